@@ -1,0 +1,79 @@
+"""The pkuseg segmentation model: fetched once at set-up, never at run time.
+
+spacy-pkuseg downloads its models from outside the package registries, which
+kb cannot reach. The pkuseg 0.0.25 source distribution on PyPI ships a trained
+model in ``pkuseg/models/default/`` (``features.pkl``, ``weights.npz``);
+:func:`fetch` takes it from there with ``pip download`` into the user cache
+(:func:`kb.paths.default_model_dir`). pkuseg's models are documented as
+including data restricted to research use: see the README.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from kb import paths
+from kb.errors import MODEL_MISSING, ModelError
+
+MODEL_FILES = ("features.pkl", "weights.npz")
+_MEMBER_PREFIX = f"pkuseg-{paths.PKUSEG_VERSION}/pkuseg/models/default/"
+
+
+def is_model_dir(path: Path) -> bool:
+    """A pkuseg model: weights plus features in one of the formats spacy-pkuseg reads."""
+    has_features = any((path / f).is_file() for f in ("features.msgpack", "features.pkl", "features.json"))
+    return has_features and (path / "weights.npz").is_file()
+
+
+def require(path: Path) -> Path:
+    """``path`` if it holds a pkuseg model, else a :class:`ModelError` saying how to get one."""
+    if not is_model_dir(path):
+        raise ModelError(MODEL_MISSING.format(path=path))
+    return path
+
+
+def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
+    """Put pkuseg's default model in ``dest`` (default: the cache); a no-op when it is there."""
+    dest = dest or paths.default_model_dir()
+    if is_model_dir(dest):
+        return dest
+    with tempfile.TemporaryDirectory(prefix="kb-pkuseg-") as tmp:
+        sdist = _download_sdist(Path(tmp), quiet=quiet)
+        staging = Path(tmp) / "model"
+        _extract_model(sdist, staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.move(str(staging), dest)  # whole directory at once: no half-written cache
+    return dest
+
+
+def _download_sdist(tmp: Path, *, quiet: bool) -> Path:
+    # --no-build-isolation: pip reads the sdist's metadata with this environment's
+    # numpy/setuptools/wheel instead of building an isolated one (which fails).
+    cmd = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--no-build-isolation",
+        "--disable-pip-version-check", f"pkuseg=={paths.PKUSEG_VERSION}", "-d", str(tmp),
+    ]
+    if quiet:
+        cmd.append("--quiet")
+    result = subprocess.run(cmd, capture_output=quiet, text=True)
+    found = sorted(tmp.glob(f"pkuseg-{paths.PKUSEG_VERSION}.tar.gz"))
+    if result.returncode != 0 or not found:
+        detail = (result.stderr or "").strip().splitlines()[-1:] if quiet else []
+        raise ModelError(f"could not download pkuseg=={paths.PKUSEG_VERSION} with pip: {' '.join(detail)}")
+    return found[0]
+
+
+def _extract_model(sdist: Path, staging: Path) -> None:
+    staging.mkdir(parents=True)
+    with tarfile.open(sdist) as tar:
+        for name in MODEL_FILES:
+            member = tar.getmember(_MEMBER_PREFIX + name)
+            with tar.extractfile(member) as src, open(staging / name, "wb") as out:
+                shutil.copyfileobj(src, out)

@@ -1,0 +1,93 @@
+"""The spaCy Chinese pipeline: pkuseg segmentation, a user dictionary from rules/, sentences.
+
+The pkuseg model takes seconds and about 1 GB to load, so :func:`load_pipeline`
+loads it once per process and model path. A :class:`~spacy.tokens.Doc` made by
+:func:`make_doc` carries its article and offset map, so any span can be turned
+into provenance in the original file (:func:`provenance`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kb import paths
+from kb.model import require
+from kb.offsets import Mapped
+
+Segmenter = Literal["pkuseg", "char"]
+# Sentence-final punctuation; newlines end sentences too (headlines, list items).
+SENTENCE_END = ("。", "！", "？", "!", "?", "；", ";", "…", "\n")
+_NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
+
+Doc.set_extension("article", default=None, force=True)
+Doc.set_extension("textmap", default=None, force=True)
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg") -> Language:
+    """A blank Chinese pipeline with sentence boundaries; pkuseg loaded from ``model``.
+
+    ``model`` defaults to :func:`kb.paths.model_dir` (``KB_PKUSEG_MODEL`` or the cache).
+    The user dictionary starts with the names in rules/ (:func:`rule_names`).
+    """
+    if segmenter == "char":
+        nlp = spacy.blank("zh")
+    else:
+        model_path = require(paths.model_dir(model))
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+        # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            nlp.tokenizer.initialize(pkuseg_model=str(model_path), pkuseg_user_dict="default")
+        set_user_words(nlp, rule_names())
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_END)})
+    return nlp
+
+
+def set_user_words(nlp: Language, words: Iterable[str]) -> None:
+    """Replace the segmenter's user dictionary, so each word segments as one unit."""
+    if getattr(nlp.tokenizer, "segmenter", None) != "pkuseg":
+        return
+    nlp.tokenizer.pkuseg_update_user_dict(sorted(set(words)), reset=True)
+
+
+def rule_names(rules_dir: Path | None = None) -> list[str]:
+    """Every Chinese ``name`` and alias that a rule in rules/*.yaml declares."""
+    names: set[str] = set()
+    for path in sorted((rules_dir or paths.rules_dir()).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for section in data.values() if isinstance(data, dict) else ():
+            for rule in section if isinstance(section, list) else ():
+                if isinstance(rule, dict):
+                    names.update(_names_of(rule))
+    return sorted(names)
+
+
+def _names_of(rule: dict) -> Iterable[str]:
+    candidates = [rule.get("name"), *(rule.get("aliases") or [])]
+    return (n for n in candidates if isinstance(n, str) and _NAME_RE.match(n))
+
+
+def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
+    """Run ``nlp`` on the clean text; the Doc keeps its article and map to the original."""
+    doc = nlp(textmap.text)
+    doc._.article = article
+    doc._.textmap = textmap
+    return doc
+
+
+def provenance(doc: Doc, start_char: int, end_char: int, rule: str) -> dict:
+    """``{doc, start, end, quote, rule}`` for clean characters ``[start_char, end_char)``,
+    pointing into the article as it is on disk."""
+    article = doc._.article
+    start, end = doc._.textmap.span(start_char, end_char)
+    return {"doc": article.id, "start": start, "end": end, "quote": article.text[start:end], "rule": rule}
