@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+
+from kb import model, paths
+from kb.errors import ModelError
+
+
+def _fake_sdist(tmp_path, files):
+    sdist = tmp_path / f"pkuseg-{paths.PKUSEG_VERSION}.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"pkuseg-{paths.PKUSEG_VERSION}/pkuseg/models/default/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return sdist
+
+
+def test_model_extracts_default_model_from_sdist(tmp_path):
+    sdist = _fake_sdist(tmp_path, {"features.pkl": b"f", "weights.npz": b"w", "__init__.py": b""})
+    staging = tmp_path / "model"
+    model._extract_model(sdist, staging)
+    assert sorted(p.name for p in staging.iterdir()) == ["features.pkl", "weights.npz"]
+    assert model.is_model_dir(staging)
+
+
+def test_model_fetch_is_a_no_op_when_cached(tmp_path, monkeypatch):
+    (tmp_path / "features.pkl").write_bytes(b"f")
+    (tmp_path / "weights.npz").write_bytes(b"w")
+    monkeypatch.setattr(model, "_download_sdist", lambda *a, **k: pytest.fail("downloaded"))
+    assert model.fetch(tmp_path) == tmp_path
+
+
+@pytest.mark.parametrize("files", [[], ["weights.npz"], ["features.pkl"]])
+def test_model_require_rejects_incomplete_dirs(tmp_path, files):
+    for name in files:
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(ModelError, match="kb model fetch"):
+        model.require(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({"KB_PKUSEG_MODEL": "/m/other"}, "/m/other"),
+        ({"KB_CACHE_DIR": "/c"}, f"/c/pkuseg-{paths.PKUSEG_VERSION}/default"),
+        ({"XDG_CACHE_HOME": "/x"}, f"/x/kb/pkuseg-{paths.PKUSEG_VERSION}/default"),
+    ],
+)
+def test_model_dir_resolution(monkeypatch, env, expected):
+    for var in ("KB_PKUSEG_MODEL", "KB_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert str(paths.model_dir()) == expected

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from kb.errors import ModelError
+from kb.nlp import load_pipeline, make_doc, provenance, rule_names, set_user_words
+from kb.offsets import Mapped
+
+SEGMENTATION_CASES = [
+    # (text, user words, a token that must appear)
+    ("中国信息通信研究院数据显示", [], "研究院"),
+    ("中国信息通信研究院数据显示", ["中国信息通信研究院"], "中国信息通信研究院"),
+    ("2024年世界互联网大会乌镇峰会如期举行", ["世界互联网大会乌镇峰会"], "世界互联网大会乌镇峰会"),
+    ("2024年世界互联网大会乌镇峰会如期举行", [], "峰会"),
+]
+
+SENTENCE_CASES = [
+    ("峰会开幕。论坛举行！会议结束？", 3),
+    ("第一段\n第二段", 2),
+    ("据统计，规模达到53.9万亿元；增速较快。", 2),
+]
+
+
+@pytest.fixture
+def restore_user_words(nlp):
+    yield
+    set_user_words(nlp, rule_names())
+
+
+@pytest.mark.parametrize("text,words,token", SEGMENTATION_CASES)
+def test_nlp_user_dictionary_joins_names(nlp, restore_user_words, text, words, token):
+    set_user_words(nlp, words)
+    assert token in [t.text for t in nlp(text)]
+
+
+@pytest.mark.parametrize("text,count", SENTENCE_CASES)
+def test_nlp_sentences_end_on_chinese_punctuation(nlp, text, count):
+    assert len(list(nlp(text).sents)) == count
+
+
+def test_nlp_pipeline_is_loaded_once(nlp):
+    assert load_pipeline() is nlp
+
+
+def test_nlp_char_segmenter_needs_no_model():
+    doc = load_pipeline(segmenter="char")("乌镇峰会")
+    assert [t.text for t in doc] == ["乌", "镇", "峰", "会"]
+
+
+def test_nlp_missing_model_names_the_path(tmp_path):
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        load_pipeline(str(tmp_path))
+
+
+class _Article:
+    id = "a.txt"
+    text = "标题\n\n![](x.png)中國信息通信研究院"
+
+
+def test_nlp_provenance_points_into_the_original(nlp):
+    original = _Article.text
+    start = original.index("中")
+    clean = "中国信息通信研究院"
+    textmap = Mapped(clean, tuple(range(start, start + 9)), tuple(range(start + 1, start + 10)), len(original))
+    doc = make_doc(nlp, _Article(), textmap)
+    prov = provenance(doc, 0, 2, rule="test")
+    assert prov == {"doc": "a.txt", "start": start, "end": start + 2, "quote": "中國", "rule": "test"}
