@@ -1,19 +1,60 @@
 """Ingest: read articles from files and folders into :class:`Article` records.
 
-TO BE IMPLEMENTED (see issue 2, "Ingest" and "Bad input").
+Formats
+    *Front matter*: a file whose first line is ``---`` holds a YAML mapping up
+    to the next ``---`` (or ``...``) line; ``title``, ``date``, ``source`` and
+    ``url`` are used, every key is kept in ``Article.meta``. ``body_start`` is
+    the offset just after the closing line (0 without front matter).
+    *Plain text* may open with a news dateline, ``中新網烏鎮11月11日電(張煜歡)``,
+    ``新华社北京2023年11月20日电（记者 X）``: agency, place, [year], month, day,
+    ``电/電/讯/訊``, and an optional author in full- or half-width parentheses.
+    Pinyin readings after characters (``網(wǎng)``) and full-width digits are
+    tolerated. ``place`` and ``author`` are kept as written (readings
+    removed); ``source`` is the agency in simplified script.
+
+Encodings (the first that fits): a BOM (``utf-8-sig``, ``utf-16``); a file
+with NUL bytes is BOM-less UTF-16 if its NULs sit on one byte parity and it
+decodes strictly, else binary; strict ``utf-8``; a file that is mostly valid
+UTF-8 is reported as broken UTF-8 rather than guessed; otherwise ``gb18030``
+or ``big5``, whichever decodes strictly and scores higher by
+:func:`plausibility` (ties go to gb18030). The BOM is not part of ``text``:
+``path.read_bytes().decode(article.encoding) == article.text`` always holds.
+
+Title: front matter ``title``, else the first ``# `` heading, else the first
+non-empty line, with markdown and surrounding whitespace removed.
+
+Date (``date_how``): front matter ``date`` (datetime, date or string) →
+``front_matter``; a dateline with a year → ``dateline``; a dateline without a
+year → ``dateline_year_from_text`` using :func:`infer_year`; else the first
+full date in the first lines of the body → ``text``; else ``unknown`` (a
+dateline month/day whose year cannot be inferred gives ``unknown`` too).
+
+Not supported: TOML (``+++``) front matter, setext headings, HTML, dates in
+Chinese numerals, UTF-32.
 """
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError
+from kb.offsets import Mapped, chain, sub, translate
 
 # How an article's publication date was obtained.
 DateHow = Literal["front_matter", "dateline", "dateline_year_from_text", "text", "unknown"]
+
+SUFFIXES = (".txt", ".md", ".markdown")
 
 
 class Article(BaseModel):
@@ -34,17 +75,402 @@ class Article(BaseModel):
     place: str | None = None   # dateline place, e.g. "乌镇"
     author: str | None = None  # dateline author, e.g. "张煜欢"
     meta: dict = {}            # the front matter as read
+    dateline_span: tuple[int, int] | None = None  # [start, end) of the dateline in ``text``
 
     @property
     def body(self) -> str:
         return self.text[self.body_start:]
 
 
+class Dateline(BaseModel):
+    """A news dateline found in a body; ``span`` is relative to the searched text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agency: str
+    place: str | None
+    year: int | None
+    month: int
+    day: int
+    author: str | None
+    span: tuple[int, int]
+
+
+# --- decoding -------------------------------------------------------------
+
+# BOM, the encoding that strips it, the codec for the rest.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
+)
+# The 100 most frequent characters of Chinese text (charset-normalizer's
+# list) and their traditional forms: right decodings are full of them.
+_COMMON = frozenset(
+    "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用道行所"
+    "然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实"
+    "這個們來為爲國說時會對於過發後裏裡種經麼學現當沒動還進樣開從實"
+    "，。、；：？！“”‘’（）《》「」"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def plausibility(text: str) -> int:
+    """How much ``text`` reads like Chinese: +1 per very common character or
+    punctuation mark, -5 per private-use or unassigned code point (a wrong
+    Big5/GBK guess is full of these)."""
+    score = 0
+    for char in text:
+        if char in _COMMON:
+            score += 1
+        elif unicodedata.category(char) in ("Co", "Cn"):
+            score -= 5
+    return score
+
+
+def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
+    """The text of ``data`` and the encoding that decodes it; :class:`InputError` if none does."""
+    if not data:
+        raise InputError(path, "file is empty")
+    for bom, encoding, rest in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data[len(bom):].decode(rest), path), encoding
+            except UnicodeDecodeError as err:
+                raise InputError(path, f"starts with a {rest} BOM but byte {err.start + len(bom)} is not {rest}") from None
+    if b"\0" in data:
+        found = _utf16_without_bom(data)
+        if found is None:
+            raise InputError(path, "binary file, not text (contains NUL bytes and is not UTF-16)")
+        return _checked(found[0], path), found[1]
+    try:
+        return _checked(data.decode("utf-8"), path), "utf-8"
+    except UnicodeDecodeError as err:
+        if _mostly_utf8(data):
+            line = data.count(b"\n", 0, err.start) + 1
+            raise InputError(path, f"invalid UTF-8 at byte {err.start} (the rest is UTF-8)", line=line) from None
+    candidates = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((plausibility(text), encoding, text))
+    if not candidates:
+        raise InputError(path, "cannot decode: not UTF-8, UTF-16, GB18030 or Big5")
+    _, encoding, text = max(candidates, key=lambda c: c[0])
+    return _checked(text, path), encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text: ASCII characters put their NUL byte on one parity (odd for LE)."""
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    encoding = "utf-16-le" if odd > 9 * even else "utf-16-be" if even > 9 * odd else None
+    if encoding is None:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return (text, encoding) if "\0" not in text else None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Valid multi-byte UTF-8 far outnumbers the bad bytes: a damaged UTF-8 file."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 0x7F) - bad
+    return good >= 4 * bad
+
+
+def _checked(text: str, path: str | Path) -> str:
+    """``text``, unless control characters show it is binary (a stray one is kept)."""
+    controls = _CONTROL.findall(text)
+    if "\0" in controls or len(controls) * 100 > len(text):
+        first = _CONTROL.search(text)
+        line = text.count("\n", 0, first.start()) + 1
+        raise InputError(path, f"binary file, not text (control character U+{ord(first.group()):04X})", line=line)
+    if not text.strip():
+        raise InputError(path, "file has no text (only whitespace)")
+    return text
+
+
+# --- front matter ---------------------------------------------------------
+
+_FM_OPEN = re.compile(r"---[ \t]*\r?\n")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+
+
+def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
+    """The front matter mapping (``{}`` if none) and the offset where the body starts."""
+    opening = _FM_OPEN.match(text)
+    if not opening:
+        return {}, 0
+    closing = _FM_CLOSE.search(text, opening.end())
+    if not closing:
+        raise InputError(path, "front matter opened by '---' is never closed by a '---' line", line=1)
+    try:
+        meta = yaml.safe_load(text[opening.end():closing.start()])
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        line = mark.line + 2 if mark is not None else None  # the block starts on line 2
+        raise InputError(path, f"front matter is not valid YAML: {problem}", line=line) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(path, "front matter is not a mapping of keys to values", line=2)
+    end = closing.end()
+    return meta, end + 1 if text.startswith("\n", end) else end
+
+
+# --- title ----------------------------------------------------------------
+
+_H1 = re.compile(r"^[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*\r?$", re.M)
+_MARKDOWN = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),           # images
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),       # links keep their text
+    (re.compile(r"<[^>\n]+>"), ""),                      # inline HTML
+    (re.compile(r"\*\*|__|~~|[*`]"), ""),                # emphasis, code
+    (re.compile(r"^\s*(?:#{1,6}|>|[-+])\s+"), ""),       # heading, quote, list marks
+    (re.compile(r"\s+"), " "),
+)
+
+
+def strip_markdown(line: str) -> str:
+    """A line's text without inline markdown, whitespace collapsed and trimmed."""
+    for pattern, repl in _MARKDOWN:
+        line = pattern.sub(repl, line)
+    return line.strip()
+
+
+def find_title(meta: dict, body: str, fallback: str) -> str:
+    """Front matter title, else the first ``# `` heading, else the first non-empty line."""
+    candidates = [str(meta["title"])] if meta.get("title") is not None else []
+    heading = _H1.search(body)
+    candidates += [heading.group(1)] if heading else []
+    candidates += body.splitlines()
+    return next((t for t in map(strip_markdown, candidates) if t), fallback)
+
+
+# --- dates ----------------------------------------------------------------
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# A reading after a CJK character: lower-case letters with at least one tone mark.
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,12}} ?[)）]")
+_FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
+_AGENCIES = sorted(
+    "新华社 新華社 中新社 中新网 中新網 中国新闻网 中國新聞網 人民网 人民網 新华网 新華網 央视网 央視網 央视新闻 "
+    "央視新聞 央广网 央廣網 光明网 光明網 中国日报网 中國日報網 中青网 中青網 环球网 環球網 国际在线 國際在線 "
+    "澎湃新闻 澎湃新聞 香港中通社 中通社 人民日报 人民日報 经济日报 經濟日報 科技日报 科技日報 本报 本報".split(),
+    key=len, reverse=True,
+)
+_DATELINE = re.compile(
+    r"^[ \t\u3000>*]*"
+    rf"(?P<agency>{'|'.join(_AGENCIES)}|[\u4e00-\u9fff]{{1,6}}?(?:通讯社|通訊社|社|网|網|报|報|新闻|新聞))"
+    r"(?P<place>[\u4e00-\u9fff·]{0,10}?)"
+    r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:[电電讯訊](?![话話视視脑腦子力影商梯池器])|消息)"
+    r"(?:[ \t\u3000]*[(（][ \t\u3000]*(?:记者|記者)?[ \t\u3000]*(?P<author>[^()（）\n]{1,40}?)[ \t\u3000]*[)）])?",
+    re.M,
+)
+_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_YEAR_MONTH_DAY = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_DATE_STRING = re.compile(r"\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)")
+_LEAD_LINES, _LEAD_CHARS, _SEARCH_CHARS = 3, 1000, 3000
+_MAX_GAP = dt.timedelta(days=45)
+
+
+def iso_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """``"2023-11-11"``, ``"2023-11"`` or ``"2023"``; None if no such date exists."""
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    parts = [f"{year:04d}"] + [f"{n:02d}" for n in (month, day) if n is not None]
+    return "-".join(parts[: 3 if month is not None else 1])
+
+
+def front_matter_date(value: object) -> str | None:
+    """A front matter ``date`` as an ISO string: datetimes keep their own day."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    if isinstance(value, int):
+        return iso_date(value) if 1000 <= value <= 9999 else None
+    match = _DATE_STRING.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    return iso_date(year, month, day)
+
+
+def clean_for_dates(text: str) -> Mapped:
+    """``text`` without pinyin readings and with ASCII digits, mapped back to ``text``."""
+    return chain(text, [lambda t: sub(_PINYIN, lambda m: "", t), lambda t: translate(t, _FULLWIDTH_DIGITS)])
+
+
+def find_dateline(text: str) -> Dateline | None:
+    """The first valid dateline at the start of a line of ``text`` (readings tolerated)."""
+    clean = clean_for_dates(text)
+    for match in _DATELINE.finditer(clean.text):
+        year = int(match["year"]) if match["year"] else None
+        month, day = int(match["month"]), int(match["day"])
+        if iso_date(year or 2000, month, day) is None:  # 2000: a leap year admits 2月29日
+            continue
+        return Dateline(
+            agency=match["agency"], place=match["place"] or None, year=year, month=month, day=day,
+            author=(match["author"] or "").strip() or None,
+            span=clean.span(match.start("agency"), match.end()),
+        )
+    return None
+
+
+def infer_year(lead: str, month: int, day: int, *, not_after: int | None = None) -> int | None:
+    """The year of a dateline's month/day from the years its lead paragraphs mention.
+
+    1. A full date ``Y年M月D日`` within 45 days of month/day (in year Y-1, Y or
+       Y+1) fixes the year: leads report events of the last few days.
+    2. Else the most frequent ``YYYY年`` (ties: the earliest mentioned), such as
+       ``2023年世界互聯網大會烏鎮峰會`` in a lead dated 11月11日; years after
+       ``not_after`` (e.g. the year the page was fetched) are ignored.
+    Historical years repeated in the lead more often than the current one
+    can mislead step 2; the ``date_how`` value says the year was inferred.
+    """
+    for match in _YEAR_MONTH_DAY.finditer(lead):
+        year, event = int(match[1]), iso_date(*map(int, match.groups()))
+        for guess in (year, year - 1, year + 1):
+            published = iso_date(guess, month, day)
+            if event and published and abs(dt.date.fromisoformat(published) - dt.date.fromisoformat(event)) <= _MAX_GAP:
+                return guess
+    years = [int(y) for y in _YEAR.findall(lead) if not_after is None or int(y) <= not_after]
+    if not years:
+        return None
+    counts = Counter(years)
+    return max(counts, key=lambda y: (counts[y], -years.index(y)))
+
+
+def _lead(text: str) -> str:
+    """The first few non-empty lines of ``text``, capped in length."""
+    lines = [line for line in text[:_LEAD_CHARS].splitlines() if line.strip()]
+    return "\n".join(lines[:_LEAD_LINES])
+
+
+def find_date(meta: dict, body: str, dateline: Dateline | None) -> tuple[str | None, DateHow]:
+    """The publication date and how it was found (see the module docstring)."""
+    if (date := front_matter_date(meta.get("date"))) is not None:
+        return date, "front_matter"
+    clean = clean_for_dates(body[:_SEARCH_CHARS]).text
+    if dateline is not None:
+        if dateline.year is not None:
+            return iso_date(dateline.year, dateline.month, dateline.day), "dateline"
+        fetched = front_matter_date(meta.get("fetch_date"))
+        lead = _lead(clean_for_dates(body[dateline.span[0]:dateline.span[0] + _SEARCH_CHARS]).text)
+        year = infer_year(lead, dateline.month, dateline.day, not_after=int(fetched[:4]) if fetched else None)
+        if year is not None and (date := iso_date(year, dateline.month, dateline.day)):
+            return date, "dateline_year_from_text"
+        return None, "unknown"
+    for match in _FULL_DATE.finditer(_lead(clean)):
+        if (date := iso_date(*map(int, match.groups()))) is not None:
+            return date, "text"
+    return None, "unknown"
+
+
+# --- articles -------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc  # imported lazily: only datelines need it
+
+    return opencc.OpenCC("t2s")
+
+
+def _text_field(meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    return str(value).strip() or None if value is not None else None
+
+
+def parse_article(text: str, path: str | Path, encoding: str = "utf-8") -> Article:
+    """An :class:`Article` from decoded ``text`` (pure: reads nothing)."""
+    path = Path(path)
+    meta, body_start = split_front_matter(text, path)
+    body = text[body_start:]
+    if not body.strip():
+        raise InputError(path, "article has no text after its front matter")
+    dateline = find_dateline(body[:_SEARCH_CHARS])
+    date, date_how = find_date(meta, body, dateline)
+    agency = dateline.agency if dateline and dateline.agency not in ("本报", "本報") else None
+    return Article(
+        id=path.name, path=path, text=text, encoding=encoding, body_start=body_start,
+        title=find_title(meta, body, fallback=path.stem), date=date, date_how=date_how,
+        source=_text_field(meta, "source") or (_to_simplified().convert(agency) if agency else None),
+        url=_text_field(meta, "url"),
+        place=dateline.place if dateline else None,
+        author=dateline.author if dateline else None,
+        meta=meta,
+        dateline_span=(body_start + dateline.span[0], body_start + dateline.span[1]) if dateline else None,
+    )
+
+
 def read_article(path: str | Path) -> Article:
     """Read one article; raise :class:`InputError` naming the file when it cannot be read."""
-    raise NotImplementedError
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found (deleted or moved while kb was running?)") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, expected a file") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    text, encoding = decode_bytes(data, path)
+    return parse_article(text, path, encoding)
 
 
-def read_articles(paths: list[str | Path]) -> Iterator[Article | InputError]:
-    """Articles from files and folders in a stable order; unreadable ones yield their error."""
-    raise NotImplementedError
+def article_paths(folder: Path) -> list[Path]:
+    """Article files under ``folder`` (recursively), sorted; hidden files and folders skipped."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(root, f) for f in files if not f.startswith(".") and f.lower().endswith(SUFFIXES)]
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+
+
+def _expand(path: Path) -> Iterator[Path | InputError]:
+    if path.is_dir():
+        files = article_paths(path)
+        if not files:
+            yield InputError(path, f"folder has no articles ({', '.join('*' + s for s in SUFFIXES)})")
+        yield from files
+    elif path.exists() or path.is_symlink():
+        yield path
+    else:
+        yield InputError(path, "no such file or folder")
+
+
+def read_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article | InputError]:
+    """Articles from files and folders in a stable order; unreadable ones yield their error.
+
+    A file reached twice (named and inside a named folder) is read once; a
+    second file with an id (file name) already taken yields an error.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    seen: set[Path] = set()
+    ids: dict[str, Path] = {}
+    for given in paths:
+        for item in _expand(Path(given)):
+            if isinstance(item, InputError):
+                yield item
+                continue
+            if (key := item.resolve()) in seen:
+                continue
+            seen.add(key)
+            if item.name in ids:
+                yield InputError(item, f"duplicate article id {item.name!r} (also {ids[item.name]})")
+                continue
+            ids[item.name] = item
+            try:
+                yield read_article(item)
+            except InputError as err:
+                yield err
