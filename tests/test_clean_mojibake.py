@@ -12,7 +12,9 @@ SEED_003 = ROOT / "seeds" / "003_2cdfacaa30bd1702.txt"
 # The four broken spots of seed 003, as on disk → as repaired.
 REPAIRED = [
     ("技術(shù)?!拔覀兤诖?zhù)向中國學(xué)習", f"技術(shù)。“我們期{UNKNOWN}向中國學(xué)習"),
-    ("其中來(lái)?!?/p>", "其中來(lái)?!?/p>"),
+    ("“我們期待參與到其中來(lái)?!?/p>", "“我們期待參與到其中來(lái)。”</p>"),
+    # the same spot with no quote left open: quotes alternate, so this one opens
+    ("他說其中來?!?/p>", "他說其中來。“</p>"),
     ("縮影?!笔澜缁ヂ?lián)網(wǎng)大會(huì )副理事長", "縮影。”世界互聯網(wǎng)大會(huì )副理事長"),
     ("新華章?!笔澜缁ヂ?lián)網(wǎng)大會(huì )秘書(shū)長", "新華章。”世界互聯網(wǎng)大會(huì )秘書(shū)長"),
 ]
@@ -33,7 +35,8 @@ UNTOUCHED = [
 # (input, known words, reports as (broken text, reason, hint))
 REPORTED = [
     ("技術(shù)?!拔覀兤诖?zhù)向中國", None, [("诖?zhù)", LOST, "zhù")]),
-    ("其中來(lái)?!?/p>", None, [("?!?", UNREADABLE, "")]),
+    ("“我們參與到其中來(lái)?!?/p>", None, []),
+    ("“我們參與到其中來(lái)?!?/p>", (), [("?!?", UNREADABLE, "")]),
     ("縮影?!笔澜缁ヂ?lián)網(wǎng)大會(huì )", None, []),
     ("縮影?!笔澜缁ヂ?lián)網(wǎng)大會(huì )", (), [("?!", LOST, ""), ("ヂ?lián)", LOST, "lián")]),
     ("心向“網(wǎng)”之:為何是烏鎮?", None, []),

@@ -126,14 +126,27 @@ def _analyse(text: str, known_words: Iterable[str] | None) -> list[_Finding]:
         if recovered is not None and _reads_better(run["body"], recovered):
             if words is None:
                 words = _load_known_words()
-            findings.append(_repair(text, run, data, recovered, words))
+            findings.append(_repair(text, run, data, recovered, words, _line_before(text, run.start(), findings)))
         elif run["orphan"]:  # the closing ? swallowed a byte: evidence of a break
-            findings.append(_unreadable(run))
+            findings.append(_short_run(text, run, data, _load_known_words() if words is None else words, findings))
     return findings
 
 
-def _repair(text: str, run: re.Match[str], data: bytes, recovered: str, words: tuple[str, ...]) -> _Finding:
-    before = _ANNOTATION.sub("", text[max(0, run.start() - _CONTEXT) : run.start()])
+def _line_before(text: str, pos: int, findings: list[_Finding]) -> str:
+    """The line up to ``pos``, with the repairs already made in it applied."""
+    start = text.rfind("\n", 0, pos) + 1
+    parts, cursor = [], start
+    for found in findings:
+        if found.new is not None and start <= found.start and found.end <= pos:
+            parts += [text[cursor : found.start], found.new]
+            cursor = found.end
+    return "".join(parts) + text[cursor:pos]
+
+
+def _repair(
+    text: str, run: re.Match[str], data: bytes, recovered: str, words: tuple[str, ...], line: str
+) -> _Finding:
+    before = _ANNOTATION.sub("", line)
     after = _ANNOTATION.sub("", text[run.end() : run.end() + _CONTEXT])
     first = _fix_half(before, recovered, data[0], 1, words)
     last = _fix_half(before + (first or UNKNOWN) + recovered, after, data[-1], 0, words)
@@ -156,6 +169,34 @@ def _run_end(run: re.Match[str]) -> int:
 def _pinyin_hint(run: re.Match[str]) -> str:
     orphan = run["orphan"] or ""
     return orphan[:-1].strip() if orphan.endswith(")") else ""
+
+
+def _short_run(text: str, run: re.Match[str], data: bytes, words: tuple[str, ...], findings: list) -> _Finding:
+    """A run of one character read out of step: both its halves must be fixed by a known word."""
+    if len(data) == 2:
+        line = _ANNOTATION.sub("", _line_before(text, run.start(), findings))
+        pair = _fix_pair(line, text[run.end() :], data[0], data[1], words)
+        if pair and (run["orphan"] or "").startswith("/"):  # the lost byte was the tag's "<"
+            return _Finding(run.start(), run.end(), pair + "<" + run["orphan"], ())
+        if pair:
+            return _Finding(run.start(), _run_end(run), pair, ())
+    return _unreadable(run)
+
+
+def _fix_pair(left: str, right: str, first: int, last: int, words: Iterable[str]) -> str | None:
+    """The two adjacent characters of a known word that end in byte ``first`` and start with ``last``."""
+    fits = set()
+    for word in words:
+        for k in range(len(word) - 1):
+            a, b = word[k], word[k + 1]
+            if (
+                _gbk_byte(a, 1) == first and _gbk_byte(b, 0) == last
+                and left.endswith(word[:k]) and right.startswith(word[k + 2 :])
+            ):
+                fits.add(a + b)
+    if len(fits) == 2 and {p[1] for p in fits} == _QUOTES and len({p[0] for p in fits}) == 1:
+        fits = {next(iter(fits))[0] + _quote_by_balance(left)}
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _unreadable(run: re.Match[str]) -> _Finding:
@@ -209,7 +250,18 @@ def _fix_half(left: str, right: str, byte: int, index: int, words: Iterable[str]
         for k, ch in enumerate(word):
             if _gbk_byte(ch, index) == byte and left.endswith(word[:k]) and right.startswith(word[k + 1 :]):
                 fits.add(ch)
+    if fits == _QUOTES:
+        fits = {_quote_by_balance(left)}
     return fits.pop() if len(fits) == 1 else None
+
+
+_QUOTES = {"“", "”"}
+
+
+def _quote_by_balance(left: str) -> str:
+    """Quotes alternate within a paragraph: after an unclosed “ the next one closes it."""
+    line = left.rsplit("\n", 1)[-1]
+    return "”" if line.count("“") > line.count("”") else "“"
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,252 @@
+"""kb.numbers: case tables for parse_number, find_quantities and find_periods."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from kb.clean import clean_text
+from kb.errors import RuleError
+from kb.numbers import Period, Quantity, find_periods, find_quantities, parse_number
+from kb.paths import ROOT
+
+# --- parse_number ----------------------------------------------------------------
+
+PARSE_CASES = [
+    ("1,800", 1800),
+    ("53.9", 53.9),
+    ("12,345,678.5", 12345678.5),
+    ("五十", 50),
+    ("十", 10),
+    ("十五", 15),
+    ("两", 2),
+    ("一百二十", 120),
+    ("一百零五", 105),
+    ("三千五百万", 35_000_000),
+    ("一亿三千万", 130_000_000),
+    ("三万亿", 3_000_000_000_000),
+    ("二〇二四", 2024),
+    ("三点五", 3.5),
+    ("53.9万亿", 53_900_000_000_000),
+    ("70万亿", 70_000_000_000_000),
+    ("10.79亿", 1_079_000_000),
+    ("3千万", 30_000_000),
+    ("1800多", 1800),
+    ("1800多万", 18_000_000),
+    ("五十余", 50),
+    ("42.8%", 42.8),
+    ("5‰", 5),
+    ("百分之三十", 30),
+    ("3/4", 0.75),
+    ("三分之二", 2 / 3),
+]
+
+UNPARSABLE = ["", "abc", "5G", "一是", "3/0"]
+
+
+@pytest.mark.parametrize("text,value", PARSE_CASES)
+def test_parse_number_reads_every_form(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", UNPARSABLE)
+def test_parse_number_is_none_for_non_numbers(text):
+    assert parse_number(text) is None
+
+
+# --- find_quantities: one quantity per case ----------------------------------------
+# (sentence, text as written, value, unit, qualifier, kind)
+
+QUANTITY_CASES = [
+    ("规模达到53.9万亿元", "53.9万亿元", 53_900_000_000_000, "元", "exact", "amount"),
+    ("约4.287亿美元的投资", "约4.287亿美元", 428_700_000, "美元", "approx", "amount"),
+    ("人均收入3.5万元", "3.5万元", 35_000, "元", "exact", "amount"),
+    ("市场规模达三千五百万元", "三千五百万元", 35_000_000, "元", "exact", "amount"),
+    ("比重达到42.8%", "42.8%", 42.8, "%", "exact", "share"),
+    ("普及率达76.4%", "76.4%", 76.4, "%", "exact", "share"),
+    ("出生率为5‰", "5‰", 5, "‰", "exact", "share"),
+    ("提高1.1个百分点", "1.1个百分点", 1.1, "百分点", "exact", "share"),
+    ("增长2倍", "2倍", 2, "倍", "exact", "share"),
+    ("三成企业已上云", "三成", 30, "%", "exact", "share"),
+    ("占百分之三十", "百分之三十", 30, "%", "exact", "share"),
+    ("占千分之五", "千分之五", 5, "‰", "exact", "share"),
+    ("占三分之二", "三分之二", 2 / 3, "比例", "exact", "share"),
+    ("三分之一以上的企业", "三分之一以上", 1 / 3, "比例", "more_than", "share"),
+    ("不到1/3", "不到1/3", 1 / 3, "比例", "less_than", "share"),
+    ("增长近60%", "近60%", 60, "%", "approx", "share"),
+    ("增速达20%以上", "20%以上", 20, "%", "more_than", "share"),
+    ("120多个国家和地区参会", "120多个国家和地区", 120, "国家和地区", "more_than", "count"),
+    ("1800多名嘉宾出席", "1800多名嘉宾", 1800, "嘉宾", "more_than", "count"),
+    ("有9个非洲国家制定了战略", "9个非洲国家", 9, "国家", "exact", "count"),
+    ("不少于500家企业参展", "不少于500家企业", 500, "企业", "at_least", "count"),
+    ("十来个国家", "十来个国家", 10, "国家", "approx", "count"),
+    ("五六个城市", "五六个城市", 5, "城市", "approx", "count"),
+    ("三四十个城市", "三四十个城市", 30, "城市", "approx", "count"),
+    ("两个国家", "两个国家", 2, "国家", "exact", "count"),
+    ("数十个国家", "数十个国家", 10, "国家", "more_than", "count"),
+    ("10个人", "10个人", 10, "人", "exact", "count"),
+    ("网民规模达10.79亿人", "10.79亿人", 1_079_000_000, "人", "exact", "count"),
+    ("网民规模达10.79亿", "10.79亿", 1_079_000_000, "网民", "exact", "count"),
+    ("5G基站337.7万个", "337.7万个", 3_377_000, "基站", "exact", "count"),
+    ("来自6大洲", "6大洲", 6, "大洲", "exact", "count"),
+    ("1,800名代表", "1,800名代表", 1800, "代表", "exact", "count"),
+    ("历经十年发展", "十年", 10, "年", "exact", "duration"),
+    ("已有五十余载", "五十余载", 50, "年", "more_than", "duration"),
+    ("连续七年举办", "七年", 7, "年", "exact", "duration"),
+    ("10年来,中国积极致力于", "10年", 10, "年", "exact", "duration"),
+    ("近3年", "近3年", 3, "年", "approx", "duration"),
+    ("最近3年", "3年", 3, "年", "exact", "duration"),
+    ("二三十年", "二三十年", 20, "年", "approx", "duration"),
+    ("持续6个月", "6个月", 6, "月", "exact", "duration"),
+    ("预计到2025年,市场规模将达到3000亿元左右", "3000亿元左右", 300_000_000_000, "元", "expected_approx", "amount"),
+]
+
+
+@pytest.mark.parametrize("sentence,text,value,unit,qualifier,kind", QUANTITY_CASES)
+def test_find_quantities_reads_each_form(sentence, text, value, unit, qualifier, kind):
+    (q,) = find_quantities(sentence)
+    assert (q.text, q.unit, q.qualifier, q.kind) == (text, unit, qualifier, kind)
+    assert q.value == pytest.approx(value)
+    assert sentence[q.start:q.end] == q.text
+
+
+# --- not quantities ------------------------------------------------------------------
+
+NOT_QUANTITIES = [
+    "2024年", "11月20日", "2022年7月12日", "今年7月", "二〇二四年",
+    "第二届世界互联网大会", "第十一届", "首届世界互联网大会", "第30个年头", "第一动力",
+    "迈入第二个十年", "续写下一个十年", "十年前,一“网”情深", "每5年举办一次", "10周年",
+    "邮发代号 2-786", "征订热线:010-82341063", "图片640x480", "尺寸640×480",
+    "![](https://mmbiz.qpic.cn/a/640?wx_fmt=png)", "《2024年数字经济报告》", "《全球网络安全指数2024年版》",
+    "v1.2.3版本", "21世纪", "八十年代", "90年代",
+    "一是互联网", "二是网络", "5G智慧医院", "G20峰会", "第285窟", "1∶1毫米级", "10:51:57",
+    "一个联系紧密的", "一场场", "千年古镇", "万里尚为邻", "千家万户", "三番五次", "九大趋势",
+    "成为会员", "1个多月", "近年来",
+]
+
+
+@pytest.mark.parametrize("text", NOT_QUANTITIES)
+def test_find_quantities_ignores_dates_ordinals_and_furniture(text):
+    assert find_quantities(text) == []
+
+
+# --- several quantities, units from context --------------------------------------------
+
+def _triples(text: str) -> list[tuple]:
+    return [(q.text, q.value, q.unit, q.qualifier) for q in find_quantities(text)]
+
+
+def test_find_quantities_two_numbers_in_one_phrase_are_two():
+    text = "已吸引25个国家和地区的近130家互联网领域的机构、组织、企业及个人加入成为会员"
+    assert _triples(text) == [("25个国家和地区", 25, "国家和地区", "exact"), ("近130家", 130, "会员", "approx")]
+
+
+def test_find_quantities_enumeration_takes_the_noun_that_sums_it_up():
+    text = "已有来自6大洲30余个国家和地区的170余个机构、组织、企业和个人成为其会员"
+    assert _triples(text)[-1] == ("170余个", 170, "会员", "more_than")
+
+
+def test_find_quantities_noun_earlier_in_sentence():
+    text = "制定国家网络安全战略的国家数量持续增加,从2020年的107个增加至2024年的132个"
+    assert _triples(text) == [("107个", 107, "国家", "exact"), ("132个", 132, "国家", "exact")]
+
+
+def test_find_quantities_expectation_reaches_across_the_clause():
+    text = "2024年全国数字经济年产值有望超过70万亿元,增速达20%以上。"
+    assert _triples(text) == [("超过70万亿元", 70e12, "元", "expected_more_than"),
+                              ("20%以上", 20, "%", "expected_more_than")]
+
+
+def test_find_quantities_approx_verb_earlier_in_clause():
+    assert _triples("43个国家和地区(约占全球经济总量的3/4)") == [
+        ("43个国家和地区", 43, "国家和地区", "exact"), ("3/4", 0.75, "比例", "approx")]
+
+
+def test_find_quantities_offsets_point_into_the_text():
+    text = "标题\n今年,120多个国家和地区的1800多名嘉宾参会"
+    assert [text[q.start:q.end] for q in find_quantities(text)] == ["120多个国家和地区", "1800多名嘉宾"]
+
+
+def test_find_quantities_records_the_rule():
+    (q,) = find_quantities("53.9万亿元")
+    assert isinstance(q, Quantity) and q.rule == "currency-yuan"
+
+
+# --- periods ---------------------------------------------------------------------------
+
+PERIOD_CASES = [
+    ("2016年—2022年,销售额增长近60%", "2016年—2022年", "2016/2022"),
+    ("2023—2025年行动", "2023—2025年", "2023/2025"),
+    ("2016年至2022年", "2016年至2022年", "2016/2022"),
+    ("2016-2022年", "2016-2022年", "2016/2022"),
+]
+
+
+@pytest.mark.parametrize("text,written,iso", PERIOD_CASES)
+def test_find_periods_reads_year_ranges(text, written, iso):
+    (p,) = find_periods(text)
+    assert (p.text, p.iso, p.kind) == (written, iso, "period")
+    assert isinstance(p, Period)
+
+
+def test_find_periods_are_not_quantities():
+    assert [q.text for q in find_quantities("2016年—2022年,增长近60%")] == ["近60%"]
+
+
+def test_find_periods_ignores_titles():
+    assert find_periods("发布《行动计划(2023—2025年)》") == []
+
+
+# --- every gold claim, found in its seed document ------------------------------------------
+
+def _gold_claims():
+    for path in sorted((ROOT / "tests" / "gold").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for claim in data.get("claims") or []:
+            yield pytest.param(data["doc"], claim, id=f"{path.stem[:3]}-{claim['text']}")
+
+
+@pytest.fixture(scope="module")
+def clean_seeds() -> dict[str, str]:
+    return {p.name: clean_text(p.read_text(encoding="utf-8")).text for p in (ROOT / "seeds").glob("*.txt")}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s,，]", "", text)
+
+
+@pytest.mark.parametrize("doc,claim", list(_gold_claims()))
+def test_find_quantities_finds_gold_claim_in_its_evidence(clean_seeds, doc, claim):
+    text = clean_seeds[doc]
+    evidence = _squash(clean_text(claim["evidence"]).text)
+    found = [(q.text, q.value, q.unit, q.qualifier) for q in find_quantities(text)
+             if evidence.find(_squash(q.text)) >= 0 and _squash(_sentence_around(text, q)).find(evidence) >= 0]
+    assert (claim["text"], pytest.approx(claim["value"]), claim["unit"], claim["qualifier"]) in found
+
+
+def _sentence_around(text: str, q: Quantity) -> str:
+    start = max(text.rfind(c, 0, q.start) for c in "。\n") + 1
+    ends = [i for i in (text.find(c, q.end) for c in "。\n") if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
+
+
+# --- the rules file -------------------------------------------------------------------------
+
+def test_quantities_rules_words_are_unique_per_section():
+    data = yaml.safe_load((ROOT / "rules" / "quantities.yaml").read_text(encoding="utf-8"))
+    for section in ("units", "classifiers", "qualifiers"):
+        words = [w for rule in data[section] for w in rule["words"]]
+        assert len(words) == len(set(words)), section
+
+
+def test_quantities_bad_regex_is_a_rule_error(tmp_path, monkeypatch):
+    from kb import numbers
+
+    src = (ROOT / "rules" / "quantities.yaml").read_text(encoding="utf-8")
+    (tmp_path / "quantities.yaml").write_text(src.replace('pattern: "《[^》\\\\n]*》"', 'pattern: "(["'),
+                                              encoding="utf-8")
+    monkeypatch.setenv("KB_RULES_DIR", str(tmp_path))
+    with pytest.raises(RuleError, match=r"quantities.yaml:\d+ \[rule title\].*regular expression"):
+        numbers.find_quantities("10个")
