@@ -73,10 +73,14 @@ def _run_model(args) -> int:
 def _run_clean(args) -> int:
     from kb.clean import clean_article
     from kb.clean.diff import render_diff
+    from kb.clean.mojibake import find_unrepaired
     from kb.ingest import read_article
 
     article = read_article(args.file)
     mapped = clean_article(article)
+    for broken in find_unrepaired(article.body):
+        line = article.text.count("\n", 0, article.body_start + broken.start) + 1
+        print(f"kb: {article.path}:{line}: mojibake left as is: {broken.text!r} ({broken.reason})", file=sys.stderr)
     if args.diff:
         print(render_diff(article.text, mapped))
     else:

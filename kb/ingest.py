@@ -5,12 +5,7 @@ Formats
     to the next ``---`` (or ``...``) line; ``title``, ``date``, ``source`` and
     ``url`` are used, every key is kept in ``Article.meta``. ``body_start`` is
     the offset just after the closing line (0 without front matter).
-    *Plain text* may open with a news dateline, ``中新網烏鎮11月11日電(張煜歡)``,
-    ``新华社北京2023年11月20日电（记者 X）``: agency, place, [year], month, day,
-    ``电/電/讯/訊``, and an optional author in full- or half-width parentheses.
-    Pinyin readings after characters (``網(wǎng)``) and full-width digits are
-    tolerated. ``place`` and ``author`` are kept as written (readings
-    removed); ``source`` is the agency in simplified script.
+    *Plain text* may open with a news dateline (see :mod:`kb.dateline`).
 
 Encodings (the first that fits): a BOM (``utf-8-sig``, ``utf-16``); a file
 with NUL bytes is BOM-less UTF-16 if its NULs sit on one byte parity and it
@@ -23,11 +18,7 @@ or ``big5``, whichever decodes strictly and scores higher by
 Title: front matter ``title``, else the first ``# `` heading, else the first
 non-empty line, with markdown and surrounding whitespace removed.
 
-Date (``date_how``): front matter ``date`` (datetime, date or string) →
-``front_matter``; a dateline with a year → ``dateline``; a dateline without a
-year → ``dateline_year_from_text`` using :func:`infer_year`; else the first
-full date in the first lines of the body → ``text``; else ``unknown`` (a
-dateline month/day whose year cannot be inferred gives ``unknown`` too).
+Date: see :mod:`kb.dateline`.
 
 Not supported: TOML (``+++``) front matter, setext headings, HTML, dates in
 Chinese numerals, UTF-32.
@@ -36,23 +27,19 @@ Chinese numerals, UTF-32.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import os
 import re
 import unicodedata
-from collections import Counter
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Iterable, Iterator
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError
-from kb.offsets import Mapped, chain, sub, translate
+from kb.clean.script import to_simplified
+from kb.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline
 
-# How an article's publication date was obtained.
-DateHow = Literal["front_matter", "dateline", "dateline_year_from_text", "text", "unknown"]
 
 SUFFIXES = (".txt", ".md", ".markdown")
 
@@ -80,20 +67,6 @@ class Article(BaseModel):
     @property
     def body(self) -> str:
         return self.text[self.body_start:]
-
-
-class Dateline(BaseModel):
-    """A news dateline found in a body; ``span`` is relative to the searched text."""
-
-    model_config = ConfigDict(frozen=True)
-
-    agency: str
-    place: str | None
-    year: int | None
-    month: int
-    day: int
-    author: str | None
-    span: tuple[int, int]
 
 
 # --- decoding -------------------------------------------------------------
@@ -255,136 +228,7 @@ def find_title(meta: dict, body: str, fallback: str) -> str:
     return next((t for t in map(strip_markdown, candidates) if t), fallback)
 
 
-# --- dates ----------------------------------------------------------------
-
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-# A reading after a CJK character: lower-case letters with at least one tone mark.
-_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,12}} ?[)）]")
-_FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
-_AGENCIES = sorted(
-    "新华社 新華社 中新社 中新网 中新網 中国新闻网 中國新聞網 人民网 人民網 新华网 新華網 央视网 央視網 央视新闻 "
-    "央視新聞 央广网 央廣網 光明网 光明網 中国日报网 中國日報網 中青网 中青網 环球网 環球網 国际在线 國際在線 "
-    "澎湃新闻 澎湃新聞 香港中通社 中通社 人民日报 人民日報 经济日报 經濟日報 科技日报 科技日報 本报 本報".split(),
-    key=len, reverse=True,
-)
-_DATELINE = re.compile(
-    r"^[ \t\u3000>*]*"
-    rf"(?P<agency>{'|'.join(_AGENCIES)}|[\u4e00-\u9fff]{{1,6}}?(?:通讯社|通訊社|社|网|網|报|報|新闻|新聞))"
-    r"(?P<place>[\u4e00-\u9fff·]{0,10}?)"
-    r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:[电電讯訊](?![话話视視脑腦子力影商梯池器])|消息)"
-    r"(?:[ \t\u3000]*[(（][ \t\u3000]*(?:记者|記者)?[ \t\u3000]*(?P<author>[^()（）\n]{1,40}?)[ \t\u3000]*[)）])?",
-    re.M,
-)
-_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_YEAR_MONTH_DAY = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_DATE_STRING = re.compile(r"\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)")
-_LEAD_LINES, _LEAD_CHARS, _SEARCH_CHARS = 3, 1000, 3000
-_MAX_GAP = dt.timedelta(days=45)
-
-
-def iso_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
-    """``"2023-11-11"``, ``"2023-11"`` or ``"2023"``; None if no such date exists."""
-    try:
-        dt.date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    parts = [f"{year:04d}"] + [f"{n:02d}" for n in (month, day) if n is not None]
-    return "-".join(parts[: 3 if month is not None else 1])
-
-
-def front_matter_date(value: object) -> str | None:
-    """A front matter ``date`` as an ISO string: datetimes keep their own day."""
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    if isinstance(value, int):
-        return iso_date(value) if 1000 <= value <= 9999 else None
-    match = _DATE_STRING.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    return iso_date(year, month, day)
-
-
-def clean_for_dates(text: str) -> Mapped:
-    """``text`` without pinyin readings and with ASCII digits, mapped back to ``text``."""
-    return chain(text, [lambda t: sub(_PINYIN, lambda m: "", t), lambda t: translate(t, _FULLWIDTH_DIGITS)])
-
-
-def find_dateline(text: str) -> Dateline | None:
-    """The first valid dateline at the start of a line of ``text`` (readings tolerated)."""
-    clean = clean_for_dates(text)
-    for match in _DATELINE.finditer(clean.text):
-        year = int(match["year"]) if match["year"] else None
-        month, day = int(match["month"]), int(match["day"])
-        if iso_date(year or 2000, month, day) is None:  # 2000: a leap year admits 2月29日
-            continue
-        return Dateline(
-            agency=match["agency"], place=match["place"] or None, year=year, month=month, day=day,
-            author=(match["author"] or "").strip() or None,
-            span=clean.span(match.start("agency"), match.end()),
-        )
-    return None
-
-
-def infer_year(lead: str, month: int, day: int, *, not_after: int | None = None) -> int | None:
-    """The year of a dateline's month/day from the years its lead paragraphs mention.
-
-    1. A full date ``Y年M月D日`` within 45 days of month/day (in year Y-1, Y or
-       Y+1) fixes the year: leads report events of the last few days.
-    2. Else the most frequent ``YYYY年`` (ties: the earliest mentioned), such as
-       ``2023年世界互聯網大會烏鎮峰會`` in a lead dated 11月11日; years after
-       ``not_after`` (e.g. the year the page was fetched) are ignored.
-    Historical years repeated in the lead more often than the current one
-    can mislead step 2; the ``date_how`` value says the year was inferred.
-    """
-    for match in _YEAR_MONTH_DAY.finditer(lead):
-        year, event = int(match[1]), iso_date(*map(int, match.groups()))
-        for guess in (year, year - 1, year + 1):
-            published = iso_date(guess, month, day)
-            if event and published and abs(dt.date.fromisoformat(published) - dt.date.fromisoformat(event)) <= _MAX_GAP:
-                return guess
-    years = [int(y) for y in _YEAR.findall(lead) if not_after is None or int(y) <= not_after]
-    if not years:
-        return None
-    counts = Counter(years)
-    return max(counts, key=lambda y: (counts[y], -years.index(y)))
-
-
-def _lead(text: str) -> str:
-    """The first few non-empty lines of ``text``, capped in length."""
-    lines = [line for line in text[:_LEAD_CHARS].splitlines() if line.strip()]
-    return "\n".join(lines[:_LEAD_LINES])
-
-
-def find_date(meta: dict, body: str, dateline: Dateline | None) -> tuple[str | None, DateHow]:
-    """The publication date and how it was found (see the module docstring)."""
-    if (date := front_matter_date(meta.get("date"))) is not None:
-        return date, "front_matter"
-    clean = clean_for_dates(body[:_SEARCH_CHARS]).text
-    if dateline is not None:
-        if dateline.year is not None:
-            return iso_date(dateline.year, dateline.month, dateline.day), "dateline"
-        fetched = front_matter_date(meta.get("fetch_date"))
-        lead = _lead(clean_for_dates(body[dateline.span[0]:dateline.span[0] + _SEARCH_CHARS]).text)
-        year = infer_year(lead, dateline.month, dateline.day, not_after=int(fetched[:4]) if fetched else None)
-        if year is not None and (date := iso_date(year, dateline.month, dateline.day)):
-            return date, "dateline_year_from_text"
-        return None, "unknown"
-    for match in _FULL_DATE.finditer(_lead(clean)):
-        if (date := iso_date(*map(int, match.groups()))) is not None:
-            return date, "text"
-    return None, "unknown"
-
-
 # --- articles -------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _to_simplified():
-    import opencc  # imported lazily: only datelines need it
-
-    return opencc.OpenCC("t2s")
-
 
 def _text_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
@@ -398,13 +242,13 @@ def parse_article(text: str, path: str | Path, encoding: str = "utf-8") -> Artic
     body = text[body_start:]
     if not body.strip():
         raise InputError(path, "article has no text after its front matter")
-    dateline = find_dateline(body[:_SEARCH_CHARS])
+    dateline = find_dateline(body[:SEARCH_CHARS])
     date, date_how = find_date(meta, body, dateline)
     agency = dateline.agency if dateline and dateline.agency not in ("本报", "本報") else None
     return Article(
         id=path.name, path=path, text=text, encoding=encoding, body_start=body_start,
         title=find_title(meta, body, fallback=path.stem), date=date, date_how=date_how,
-        source=_text_field(meta, "source") or (_to_simplified().convert(agency) if agency else None),
+        source=_text_field(meta, "source") or (to_simplified(agency).text if agency else None),
         url=_text_field(meta, "url"),
         place=dateline.place if dateline else None,
         author=dateline.author if dateline else None,

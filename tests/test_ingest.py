@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from kb.errors import InputError
+from kb.dateline import find_dateline, front_matter_date, infer_year
 from kb.ingest import (
     Article,
     decode_bytes,
-    find_dateline,
     find_title,
-    front_matter_date,
-    infer_year,
     parse_article,
     read_article,
     read_articles,
