@@ -1,0 +1,143 @@
+"""kb.extract.claims: metric, subject, time and source of every figure.
+
+Case sentences are written for these tests; the end-to-end check runs the
+seeds against tests/gold with the gold organisations, events and documents
+as input, so it scores attribution alone."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from kb.clean import clean_article
+from kb.evaluate import evaluate
+from kb.extract.claims import find_claims, load_claim_rules
+from kb.ingest import parse_article, read_article
+from kb.nlp import make_doc
+from kb.paths import ROOT
+from kb.records import ArticleFacts, Document, Event, Organization, dump_article_facts, load_article_facts
+
+ORGS = [
+    Organization(name="中国互联网络信息中心", aliases=["CNNIC"], evidence="中国互联网络信息中心"),
+    Organization(name="世界互联网大会国际组织", aliases=["世界互联网大会"], evidence="世界互联网大会国际组织"),
+    Organization(name="国际电信联盟", evidence="国际电信联盟"),
+]
+EVENTS = [
+    Event(name="2023年世界互联网大会乌镇峰会", kind="summit", year=2023, evidence="乌镇峰会"),
+    Event(name="“互联网之光”博览会", kind="expo", year=None, evidence="互联网之光"),
+]
+DOCUMENTS = [Document(title="全球连通性报告", kind="report", issuer="国际电信联盟", evidence="全球连通性报告")]
+
+METRIC_CASES = [
+    ("2022年我国网络零售额达到13.8万亿元。", "13.8万亿元", "网络零售额"),
+    ("2022年我国网络零售额达到13.8万亿元，同比增长4%。", "4%", "网络零售额同比增长率"),
+    ("去年全国软件业务收入为10.8万亿元，增速达11.2%。", "11.2%", "软件业务增速"),
+    ("这些企业约占全国企业总量的1/3。", "1/3", "占全国企业总量比重"),
+    ("今年,60多个国家和地区的900多名嘉宾参会。", "900多名嘉宾", "参会嘉宾数"),
+    ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "80家机构", "会员数"),
+    ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "20个国家", "会员来源国家数"),
+    ("其中有12个亚洲国家发布了人工智能战略。", "12个亚洲国家", "发布人工智能战略的亚洲国家数"),
+    ("从2018年起,博览会连续五年举办“互联网之光”博览会。", "五年", "连续举办年数"),
+]
+SUBJECT_CASES = [
+    ("2022年我国网络零售额达到13.8万亿元。", "13.8万亿元", "中国"),
+    ("今年,60多个国家和地区的900多名嘉宾参会。", "60多个国家和地区", "2023年世界互联网大会乌镇峰会"),
+    ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "80家机构", "世界互联网大会国际组织"),
+    ("其中有12个亚洲国家发布了人工智能战略。", "12个亚洲国家", "亚洲"),
+    ("《全球连通性报告》发布。这份报告调查了50个国家（约占全球人口的2/3）。", "2/3", "50个国家"),
+    ("十年来,乌镇峰会不断成长。", "十年", "世界互联网大会乌镇峰会"),
+]
+TIME_CASES = [
+    ("2022年我国网络零售额达到13.8万亿元。", "13.8万亿元", "2022"),
+    ("今年,60多个国家和地区的900多名嘉宾参会。", "900多名嘉宾", "2023"),
+    ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "80家机构", "2023"),
+    ("全球网民从2019年的41亿人增加至2022年的53亿人。", "41亿人", "2019"),
+    ("全球网民从2019年的41亿人增加至2022年的53亿人，其中有12亿人使用5G。", "12亿人", None),
+    ("2015年—2020年，这些企业营收增长近30%。", "近30%", "2015/2020"),
+    ("从2018年起,博览会连续五年举办“互联网之光”博览会,已展出超200个项目。", "超200个项目", "2018/2022"),
+]
+SOURCE_CASES = [
+    ("据中国互联网络信息中心数据显示，我国网民规模达10.9亿人。", "10.9亿人", "中国互联网络信息中心"),
+    ("根据国际电信联盟的统计，全球网民达54亿人。", "54亿人", "国际电信联盟"),
+    ("《全球连通性报告》发布。这份报告调查了50个国家。", "50个国家", "国际电信联盟"),
+    ("据某网站数据显示，我国网民规模达10.9亿人。", "10.9亿人", None),
+    ("据中国互联网络信息中心数据显示，我国网民规模达10.9亿人。全国网站数量为388万个。", "388万个", None),
+]
+
+
+def _doc(nlp, text: str):
+    article = parse_article(f"---\ndate: 2023-11-11\n---\n{text}\n", "case.txt")
+    return make_doc(nlp, article, clean_article(article))
+
+
+def _claim(nlp, text: str, figure: str):
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    found = [c for c in claims if c.text == figure]
+    assert found, f"no claim {figure!r} in {[c.text for c in claims]}"
+    return found[0]
+
+
+def test_claims_rules_load():
+    rules = load_claim_rules()
+    assert rules.sources and rules.places and rules.predicates
+
+
+@pytest.mark.parametrize("text, figure, metric", METRIC_CASES)
+def test_claims_metric(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, subject", SUBJECT_CASES)
+def test_claims_subject(nlp, text, figure, subject):
+    assert _claim(nlp, text, figure).subject == subject
+
+
+@pytest.mark.parametrize("text, figure, time", TIME_CASES)
+def test_claims_time(nlp, text, figure, time):
+    assert _claim(nlp, text, figure).time == time
+
+
+@pytest.mark.parametrize("text, figure, source", SOURCE_CASES)
+def test_claims_source(nlp, text, figure, source):
+    assert _claim(nlp, text, figure).source == source
+
+
+def test_claims_one_attribution_many_figures(nlp):
+    text = ("据中国互联网络信息中心数据显示，2022年我国网民规模达10.7亿人，较上年增加3549万人，"
+            "互联网普及率达75.6%。")
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    assert [c.text for c in claims] == ["10.7亿人", "3549万人", "75.6%"]
+    assert {(c.source, c.time, c.subject) for c in claims} == {("中国互联网络信息中心", "2022", "中国")}
+    assert [c.metric for c in claims][:2] == ["网民规模", "网民规模较上年增加数"]
+
+
+def test_claims_restatement_is_one_claim(nlp):
+    text = "如今，世界互联网大会拥有80家会员。目前，世界互联网大会拥有80家会员。"
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    assert len(claims) == 1 and len(claims[0].provenance) == 2
+
+
+def test_claims_provenance_points_into_original(nlp):
+    doc = _doc(nlp, "2022年我國網民規模達10.7億人。")
+    claim = find_claims(doc, ORGS, EVENTS, DOCUMENTS)[0]
+    assert claim.provenance[0].quote == "10.7億人"
+    assert claim.provenance[0].rule
+
+
+def test_claims_seeds_against_gold(nlp, seed_paths, tmp_path):
+    gold_dir, pred_dir = tmp_path / "gold", tmp_path / "pred"
+    gold_dir.mkdir(), pred_dir.mkdir()
+    for path in sorted((ROOT / "tests" / "gold").glob("*.yaml")):
+        gold = load_article_facts(path)
+        article = read_article(next(p for p in seed_paths if p.name == gold.doc))
+        doc = make_doc(nlp, article, clean_article(article))
+        claims = find_claims(doc, gold.organizations, gold.events, gold.documents)
+        (pred_dir / path.name).write_text(dump_article_facts(ArticleFacts.from_records(article.id, article.date, claims)))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        (gold_dir / path.name).write_text(yaml.safe_dump({"doc": data["doc"], "claims": data["claims"]}, allow_unicode=True))
+    report = evaluate(gold_dir, pred_dir).types["claims"]
+    assert report.counts.f1 >= 0.95
+    for attribute in ("value", "unit", "qualifier"):
+        assert report.attributes[attribute].accuracy == 1.0, attribute
+    for attribute in ("metric", "subject", "time", "source"):
+        assert report.attributes[attribute].accuracy >= 0.8, attribute
