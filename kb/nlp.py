@@ -25,8 +25,10 @@ from kb.model import require
 from kb.offsets import Mapped
 
 Segmenter = Literal["pkuseg", "char"]
-# Sentence-final punctuation; newlines end sentences too (headlines, list items).
-SENTENCE_END = ("。", "！", "？", "!", "?", "；", ";", "…", "\n")
+# Sentence-final punctuation; line breaks end sentences too (headlines, list items).
+SENTENCE_END = frozenset("。！？!?；;")
+# Closing quotes and brackets stay with the sentence they end: 他说：“好。”
+_CLOSERS = frozenset("”’」』）)》")
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
 
 Doc.set_extension("article", default=None, force=True)
@@ -49,8 +51,22 @@ def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg") -> 
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             nlp.tokenizer.initialize(pkuseg_model=str(model_path), pkuseg_user_dict="default")
         set_user_words(nlp, rule_names())
-    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_END)})
+    nlp.add_pipe("kb_sentences")
     return nlp
+
+
+@Language.component("kb_sentences")
+def set_sentence_starts(doc: Doc) -> Doc:
+    """Sentences end after 。！？； (with the quotes and marks closing them) and at
+    line breaks, whatever tokens the segmenter made of them."""
+    ended = False
+    for i, token in enumerate(doc):
+        trailing = token.is_space or all(c in SENTENCE_END or c in _CLOSERS for c in token.text)
+        token.is_sent_start = i == 0 or (ended and not trailing)
+        if ended and trailing:
+            continue
+        ended = "\n" in token.text or token.text[-1] in SENTENCE_END
+    return doc
 
 
 def set_user_words(nlp: Language, words: Iterable[str]) -> None:

@@ -65,3 +65,15 @@ def test_nlp_provenance_points_into_the_original(nlp):
     doc = make_doc(nlp, _Article(), textmap)
     prov = provenance(doc, 0, 2, rule="test")
     assert prov == {"doc": "a.txt", "start": start, "end": start + 2, "quote": "中國", "rule": "test"}
+
+
+QUOTE_CASES = [
+    ("他说：“好。”然后离开。", ["他说：“好。”", "然后离开。"]),
+    ("发布……\n\n下一段", ["发布……\n\n", "下一段"]),
+    ("增长？！原因如下", ["增长？！", "原因如下"]),
+]
+
+
+@pytest.mark.parametrize("text,sentences", QUOTE_CASES)
+def test_nlp_sentences_keep_closing_quotes(nlp, text, sentences):
+    assert [s.text for s in nlp(text).sents] == sentences

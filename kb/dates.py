@@ -1,0 +1,200 @@
+"""Date expressions in clean simplified text: find them, resolve them to ISO 8601.
+
+Pure functions over strings. A date is only as precise as the text states:
+``2014年`` → ``2014``, ``2014年11月`` → ``2014-11``, ``2022年7月12日`` →
+``2022-07-12``. Ranges keep both ends (``11月19日至22日``), periods of years
+are ISO intervals (``2016年—2022年`` → ``2016/2022``). Relative expressions
+are resolved against the article's date (``今年``, ``去年``, ``十年前``, a
+bare ``11月20日``); ``同年`` and a bare month take the year last stated in
+the same sentence. Editions (``首届``, ``第十一届``) are ordinals, never
+dates: :func:`find_editions` reads them, and their characters are masked
+before dates are searched.
+
+Not supported: weekdays, seasons (``春季``), ``上旬``/``下旬``, lunar dates,
+times of day, two-digit years (``'24``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "〇零一二三四五六七八九十两"
+_NUM = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"
+_YEAR = rf"(?:\d{{4}}|[{_CN}]{{4}})"
+_DASH = r"(?:至|到|—{1,2}|–|-|~|～)"
+
+# Relative year words and their offset from the article's year.
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1, "后年": 2}
+CONTEXT_YEARS = ("同年", "当年")  # the year last stated in the sentence
+SINCE_AFTER = ("起", "以来", "开始", "至今")  # "2021年起": the start of a period
+
+EDITION_RE = re.compile(rf"(首|第(?:\d{{1,3}}|[{_CN}]{{1,4}}))届")
+_REL_WORDS = "|".join([*RELATIVE_YEARS, *CONTEXT_YEARS])
+DATE_RE = re.compile(
+    rf"(?<![\d{_CN}])"
+    rf"(?:(?P<py1>{_YEAR}){_DASH}(?P<py2>{_YEAR})年"
+    rf"|(?P<ago>{_NUM})年(?P<dir>前|后)"
+    rf"|(?:(?P<year>{_YEAR})年|(?P<rel>{_REL_WORDS}))"
+    rf"(?:(?P<month>{_NUM})月(?:(?P<day>{_NUM})[日号])?)?"
+    rf"|(?P<bmonth>{_NUM})月(?:(?P<bday>{_NUM})[日号])?)"
+    rf"(?:{_DASH}(?:(?P<y2>{_YEAR})年)?(?:(?P<m2>{_NUM})月)?(?:(?P<d2>{_NUM})[日号])?)?"
+)
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression at ``text[start:end]``; ``value``/``end_value`` are ISO or None."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None
+    end_value: str | None = None
+    relative: bool = False
+    since: bool = False  # followed by 起/以来/开始: a period starts here
+
+    @property
+    def iso(self) -> str | None:
+        """One ISO string: a date, or ``start/end`` for a range or period."""
+        if self.value is None:
+            return None
+        return f"{self.value}/{self.end_value}" if self.end_value else self.value
+
+    @property
+    def year(self) -> int | None:
+        return int(self.value[:4]) if self.value else None
+
+
+@dataclass(frozen=True, slots=True)
+class EditionMention:
+    """``首届`` / ``第N届`` at ``text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    number: int
+
+
+def chinese_number(text: str) -> int | None:
+    """``11`` / ``十一`` / ``二〇二四`` / ``一百零三`` → int; None when not a number."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
+        return None
+    if "十" not in text and "百" not in text:  # digit by digit: 二〇二四
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    total, digit = 0, 0
+    for char in text:
+        if char in _CN_DIGITS:
+            digit = _CN_DIGITS[char]
+        else:
+            unit = 100 if char == "百" else 10
+            total += (digit or 1) * unit
+            digit = 0
+    return total + digit
+
+
+def find_editions(text: str) -> list[EditionMention]:
+    """Every ``首届`` (1) and ``第N届`` in ``text``."""
+    out = []
+    for m in EDITION_RE.finditer(text):
+        number = 1 if m.group(1) == "首" else chinese_number(m.group(1)[1:])
+        if number:
+            out.append(EditionMention(m.start(), m.end(), m.group(0), number))
+    return out
+
+
+def year_of(article_date: str | None) -> int | None:
+    return int(article_date[:4]) if article_date and article_date[:4].isdigit() else None
+
+
+def find_dates(text: str, article_date: str | None = None) -> list[DateMention]:
+    """Every date expression in ``text``, in order, resolved against ``article_date``."""
+    masked = EDITION_RE.sub(lambda m: "□" * len(m.group(0)), text)
+    out: list[DateMention] = []
+    sentence_year: int | None = None
+    last_end = 0
+    for m in DATE_RE.finditer(masked):
+        if _SENTENCE_END.search(masked, last_end, m.start()):
+            sentence_year = None
+        last_end = m.end()
+        mention = _mention(m, text, year_of(article_date), sentence_year)
+        if mention is None:
+            continue
+        out.append(mention)
+        if mention.value:
+            sentence_year = mention.year
+    return out
+
+
+def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_year: int | None) -> DateMention | None:
+    g = m.groupdict()
+    relative = not (g["year"] or g["py1"])
+    if g["py1"]:  # 2023—2025年
+        first, last = chinese_number(g["py1"]), chinese_number(g["py2"])
+        return DateMention(m.start(), m.end(), m.group(0), f"{first:04d}", f"{last:04d}") if first <= last else None
+    if g["ago"]:
+        n = chinese_number(g["ago"])
+        year = article_year - n if article_year and n and g["dir"] == "前" else (
+            article_year + n if article_year and n else None)
+        month = day = None
+    else:
+        year = _year(g, article_year, sentence_year)
+        month, day = (g["month"], g["day"]) if g["month"] else (g["bmonth"], g["bday"])
+    start_value = _iso(year, month, day)
+    if start_value == "":
+        return None  # not a date at all: 13月, 32日
+    end_value = _range_end(g, year, month)
+    if end_value == "":  # a dash that does not start a date
+        end_value = None
+    end = m.end() if end_value else _first_part_end(m)
+    since = text.startswith(SINCE_AFTER, end) and not end_value
+    return DateMention(m.start(), end, text[m.start():end], start_value, end_value, relative, since)
+
+
+def _first_part_end(m: re.Match[str]) -> int:
+    ends = [m.end(k) for k in ("ago", "dir", "year", "rel", "month", "day", "bmonth", "bday") if m.group(k)]
+    end = max(ends)
+    text = m.string
+    return end + 1 if end < len(text) and text[end] in "年月日号" else end
+
+
+def _year(g: dict, article_year: int | None, sentence_year: int | None) -> int | None:
+    if g["year"]:
+        return chinese_number(g["year"])
+    if g["rel"] in RELATIVE_YEARS:
+        return article_year + RELATIVE_YEARS[g["rel"]] if article_year else None
+    if g["rel"] in CONTEXT_YEARS:
+        return sentence_year
+    return sentence_year or article_year  # a bare month: this sentence's year, else the article's
+
+
+def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
+    """ISO date as precise as given; None when the year is unknown; "" when impossible."""
+    m = chinese_number(month) if month else None
+    d = chinese_number(day) if day else None
+    if (month and not (m and 1 <= m <= 12)) or (day and not (d and 1 <= d <= 31)):
+        return ""
+    if year is None:
+        return None
+    if m is None:
+        return f"{year:04d}"
+    return f"{year:04d}-{m:02d}" if d is None else f"{year:04d}-{m:02d}-{d:02d}"
+
+
+def _range_end(g: dict, year: int | None, month: str | None) -> str | None:
+    """The end of ``…至22日`` / ``…—2022年``: missing parts come from the start."""
+    if not (g["y2"] or g["m2"] or g["d2"]):
+        return None
+    if g["y2"]:
+        end_year = chinese_number(g["y2"])
+        return _iso(end_year, g["m2"], g["d2"]) if year is not None else None
+    if g["d2"] and not g["m2"] and not (g["day"] or g["bday"]):
+        return ""  # 2014年11月—22日 makes no sense
+    if g["m2"] is None and not month:
+        return ""
+    return _iso(year, g["m2"] or month, g["d2"])

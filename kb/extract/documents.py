@@ -1,0 +1,246 @@
+"""Documents: named documents issued, published, released or proposed (GUIDELINES.md).
+
+:func:`find_documents` reads ``《…》`` titles that stand in an issuing context
+(``X发布了《…》``, ``《…》白皮书发布``, ``《…》报告认为``) or whose title head
+names a document kind (``…倡议``, ``…契约``), and unquoted ones: a quoted name
+before a head (``“互联网+”行动计划``), ``提出…倡议``, and the known titles
+of ``rules/documents.yaml`` (``政府工作报告``). Titles of periodicals,
+columns and articles (``《中国信息安全》杂志``) are not documents.
+
+Attributes: the kind from the title's head or the word after ``》``; the
+issuer, the last organisation (from ``orgs``, by name or alias) or country
+before the issuing verb in the sentence; the date, the last date before the
+title in the sentence, resolved against the article's date; the event, the
+one mentioned before the title with ``上``/``期间``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from kb.extract.events import Context, WordsRule
+from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
+from kb.rules import Rule, load_section, rule_path
+
+_TRAILER = re.compile(r"(?:（[^（）]*）|\([^()]*\)|\d{4}年?版?|年版|[（(]?试行[）)]?)$")
+_DOC_SENTENCE_END = "。！？!?；;\n"
+
+
+class HeadRule(Rule):
+    """A word a title ends with, and the kind it gives."""
+
+    head: str
+    kind: DocumentKind
+    specific: bool = False
+    bare: bool = False
+    context_needed: bool = False  # 《…办法》 is a document only when issued in the text
+
+
+class KnownRule(Rule):
+    title: str
+    kind: DocumentKind
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    heads: tuple[HeadRule, ...]
+    verbs_before: tuple[str, ...]
+    verbs_after: tuple[str, ...]
+    not_after: tuple[str, ...]
+    not_before: tuple[str, ...]
+    known: tuple[KnownRule, ...]
+    countries: tuple[str, ...]
+
+    def head_of(self, text: str, *, at_start: bool = False) -> HeadRule | None:
+        """The head ``text`` ends with (or, ``at_start``, begins with)."""
+        test = text.startswith if at_start else text.endswith
+        return next((h for h in self.heads if test(h.head)), None)
+
+
+def _words(path, section: str) -> tuple[str, ...]:
+    return tuple(sorted({w for r in load_section(path, section, WordsRule) for w in r.words}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def load_document_rules() -> DocumentRules:
+    path = rule_path("documents")
+    heads = tuple(sorted(load_section(path, "heads", HeadRule), key=lambda h: -len(h.head)))
+    verbs = {r.id: tuple(sorted(r.words, key=len, reverse=True)) for r in load_section(path, "verbs", WordsRule)}
+    return DocumentRules(
+        heads, verbs["before"], verbs["after"], _words(path, "not_after"), _words(path, "not_before"),
+        tuple(load_section(path, "known", KnownRule)), _words(path, "countries"),
+    )
+
+
+@dataclass
+class _Title:
+    start: int  # of the mention (《 included)
+    end: int
+    title: str
+    kind: str
+    rule: str
+    verb_at: int | None  # where an issuing verb before the title starts
+
+
+def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] = ()) -> list[Document]:
+    """Every document named in ``doc``; ``orgs`` and ``events`` give issuers and release events."""
+    rules = load_document_rules()
+    ctx = Context.of(doc)
+    issuers = _issuer_mentions(ctx.text, orgs, rules)
+    event_ends = _event_ends(doc, events)
+    found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
+    records = []
+    for t in sorted(found, key=lambda t: t.start):
+        sentence = _sentence_start(ctx.text, t.start)
+        records.append(Document(
+            title=t.title, kind=t.kind, issuer=_issuer(t, sentence, issuers), date=_date(ctx, t, sentence),
+            event=_event(ctx.text, t, sentence, event_ends),
+            evidence=ctx.clause_text(t.start, t.end),
+            provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
+        ))
+    return merge_all(records)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    i = pos - 1
+    while i >= 0 and text[i] not in _DOC_SENTENCE_END:
+        i -= 1
+    return i + 1
+
+
+# ---------------------------------------------------------------- titles
+
+
+def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
+    out = []
+    text = ctx.text
+    for start, end in ctx.titles:
+        title = text[start + 1:end - 1].strip()
+        before, after = text[max(0, start - 6):start], text[end:end + 8]
+        follow = rules.head_of(after, at_start=True)  # checked first: 》报告 is no 》报
+        if not follow and any(after.startswith(w) for w in rules.not_after):
+            continue
+        if any(before.endswith(w) for w in rules.not_before):
+            continue
+        if before.endswith("在") and after[:1] in ("上", "发", "刊"):
+            continue  # 在《人民日报》上发表
+        verb_at = _verb_before(text, start, rules)
+        rest = after[len(follow.head):] if follow else after
+        issued = verb_at is not None or any(rest.startswith(v) for v in rules.verbs_after)
+        head = rules.head_of(_TRAILER.sub("", _TRAILER.sub("", title)))
+        kind = _kind(head, follow)
+        if kind is None or not (issued or (head and not head.context_needed) or follow):
+            continue
+        mention_end = end + (len(follow.head) if follow else 0)
+        out.append(_Title(start, mention_end, title, kind, f"documents.title:{(head or follow).id}", verb_at))
+    return out
+
+
+def _kind(head: HeadRule | None, follow: HeadRule | None) -> str | None:
+    if follow and (follow.specific or head is None):
+        return follow.kind
+    return head.kind if head else ("other" if follow is None else follow.kind)
+
+
+def _verb_before(text: str, pos: int, rules: DocumentRules) -> int | None:
+    """Start of an issuing verb right before ``pos`` (``发布《``, ``发布了《``, ``发布的《``)."""
+    before = text[max(0, pos - 8):pos]
+    for tail in ("", "了", "的", "了新版", "新版"):
+        for verb in rules.verbs_before:
+            if before.endswith(verb + tail):
+                return pos - len(verb + tail)
+    return None
+
+
+_QUOTED_HEAD = re.compile(r"“([^“”]{1,20})”")
+
+
+def _unquoted(ctx: Context, rules: DocumentRules) -> list[_Title]:
+    out = []
+    text = ctx.text
+    for known in rules.known:
+        for m in re.finditer(re.escape(known.title), text):
+            if not ctx.inside_title(m.start()):
+                out.append(_Title(m.start(), m.end(), known.title, known.kind, f"documents.known:{known.id}", None))
+    for m in _QUOTED_HEAD.finditer(text):
+        head = rules.head_of(text[m.end():m.end() + 6], at_start=True)
+        if head and head.bare and not ctx.inside_title(m.start()):
+            end = m.end() + len(head.head)
+            out.append(_Title(m.start(), end, text[m.start():end], head.kind, f"documents.quoted:{head.id}",
+                              _verb_before(text, m.start(), rules)))
+    out.extend(_after_verb(ctx, rules))
+    return out
+
+
+def _after_verb(ctx: Context, rules: DocumentRules) -> list[_Title]:
+    """``提出全球发展倡议``: an unquoted name after an issuing verb, ending in a bare head."""
+    heads = "|".join(re.escape(h.head) for h in rules.heads if h.bare)
+    verbs = "|".join(re.escape(v) for v in rules.verbs_before)
+    out = []
+    for m in re.finditer(rf"({verbs})了?(?P<title>[\u4e00-\u9fff]{{4,16}}?(?:{heads}))", ctx.text):
+        title = m.group("title")
+        if any(w in title for w in ("的", "和", "等", "一系列", "多项", "相关")) or ctx.inside_title(m.start("title")):
+            continue
+        head = rules.head_of(title)
+        out.append(_Title(m.start("title"), m.end(), title, head.kind, f"documents.after-verb:{head.id}", m.start(1)))
+    return out
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, int, str]]:
+    """Non-overlapping mentions of organisations (name or alias → name) and countries."""
+    forms = {c: c for c in rules.countries}
+    for org in orgs:
+        for form in (org.name, *org.aliases):
+            forms[form] = org.name
+    found = []
+    for form in sorted(forms, key=len, reverse=True):
+        for m in re.finditer(re.escape(form), text):
+            if all(m.end() <= s or m.start() >= e for s, e, _ in found):
+                found.append((m.start(), m.end(), forms[form]))
+    return sorted(found)
+
+
+def _issuer(t: _Title, sentence: int, issuers) -> str | None:
+    """The last organisation or country before the issuing verb in the sentence; for a title
+    without 《》 (中国的政府工作报告), the last one before the title."""
+    if t.verb_at is None and not t.rule.startswith(("documents.known", "documents.quoted")):
+        return None
+    limit = t.start if t.verb_at is None else t.verb_at
+    before = [i for i in issuers if sentence <= i[0] and i[1] <= limit]
+    return before[-1][2] if before else None
+
+
+def _date(ctx: Context, t: _Title, sentence: int) -> str | None:
+    dates = [d for d in ctx.dates if sentence <= d.start and d.end <= t.start and d.value and not ctx.inside_title(d.start)]
+    return dates[-1].iso if dates else None
+
+
+def _event_ends(doc: Doc, events) -> dict[int, str]:
+    """Clean-text end of every event mention → the event's name."""
+    textmap = doc._.textmap
+    if textmap is None:
+        clean_end = {i: i for i in range(len(doc.text) + 1)}
+    else:
+        clean_end = {e: i + 1 for i, e in enumerate(textmap.ends)}
+    article_id = getattr(doc._.article, "id", "")
+    out = {}
+    for event in events:
+        for p in event.provenance:
+            if p.doc == article_id and p.end in clean_end:
+                out[clean_end[p.end]] = event.name
+    return out
+
+
+def _event(text: str, t: _Title, sentence: int, event_ends: dict[int, str]) -> str | None:
+    """The event mentioned before the title with 上/期间 (``在…峰会上发布``)."""
+    for end in sorted((e for e in event_ends if sentence < e <= t.start), reverse=True):
+        if text.startswith(("上", "期间"), end):
+            return event_ends[end]
+    return None

@@ -1,0 +1,481 @@
+"""Events: named, dated happenings (GUIDELINES.md, "events").
+
+:func:`find_events` reads three kinds of mention, all matched on characters
+(a series name inside a longer segmenter token is still found):
+
+- a known series from ``rules/events.yaml`` (``2024年世界互联网大会乌镇峰会``,
+  ``第二届世界互联网大会``, ``今年的乌镇峰会``, ``世界人工智能大会``);
+- a quoted name before an event noun (``“算力网络”专题论坛``) or a quoted
+  name that ends in one (``“世界互联网大会领先科技奖”``);
+- a bare name ending in an event noun (``数字丝路发展论坛``), bounded on the
+  left by a stop word token (``举办``, ``在``, ``的``) or punctuation.
+
+Attributes come from the sentence: the date of the clause (or of a leading
+date-only clause, ``2023年11月，…``), a range for start/end, a closing verb for
+the end date, ``在X举行`` for the location, ``主题为“…”`` for the theme, and a
+summit mentioned before with ``期间``/``上``/``的`` for ``part_of``. An
+opening ceremony's day is not a start date; its month is. A series mention
+without a year that names an organisation (``世界互联网大会``) is no event.
+Mentions of one occurrence are merged into one record; a series mention
+without a year joins the dated occurrence of the same name when the article
+has one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+from spacy.tokens import Doc
+
+from kb.dates import DateMention, find_dates, find_editions
+from kb.nlp import provenance as _provenance
+from kb.records import Event, EventKind, Provenance, merge_all
+from kb.rules import Rule, load_section, rule_path
+
+_THEME = re.compile(r"主题(?:为|是)[:：]?“([^”]{2,80})”")
+_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开|开幕|落幕)")
+_LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
+_SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
+_QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
+
+PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
+_SENTENCE_END = "。！？!?\n"
+_CLAUSE_END = "，,；;：:" + _SENTENCE_END
+_TITLE = re.compile(r"《[^《》\n]{1,80}》")
+_ASIDE_END = "”」)）】]…"
+
+
+@dataclass
+class Context:
+    """The clean text of a doc with its dates, editions and 《》 titles, and clause helpers."""
+
+    doc: Doc
+    text: str
+    dates: list[DateMention]
+    editions: list
+    titles: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, doc: Doc) -> "Context":
+        article = doc._.article
+        date = getattr(article, "date", None)
+        text = doc.text
+        titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
+        return cls(doc, text, find_dates(text, date), find_editions(text), titles)
+
+    def sentences(self) -> list[tuple[int, int]]:
+        out, start = [], 0
+        for i, char in enumerate(self.text):
+            if char in _SENTENCE_END:
+                if i + 1 > start:
+                    out.append((start, i + 1))
+                start = i + 1
+        if start < len(self.text):
+            out.append((start, len(self.text)))
+        return out
+
+    def _back(self, pos: int, stops: str) -> int:
+        i = pos - 1
+        while i >= 0 and self.text[i] not in stops:
+            i -= 1
+        return i + 1
+
+    def _forward(self, pos: int, stops: str) -> int:
+        i = pos
+        while i < len(self.text) and self.text[i] not in stops:
+            i += 1
+        return i
+
+    def sentence_start(self, pos: int) -> int:
+        return self._back(pos, _SENTENCE_END)
+
+    def sentence_end(self, pos: int) -> int:
+        return self._forward(pos, _SENTENCE_END)
+
+    def clause_start(self, pos: int) -> int:
+        return self._back(pos, _CLAUSE_END)
+
+    def clause_end(self, pos: int) -> int:
+        return self._forward(pos, _CLAUSE_END)
+
+    def clause_rest(self, pos: int) -> str:
+        return self.text[pos:self.clause_end(pos)]
+
+    def inside_title(self, pos: int) -> bool:
+        return any(s < pos < e for s, e in self.titles)
+
+    def date_at(self, start: int, end: int) -> DateMention | None:
+        return next((d for d in self.dates if d.start < end and start < d.end), None)
+
+    def date_ending_at(self, pos: int) -> DateMention | None:
+        return next((d for d in self.dates if d.end == pos and d.value), None)
+
+    def edition_ending_at(self, pos: int) -> int | None:
+        return next((e.number for e in self.editions if e.end == pos), None)
+
+    def clause_date(self, pos: int, exclude: DateMention | None = None, reach: int = 99) -> DateMention | None:
+        """The last date before ``pos`` in its clause, else a date-only clause of the sentence
+        at most ``reach`` clauses before."""
+        start = self.clause_start(pos)
+        inside = [d for d in self.dates if start <= d.start and d.end <= pos and d is not exclude
+                  and d.value and not self.inside_title(d.start)]
+        if inside:
+            return inside[-1]
+        sentence_start, end, steps = self.sentence_start(pos), start - 1, 0
+        while end > sentence_start and steps < reach:
+            clause_start = self.clause_start(end)
+            date = self._date_only(clause_start, end)
+            if date:
+                return date
+            end, steps = clause_start - 1, steps + 1
+        return None
+
+    def _date_only(self, start: int, end: int) -> DateMention | None:
+        """The date a clause consists of (``2023年11月``, ``从2016年起``), after any quote,
+        aside or dateline that ends the previous sentence on the same line."""
+        for date in self.dates:
+            if start <= date.start and date.end <= end and date.value:
+                head = self.text[start:date.start].strip()
+                tail = self.text[date.end:end].strip()
+                if head in ("", "从", "自") or head[-1] in _ASIDE_END:
+                    if tail in ("", "起", "以来", "开始"):
+                        return date
+        return None
+
+    def clause_text(self, start: int, end: int) -> str:
+        """The clean text of the clauses around ``[start, end)``: the evidence (noise removed)."""
+        return self.text[self.clause_start(start):self.clause_end(end)].strip()
+
+    def provenance(self, start: int, end: int, rule: str) -> dict:
+        if self.doc._.textmap is None:
+            return {"doc": getattr(self.doc._.article, "id", ""), "start": start, "end": end,
+                    "quote": self.text[start:end], "rule": rule}
+        return _provenance(self.doc, start, end, rule)
+
+
+class Naming(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    from_year: int
+    to_year: int | None = None
+    pattern: str
+
+
+class Occurrence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    year: int
+    edition: int | None = None
+    name: str | None = None
+    kind: EventKind | None = None
+
+
+class SeriesRule(Rule):
+    """A recurring event and the names of its occurrences."""
+
+    name: str
+    kind: EventKind
+    aliases: list[str] = []
+    occurrence_aliases: list[str] = []
+    year_needed: bool = False
+    place_words: list[str] = []
+    naming: list[Naming] = []
+    occurrences: list[Occurrence] = []
+    part_of: str | None = None
+    first_year: int | None = None
+
+    def occurrence(self, year: int | None) -> Occurrence | None:
+        return next((o for o in self.occurrences if o.year == year), None)
+
+    def year_of_edition(self, edition: int) -> int | None:
+        stated = next((o.year for o in self.occurrences if o.edition == edition), None)
+        return stated or (self.first_year + edition - 1 if self.first_year else None)
+
+    def name_of(self, year: int | None) -> str:
+        occurrence = self.occurrence(year)
+        if occurrence and occurrence.name:
+            return occurrence.name
+        for naming in self.naming:
+            if year and naming.from_year <= year <= (naming.to_year or 9999):
+                return naming.pattern.format(year=year)
+        return self.name
+
+
+class NounRule(Rule):
+    """A word that ends an event name, and the kind it gives."""
+
+    noun: str
+    kind: EventKind
+    bare: bool = True
+    not_followed_by: list[str] = []
+
+
+class WordsRule(Rule):
+    words: list[str]
+
+
+@dataclass(frozen=True)
+class EventRules:
+    series: tuple[SeriesRule, ...]
+    nouns: tuple[NounRule, ...]
+    words: dict[str, frozenset[str]]
+
+    def series_by_id(self, series_id: str) -> SeriesRule:
+        return next(s for s in self.series if s.id == series_id)
+
+
+@lru_cache(maxsize=None)
+def load_event_rules() -> EventRules:
+    path = rule_path("events")
+    nouns = sorted(load_section(path, "nouns", NounRule), key=lambda n: -len(n.noun))
+    words = {w.id: frozenset(w.words) for w in load_section(path, "words", WordsRule)}
+    return EventRules(tuple(load_section(path, "series", SeriesRule)), tuple(nouns), words)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    rule: str
+    kind: str
+    name: str
+    series: SeriesRule | None = None
+    alias: str = ""  # the series form matched
+    fields: dict = field(default_factory=dict)
+
+
+def find_events(doc: Doc) -> list[Event]:
+    """Every event occurrence of ``doc``, one record each, in order of first mention."""
+    rules = load_event_rules()
+    ctx = Context.of(doc)
+    events: list[Event] = []
+    for start, end in ctx.sentences():
+        summit: Event | None = None
+        for mention in _mentions(doc, ctx, rules, start, end):
+            event = _resolve(mention, ctx, rules, summit)
+            if event is None:
+                continue
+            if event.kind == "summit" and _is_during(ctx.text, mention.end, rules):
+                summit = event
+            events.append(event)
+    return _merge_occurrences(events)
+
+
+# ---------------------------------------------------------------- mentions
+
+
+def _mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
+    series = _series_mentions(ctx, rules, start, end)
+    # "依托世界互联网大会" is the series with a verb before it: the series decides.
+    ends = {m.end for m in series}
+    found = [*series, *(m for m in _noun_mentions(doc, ctx, rules, start, end) if m.end not in ends)]
+    kept: list[_Mention] = []
+    for m in sorted(found, key=lambda m: (-(m.end - m.start), m.series is None, m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _series_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
+    out = []
+    for series in rules.series:
+        for form in sorted({series.name, *series.aliases}, key=len, reverse=True):
+            for m in _form_regex(form).finditer(ctx.text, start, end):
+                if ctx.inside_title(m.start()) or _followed_by(ctx.text, m.end(), rules.words["not_after"]):
+                    continue
+                out.append(_Mention(m.start(), m.end(), f"events.series:{series.id}", series.kind,
+                                    series.name, series, form))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _form_regex(form: str) -> re.Pattern[str]:
+    """``form`` with its quotes optional: “互联网之光”博览会 matches 互联网之光博览会."""
+    bare = form.replace("“", "").replace("”", "")
+    body = "[“”\"]?".join(re.escape(c) for c in bare)
+    return re.compile(rf"[“\"]?{body}[”\"]?" if form.startswith("“") else rf"(?<![“\"]){body}|(?<=“){body}(?=”)")
+
+
+def _followed_by(text: str, pos: int, words: frozenset[str]) -> bool:
+    return any(text.startswith(w, pos) for w in words)
+
+
+def _noun_mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
+    out = []
+    taken: set[int] = set()
+    for noun in rules.nouns:
+        for m in re.finditer(re.escape(noun.noun), ctx.text[start:end]):
+            n_start, n_end = start + m.start(), start + m.end()
+            if n_end in taken or _followed_by(ctx.text, n_end, rules.words["not_after"] | set(noun.not_followed_by)):
+                continue
+            mention = _quoted_name(ctx, noun, n_start, n_end) or (
+                _bare_name(doc, ctx, rules, noun, n_start, n_end) if noun.bare else None)
+            if mention and not ctx.inside_title(mention.start):
+                taken.add(n_end)
+                out.append(mention)
+    return out
+
+
+def _quoted_name(ctx: Context, noun: NounRule, n_start: int, n_end: int) -> _Mention | None:
+    """``“Q”modifier+noun`` (quotes kept) or ``“…noun”`` (quotes dropped)."""
+    text = ctx.text
+    if text.startswith("”", n_end):
+        open_at = text.rfind("“", max(0, n_start - 40), n_start)
+        if open_at >= 0 and "”" not in text[open_at:n_start] and n_end - open_at - 1 > len(noun.noun) + 1:
+            return _Mention(open_at + 1, n_end, f"events.quoted:{noun.id}", noun.kind, text[open_at + 1:n_end])
+    m = _QUOTED_SUFFIX.search(text, max(0, n_start - 50), n_start)
+    if m and not any(c in PUNCT for c in m.group(2)):
+        return _Mention(m.start(), n_end, f"events.quoted-suffix:{noun.id}", noun.kind, text[m.start():n_end])
+    return None
+
+
+def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_start: int, n_end: int) -> _Mention | None:
+    """Walk left over tokens from the noun to a stop word, punctuation or a date."""
+    span = doc.char_span(n_start, n_end, alignment_mode="expand")
+    if span is None:
+        return None
+    left = n_start
+    for token in reversed(doc[: span.start + 1]):
+        t_start = token.idx
+        if t_start >= n_start:
+            continue
+        if token.text in rules.words["stop"] or any(c in PUNCT for c in token.text) or ctx.date_at(t_start, t_start + len(token.text)):
+            break
+        left = t_start
+    modifier = ctx.text[left:n_start]
+    if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]):
+        return None
+    return _Mention(left, n_end, f"events.bare:{noun.id}", noun.kind, ctx.text[left:n_end])
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None) -> Event | None:
+    own_year, edition, own_date = _own_time(m, ctx)
+    series = m.series
+    if series and edition and own_year is None:
+        own_year = series.year_of_edition(edition)
+    reach = 1 if series and series.year_needed else 99
+    clause_date = ctx.clause_date(m.start, exclude=own_date, reach=reach)
+    if clause_date and own_year and clause_date.year != own_year:
+        clause_date = None
+    dated_clause = clause_date is not None and not clause_date.since
+    if series and series.year_needed and own_year is None:
+        if m.alias not in series.occurrence_aliases or not dated_clause:
+            return None
+    year = own_year or (clause_date.year if dated_clause else None)
+    part_of = None
+    if series is None or series.part_of:
+        if summit is not None and (year is None or year == summit.year) and series is None:
+            part_of, year = summit.name, summit.year
+        elif series and series.part_of and year:
+            part_of = rules.series_by_id(series.part_of).name_of(year)
+    name, kind = _name_and_kind(m, series, year, own_year, own_date)
+    quote_start = _prefix_start(m, ctx, own_date)
+    start_date, end_date = _timing(m, ctx, rules, clause_date)
+    return Event(
+        name=name, kind=kind, year=year, edition=edition, start_date=start_date,
+        end_date=end_date, location=_location(m, ctx, rules), theme=_theme(m, ctx), part_of=part_of,
+        evidence=ctx.clause_text(m.start, m.end),
+        provenance=[Provenance(**ctx.provenance(quote_start, m.end, m.rule))],
+    )
+
+
+def _prefix_start(m: _Mention, ctx: Context, own_date: DateMention | None) -> int:
+    """Where the mention starts with its year and edition (``2025年``, ``首届``)."""
+    start = own_date.start if own_date else m.start
+    return next((e.start for e in ctx.editions if e.end == start), start)
+
+
+def _own_time(m: _Mention, ctx: Context) -> tuple[int | None, int | None, DateMention | None]:
+    """Year and edition written right before the mention (``2024年``, ``今年的``, ``首届``)."""
+    pos = m.start - 1 if ctx.text[m.start - 1:m.start] == "的" else m.start
+    date = ctx.date_ending_at(pos)
+    if date and date.end_value is None and not date.since and len(date.value or "") == 4:
+        return date.year, ctx.edition_ending_at(date.start), date
+    return None, ctx.edition_ending_at(m.start), None
+
+
+def _name_and_kind(m: _Mention, series, year, own_year, own_date) -> tuple[str, str]:
+    if series is None:
+        return m.name, m.kind
+    occurrence = series.occurrence(year)
+    kind = occurrence.kind if occurrence and occurrence.kind else series.kind
+    if series.naming or (occurrence and occurrence.name):
+        return series.name_of(year), kind
+    if own_year and own_date and not own_date.relative and own_date.end == m.start:
+        return f"{own_year}年{series.name}", kind
+    return series.name, kind
+
+
+def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | None) -> tuple[str | None, str | None]:
+    if date is None or date.value is None:
+        return None, None
+    if date.since:
+        return date.value, None
+    if date.end_value:
+        return date.value, date.end_value
+    after = ctx.clause_rest(m.end)
+    before = ctx.text[ctx.clause_start(m.start):m.start]
+    if any(w in after for w in rules.words["closing"]):
+        return None, date.value if len(date.value) >= 7 else None
+    if len(date.value) < 7:
+        return None, None
+    if any(after.startswith(w) or after.startswith("的" + w) for w in rules.words["opening"]):
+        return (date.value, None) if len(date.value) == 7 else (None, None)
+    happens = any(w in after for w in rules.words["happen"]) or any(before.endswith(w) for w in rules.words["happen"])
+    return (date.value, None) if happens or after.startswith("期间") else (None, None)
+
+
+def _location(m: _Mention, ctx: Context, rules: EventRules) -> str | None:
+    after = ctx.text[m.end:ctx.clause_end(m.end)]
+    before = ctx.text[ctx.clause_start(m.start):m.start]
+    for found in (_LOCATION_AFTER.match(after), _SETTLED.match(after), _LOCATION_BEFORE.search(before)):
+        if found:
+            return _strip_regions(found.group(1), rules.words["regions"])
+    if m.series:
+        return next((w for w in m.series.place_words if w in ctx.text[m.start:m.end]), None)
+    return None
+
+
+def _strip_regions(place: str, regions: frozenset[str]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for region in sorted(regions, key=len, reverse=True):
+            if place.startswith(region) and len(place) > len(region) + 1:
+                place, changed = place[len(region):], True
+    return place
+
+
+def _theme(m: _Mention, ctx: Context) -> str | None:
+    found = _THEME.search(ctx.text, m.end, ctx.sentence_end(m.end))
+    if not found:
+        return None
+    between = ctx.text[m.end:found.start()]
+    return None if any(n in between for n in ("论坛", "博览会", "大赛", "活动")) else found.group(1)
+
+
+def _is_during(text: str, pos: int, rules: EventRules) -> bool:
+    """A summit mention followed by 期间/上/的 or directly by another name."""
+    return any(text.startswith(w, pos) for w in rules.words["during"]) or text[pos:pos + 1] in ("“", "")
+
+
+# ---------------------------------------------------------------- merging
+
+
+def _merge_occurrences(events: list[Event]) -> list[Event]:
+    """One record per occurrence; a year-less mention joins the one dated occurrence of its name."""
+    dated: dict[str, list[int]] = {}
+    for event in events:
+        if event.year is not None:
+            dated.setdefault(event.name, []).append(event.year)
+    out = []
+    for event in events:
+        years = sorted(set(dated.get(event.name, [])))
+        if event.year is None and len(years) == 1 and event.start_date is None:
+            event = event.model_copy(update={"year": years[0]})
+        out.append(event)
+    return merge_all(out)

@@ -1,0 +1,313 @@
+"""Organisations: known names, name shapes, source notes and the article's outlet.
+
+Four rule kinds from ``rules/organizations.yaml`` propose *mentions* (clean
+character spans with a canonical name and the rule id):
+
+- ``gazetteer``: known organisations and their aliases, matched on characters
+  (a name inside a longer segmenter token is still found);
+- ``markers``: regexes whose group ``name`` is an organisation (``（来源：光明网）``,
+  a dateline agency, a periodical in 《》);
+- ``heads``: a head word (…研究院, …委员会) extended left over name-like tokens
+  until a stop (verb, function word, punctuation, number) or an anchor (a known
+  organisation, a prefix such as 中国/国际, a place such as 浙江省);
+- the article's outlet (front matter ``source:`` or the dateline agency).
+
+Overlapping mentions are resolved longest first (ties: marker, gazetteer,
+head), so 中国社会科学院 inside 中国社会科学院世界经济与政治研究所 is not an
+organisation of its own. Countries, regions and events are never organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import field_validator
+from spacy.tokens import Doc
+
+from kb.nlp import provenance
+from kb.records import Organization, Provenance, merge_all
+from kb.rules import Rule, load_section, rule_path
+
+OrgType = Literal[
+    "international", "government", "research", "university", "association", "committee", "media", "company", "other",
+]
+HAN = r"\u4e00-\u9fff"
+_HAN_RUN = re.compile(rf"^[{HAN}]+$")
+_NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
+_PLACE = re.compile(rf"^[{HAN}]{{1,5}}(?:省|市|县|自治区|自治州|特别行政区)$")
+# A series name (世界互联网大会) preceded by these is the event, not the organisation.
+_EDITION_BEFORE = re.compile(r"(?:\d{4}年|首届|第[一二三四五六七八九十百\d]+届|本届|历届|每届|今年的?|去年的?|明年的?)\s*$")
+_SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
+MAX_TOKENS_UNANCHORED = 3
+MAX_TOKENS_ANCHORED = 7
+
+
+class GazetteerEntry(Rule):
+    name: str
+    aliases: list[str] = []
+    type: OrgType = "other"
+    series: bool = False
+    marked: bool = False
+
+
+class Marker(Rule):
+    pattern: str
+    suffix: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        if "(?P<name>" not in value:
+            raise ValueError("pattern needs a group (?P<name>...)")
+        re.compile(value)
+        return value
+
+
+class WordList(Rule):
+    words: list[str]
+
+
+class HeadRule(WordList):
+    anchored: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An organisation mention in the clean text: ``[start, end)``, as written and canonical."""
+
+    start: int
+    end: int
+    name: str
+    surface: str
+    rule: str
+    rank: int = 1  # tie-break among equally long mentions: marker 0, gazetteer 1, head 2
+
+
+@dataclass(frozen=True)
+class OrgRules:
+    entries: dict[str, GazetteerEntry]  # every name and alias → its entry
+    gazetteer: re.Pattern[str]
+    markers: tuple[tuple[Marker, re.Pattern[str]], ...]
+    heads: re.Pattern[str]
+    head_rules: dict[str, HeadRule]  # head word → rule
+    words: dict[str, frozenset[str]]  # section → words (prefixes, stops, ...)
+
+
+def _words(path, section: str) -> frozenset[str]:
+    return frozenset(w for rule in load_section(path, section, WordList) for w in rule.words)
+
+
+def _alternation(words) -> str:
+    """Longest first, so a regex alternation prefers the longest name at a position."""
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        escaped = re.escape(word)
+        parts.append(rf"(?<![A-Za-z]){escaped}(?![A-Za-z])" if word.isascii() else escaped)
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=None)
+def org_rules() -> OrgRules:
+    """``rules/organizations.yaml``, validated and compiled once."""
+    path = rule_path("organizations")
+    entries: dict[str, GazetteerEntry] = {}
+    for entry in load_section(path, "gazetteer", GazetteerEntry):
+        for name in (entry.name, *entry.aliases):
+            entries.setdefault(name, entry)
+    heads = load_section(path, "heads", HeadRule)
+    head_rules = {w: rule for rule in heads for w in rule.words}
+    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations")
+    return OrgRules(
+        entries=entries,
+        gazetteer=re.compile(_alternation(entries)),
+        markers=tuple((m, re.compile(m.pattern)) for m in load_section(path, "markers", Marker)),
+        heads=re.compile(_alternation(head_rules)),
+        head_rules=head_rules,
+        words={s: _words(path, s) for s in sections},
+    )
+
+
+def canonical(name: str) -> str:
+    """The gazetteer's canonical name for ``name``, else ``name`` itself."""
+    entry = org_rules().entries.get(name)
+    return entry.name if entry else name
+
+
+# ---------------------------------------------------------------- mentions
+
+
+def gazetteer_mentions(text: str) -> list[Mention]:
+    rules = org_rules()
+    out = []
+    for m in rules.gazetteer.finditer(text):
+        entry = rules.entries[m.group()]
+        if entry.marked and not _in_title_marks(text, m.start(), m.end()):
+            continue
+        if entry.series and _is_event_mention(text, m.start(), m.end()):
+            continue
+        out.append(Mention(m.start(), m.end(), entry.name, m.group(), entry.id, rank=1))
+    return out
+
+
+def _in_title_marks(text: str, start: int, end: int) -> bool:
+    return text[start - 1:start] == "《" and text[end:end + 1] == "》"
+
+
+def _is_event_mention(text: str, start: int, end: int) -> bool:
+    """2014年世界互联网大会, 世界互联网大会乌镇峰会, 世界互联网大会领先科技奖: the event, not the body."""
+    if _EDITION_BEFORE.search(text[max(0, start - 6):start]):
+        return True
+    after = re.match(rf"[{HAN}“”\"]{{0,10}}", text[end:]).group()
+    return any(word in after[: 8 + len(word)] for word in org_rules().words["event_words"])
+
+
+def marker_mentions(text: str) -> list[Mention]:
+    out = []
+    for marker, pattern in org_rules().markers:
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if name in org_rules().words["not_organizations"]:
+                continue
+            if marker.suffix:  # 《中国信息安全》杂志: the alias is 中国信息安全杂志
+                surface = name + m.group(marker.suffix)
+                start, end = m.span()
+            else:
+                surface, (start, end) = name, m.span("name")
+            official = canonical(surface) if surface in org_rules().entries else canonical(name)
+            out.append(Mention(start, end, official, surface, marker.id, rank=0))
+    return out
+
+
+def resolve(mentions: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions, longest first; in text order."""
+    taken: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start - m.end, m.rank, m.start)):
+        if all(m.end <= t.start or m.start >= t.end for t in taken):
+            taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def org_mentions(doc: Doc) -> list[Mention]:
+    """Every organisation mention in ``doc``, resolved (no overlaps), in text order."""
+    text = doc.text
+    known = gazetteer_mentions(text) + marker_mentions(text)
+    not_orgs = org_rules().words["not_organizations"]
+    found = [m for m in known + head_mentions(doc, known) if m.surface not in not_orgs]
+    return resolve(found)
+
+
+# ---------------------------------------------------------------- name shapes
+
+
+class _Tokens:
+    """Token boundaries of a Doc by character offset."""
+
+    def __init__(self, doc: Doc):
+        self.by_end = {t.idx + len(t.text): t for t in doc}
+        self.by_char = {}
+        for t in doc:
+            for i in range(t.idx, t.idx + len(t.text)):
+                self.by_char[i] = t
+
+
+def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
+    """Names ending in a head word (…研究所, …委员会), extended left (:func:`extend_left`)."""
+    rules, tokens = org_rules(), _Tokens(doc)
+    known_by_end = {m.end: m for m in sorted(known, key=lambda m: m.start - m.end, reverse=True)}
+    out = []
+    for m in rules.heads.finditer(doc.text):
+        head_token = tokens.by_char.get(m.end() - 1)
+        if head_token is None or head_token.idx + len(head_token.text) != m.end():
+            continue  # the head must end a token: 公司法 is not …公司
+        if head_token.text != m.group() and head_token.text in rules.words["not_organizations"]:
+            continue  # 签署 is not …署
+        if len(m.group()) == 1 and len(head_token.text) < 3:
+            continue  # 签署, 内部: a one-character head needs a word of three characters (外交部)
+        if any(k.start <= m.start() and k.end >= m.end() for k in known):
+            continue  # a known name (国际电信联盟) already covers this head
+        rule = rules.head_rules[m.group()]
+        used = 1 if head_token.idx < m.start() else 0
+        start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored)
+        if start is None or not _is_name(doc.text[start:m.start()], tokens, start, m.start()):
+            continue
+        surface = doc.text[start:m.end()]
+        out.append(Mention(start, m.end(), canonical(surface), surface, rule.id, rank=2))
+    return out
+
+
+def extend_left(tokens: _Tokens, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool) -> int | None:
+    """Start of the name whose last token starts at ``pos``, or None when no sound start is found.
+
+    Extends over name-like tokens; a known organisation, a prefix (中国, 国际)
+    or a place (浙江省) anchors the name, after which only further anchors are
+    taken. A conjunction (与, 和) stays inside only if an anchor follows.
+    """
+    words = org_rules().words
+    anchored, cut = False, None
+    while True:
+        if pos in known_by_end:
+            return known_by_end[pos].start
+        token = tokens.by_end.get(pos)
+        word = token.text if token is not None else ""
+        is_anchor = word in words["prefixes"] or bool(_PLACE.match(word))
+        if anchored and not is_anchor:
+            break
+        if word in words["conjunctions"] and used:
+            cut = cut if cut is not None else pos
+        elif not _NAME_TOKEN.match(word) or word in words["stops"] or used >= MAX_TOKENS_ANCHORED:
+            break
+        anchored = anchored or is_anchor
+        pos, used = token.idx, used + 1
+    if not anchored and (needs_anchor or used > MAX_TOKENS_UNANCHORED):
+        return None
+    return pos if anchored or cut is None else cut
+
+
+def _is_name(body: str, tokens: _Tokens, start: int, end: int) -> bool:
+    """The part before the head makes a name: not empty, not only generic modifiers (科技公司)."""
+    if not body or body.endswith(tuple(org_rules().words["conjunctions"])):
+        return False
+    words, parts, pos = org_rules().words, [], start
+    while pos < end and (token := tokens.by_char.get(pos)) is not None:
+        parts.append(token.text)
+        pos = token.idx + len(token.text)
+    return not all(p in words["generic"] or p in words["stops"] for p in parts)
+
+
+# ---------------------------------------------------------------- records
+
+
+def find_organizations(doc: Doc) -> list[Organization]:
+    """One :class:`Organization` per organisation of the article, every mention's provenance."""
+    records = [_record(doc, m) for m in org_mentions(doc)]
+    outlet = outlet_record(doc)
+    if outlet is not None:
+        records.append(outlet)
+    return merge_all(records)
+
+
+def _record(doc: Doc, m: Mention) -> Organization:
+    aliases = [m.surface] if m.surface != m.name else []
+    return Organization(name=m.name, aliases=aliases, provenance=[Provenance(**provenance(doc, m.start, m.end, m.rule))])
+
+
+def outlet_record(doc: Doc) -> Organization | None:
+    """The publishing outlet (``doc._.article.source``), quoted from the front matter or the text."""
+    article = doc._.article
+    source = (getattr(article, "source", None) or "").strip()
+    if not source or source in org_rules().words["not_organizations"]:
+        return None
+    name = canonical(source)
+    aliases = [source] if source != name else []
+    front = _SOURCE_LINE.search(article.text, 0, article.body_start)
+    if front and front.group("name").strip() == source:
+        s, e = front.span("name")
+        where = Provenance(doc=article.id, start=s, end=e, quote=article.text[s:e], rule="outlet-front-matter")
+    elif (at := doc.text.find(source)) >= 0:
+        where = Provenance(**provenance(doc, at, at + len(source), "outlet-source"))
+    else:
+        return Organization(name=name, aliases=aliases, evidence=source)
+    return Organization(name=name, aliases=aliases, provenance=[where])

@@ -1,0 +1,201 @@
+"""The knowledge graph: merged records and articles as a networkx MultiDiGraph.
+
+Nodes are keyed by record id (``event:2024年世界互联网大会乌镇峰会``,
+``org:…``, ``person:…``, ``doc:<kind>:<title>``, ``claim:<hash>``), by
+``article:<file name>`` for articles and ``series:世界互联网大会`` for the
+summit series. Every node has
+
+- ``type``: ``event``, ``organization``, ``person``, ``document``, ``claim``,
+  ``article`` or ``series``;
+- ``label``: the display name (a claim: ``subject metric time: text``);
+- the record's fields as plain values (str, int, float, bool, None, list of
+  str): dates stay ISO strings, roles become ``title（organization）``
+  strings, provenance is left out; ``year`` (int or None) where it can be
+  known, and ``docs``, the articles stating the record.
+
+Edges are keyed by their type and have attributes ``type`` and ``label``:
+
+=================  ==========================================================
+``issued_by``      document → organisation
+``released_at``    document → event
+``part_of``        event → event (a forum held during a summit)
+``edition_of``     summit → ``series:世界互联网大会``
+``holds_role_in``  person → organisation; ``title`` (several joined by 、)
+``about``          claim → the record its subject names, when exactly one
+``reported_by``    claim → organisation the figure is attributed to
+``mentioned_in``   record → article
+``next``           event → next event of its series by year
+``conflicts_with`` claim → claim, both ways
+=================  ==========================================================
+
+Names are resolved through :meth:`kb.merge.Merged.resolve` (aliases, either
+script); a name that resolves to nothing (``中国`` as an issuer) or to several
+records gives no edge, and stays a node attribute. Nodes and edges are added
+in sorted order, so the same facts give the same graph, order included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+
+from kb.merge import Merged, fold, record_year, year_of
+from kb.records import Claim, Document, Event, Organization, Person, Record
+
+SUMMIT_SERIES = "世界互联网大会"
+SUMMIT_SERIES_ID = f"series:{SUMMIT_SERIES}"
+EDGE_LABELS: dict[str, str] = {
+    "issued_by": "发布方",
+    "released_at": "发布于",
+    "part_of": "属于",
+    "edition_of": "届次",
+    "holds_role_in": "任职",
+    "about": "关于",
+    "reported_by": "来源",
+    "mentioned_in": "见于",
+    "next": "下一届",
+    "conflicts_with": "冲突",
+}
+NODE_TYPES: dict[type[Record], str] = {
+    Event: "event", Organization: "organization", Person: "person", Document: "document", Claim: "claim",
+}
+_LEADING_YEAR = re.compile(r"^\d{4}年")
+
+Edge = tuple[str, str, str, dict[str, Any]]  # (source, target, type, extra attributes)
+
+
+def article_id(doc: str) -> str:
+    return f"article:{doc}"
+
+
+def build_graph(merged: Merged) -> nx.MultiDiGraph:
+    """The graph of ``merged`` (see the module docstring for its conventions)."""
+    graph = nx.MultiDiGraph()
+    nodes = dict(_record_nodes(merged))
+    nodes.update(_article_nodes(merged))
+    if any(_is_summit(e) for e in merged.events):
+        nodes[SUMMIT_SERIES_ID] = {"type": "series", "label": SUMMIT_SERIES, "year": None}
+    for key in sorted(nodes):
+        graph.add_node(key, **nodes[key])
+    for source, target, kind, extra in sorted(set(_edges(merged)), key=lambda e: e[:3]):
+        graph.add_edge(source, target, key=kind, type=kind, label=EDGE_LABELS[kind], **dict(extra))
+    return graph
+
+
+# ---------------------------------------------------------------- nodes
+
+
+def _record_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
+    for record in merged.records():
+        attrs = record.model_dump(mode="json", exclude={"provenance"})
+        if isinstance(record, Person):
+            attrs["roles"] = [_role_text(r.title, r.organization) for r in record.roles]
+        attrs.update(type=NODE_TYPES[type(record)], label=node_label(record), year=record_year(record))
+        attrs["docs"] = merged.docs_of(record.id)
+        yield record.id, attrs
+
+
+def _article_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
+    for doc, date in merged.articles.items():
+        yield article_id(doc), {"type": "article", "label": doc, "doc": doc, "doc_date": date, "year": year_of(date)}
+
+
+def _role_text(title: str, organization: str | None) -> str:
+    return f"{title}（{organization}）" if organization else title
+
+
+def node_label(record: Record) -> str:
+    """The display name of a record."""
+    if isinstance(record, Document):
+        return f"《{record.title}》"
+    if isinstance(record, Claim):
+        when = f" {record.time}" if record.time else ""
+        return f"{record.subject or ''} {record.metric or ''}{when}: {record.text}".strip()
+    return record.name  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- edges
+
+
+def _edges(merged: Merged) -> Iterator[Edge]:
+    yield from _mention_edges(merged)
+    yield from _document_edges(merged)
+    yield from _event_edges(merged)
+    yield from _person_edges(merged)
+    yield from _claim_edges(merged)
+
+
+def _mention_edges(merged: Merged) -> Iterator[Edge]:
+    for record in merged.records():
+        for doc in merged.docs_of(record.id):
+            yield record.id, article_id(doc), "mentioned_in", ()
+
+
+def _document_edges(merged: Merged) -> Iterator[Edge]:
+    for doc in merged.documents:
+        if issuer := merged.resolve(doc.issuer, types=[Organization]):
+            yield doc.id, issuer, "issued_by", ()
+        if event := merged.resolve(doc.event, types=[Event], year=year_of(doc.date)):
+            yield doc.id, event, "released_at", ()
+
+
+def _event_edges(merged: Merged) -> Iterator[Edge]:
+    for event in merged.events:
+        if whole := merged.resolve(event.part_of, types=[Event], year=event.year):
+            yield event.id, whole, "part_of", ()
+        if _is_summit(event):
+            yield event.id, SUMMIT_SERIES_ID, "edition_of", ()
+    for events in event_series(merged.events).values():
+        for earlier, later in zip(events, events[1:]):
+            yield earlier.id, later.id, "next", ()
+
+
+def _person_edges(merged: Merged) -> Iterator[Edge]:
+    for person in merged.people:
+        titles: dict[str, list[str]] = {}
+        for role in person.roles:
+            if org := merged.resolve(role.organization, types=[Organization]):
+                titles.setdefault(org, []).append(role.title)
+        for org, names in titles.items():
+            yield person.id, org, "holds_role_in", (("title", "、".join(names)),)
+
+
+def _claim_edges(merged: Merged) -> Iterator[Edge]:
+    for claim in merged.claims:
+        if subject := merged.resolve(claim.subject, year=year_of(claim.time)):
+            yield claim.id, subject, "about", ()
+        if source := merged.resolve(claim.source, types=[Organization]):
+            yield claim.id, source, "reported_by", ()
+    for conflict in merged.conflicts:
+        for a in conflict.claims:
+            for b in conflict.claims:
+                if a.id != b.id:
+                    yield a.id, b.id, "conflicts_with", ()
+
+
+# ---------------------------------------------------------------- series
+
+
+def _is_summit(event: Event) -> bool:
+    return event.kind == "summit"
+
+
+def series_name(event: Event) -> str | None:
+    """The series an event occurrence belongs to: the summit series for
+    summits, else its name without a leading year; None without a year."""
+    if _is_summit(event):
+        return SUMMIT_SERIES
+    return _LEADING_YEAR.sub("", event.name) if event.year is not None else None
+
+
+def event_series(events: list[Event]) -> dict[str, list[Event]]:
+    """Folded series name → its dated occurrences by year (series of one left out)."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        name = series_name(event)
+        if name is not None and event.year is not None:
+            groups.setdefault(fold(name), []).append(event)
+    return {k: sorted(v, key=lambda e: (e.year, e.id)) for k, v in sorted(groups.items()) if len(v) > 1}

@@ -1,0 +1,97 @@
+"""kb.dates: date expressions found and resolved, as precise as stated."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.dates import chinese_number, find_dates, find_editions
+
+ARTICLE = "2024-11-21"
+
+# text, article date, [(matched text, iso)]
+DATES = [
+    ("会议于2022年7月12日召开", ARTICLE, [("2022年7月12日", "2022-07-12")]),
+    ("2014年11月，大会举行", ARTICLE, [("2014年11月", "2014-11")]),
+    ("早在2014年，", ARTICLE, [("2014年", "2014")]),
+    ("二〇二一年三月五日开幕", ARTICLE, [("二〇二一年三月五日", "2021-03-05")]),
+    ("2025年07月01日 10:51:57", ARTICLE, [("2025年07月01日", "2025-07-01")]),
+    ("3月8号发布", ARTICLE, [("3月8号", "2024-03-08")]),
+    ("11月19日至22日，峰会举行", ARTICLE, [("11月19日至22日", "2024-11-19/2024-11-22")]),
+    ("11月19日—22日，峰会举行", ARTICLE, [("11月19日—22日", "2024-11-19/2024-11-22")]),
+    ("2023年10月30日至11月2日举办", ARTICLE, [("2023年10月30日至11月2日", "2023-10-30/2023-11-02")]),
+    ("2016年—2022年，销售额增长", ARTICLE, [("2016年—2022年", "2016/2022")]),
+    ("（2023—2025年）", ARTICLE, [("2023—2025年", "2023/2025")]),
+    ("今年，嘉宾增多", ARTICLE, [("今年", "2024")]),
+    ("今年7月发布", ARTICLE, [("今年7月", "2024-07")]),
+    ("去年6月，对话举行", ARTICLE, [("去年6月", "2023-06")]),
+    ("明年将再次举办", ARTICLE, [("明年", "2025")]),
+    ("前年3月启动", ARTICLE, [("前年3月", "2022-03")]),
+    ("十年前，故事开始", ARTICLE, [("十年前", "2014")]),
+    ("3年后完成", ARTICLE, [("3年后", "2027")]),
+    ("11月20日，开幕式举办", ARTICLE, [("11月20日", "2024-11-20")]),
+    ("11月20日，开幕式举办", "2023-11-11", [("11月20日", "2023-11-20")]),
+    ("2020年9月提出；同年11月发布", ARTICLE, [("2020年9月", "2020-09"), ("同年11月", "2020-11")]),
+    ("2015年发布，3月再版", ARTICLE, [("2015年", "2015"), ("3月", "2015-03")]),
+    ("2015年发布。3月再版", ARTICLE, [("2015年", "2015"), ("3月", "2024-03")]),
+    ("今年7月", None, [("今年7月", None)]),
+    ("13月", ARTICLE, []),
+    ("3月32日", ARTICLE, []),
+    ("10年来，成果丰硕", ARTICLE, []),
+    ("第30个年头", ARTICLE, []),
+    ("120多个国家和地区", ARTICLE, []),
+    ("第十一届世界互联网大会", ARTICLE, []),
+    ("第十届大会", ARTICLE, []),
+    ("首届乌镇峰会", ARTICLE, []),
+    ("第11届论坛于11月举行", ARTICLE, [("11月", "2024-11")]),
+]
+
+# text, [(matched text, since)]
+SINCE = [
+    ("从2016年起，每年举办", [("2016年", True)]),
+    ("2021年起，每年发布", [("2021年", True)]),
+    ("2014年以来，持续推进", [("2014年", True)]),
+    ("2014年11月，首届大会", [("2014年11月", False)]),
+]
+
+EDITIONS = [
+    ("首届世界互联网大会", [("首届", 1)]),
+    ("第二届世界互联网大会", [("第二届", 2)]),
+    ("第十一届世界互联网大会", [("第十一届", 11)]),
+    ("第11届论坛", [("第11届", 11)]),
+    ("第二十届年会", [("第二十届", 20)]),
+    ("第二个十年", []),
+]
+
+NUMBERS = [("11", 11), ("十", 10), ("十一", 11), ("二十", 20), ("二十三", 23), ("二〇二四", 2024),
+           ("一百零三", 103), ("两", 2), ("abc", None), ("", None)]
+
+
+@pytest.mark.parametrize("text, article_date, expected", DATES)
+def test_dates_find_and_resolve(text, article_date, expected):
+    assert [(d.text, d.iso) for d in find_dates(text, article_date)] == expected
+
+
+@pytest.mark.parametrize("text, expected", SINCE)
+def test_dates_since_marks_period_start(text, expected):
+    assert [(d.text, d.since) for d in find_dates(text, ARTICLE)] == expected
+
+
+@pytest.mark.parametrize("text, expected", EDITIONS)
+def test_dates_editions_are_ordinals(text, expected):
+    assert [(e.text, e.number) for e in find_editions(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", NUMBERS)
+def test_dates_chinese_number(text, expected):
+    assert chinese_number(text) == expected
+
+
+def test_dates_offsets_point_into_text():
+    text = "据悉，2022年7月12日，组织成立；今年7月发布报告。"
+    for d in find_dates(text, ARTICLE):
+        assert text[d.start:d.end] == d.text
+
+
+def test_dates_relative_flag():
+    relative = {d.text: d.relative for d in find_dates("2014年11月；去年6月；11月20日", ARTICLE)}
+    assert relative == {"2014年11月": False, "去年6月": True, "11月20日": True}

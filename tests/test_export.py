@@ -1,0 +1,366 @@
+"""Exports: GraphML (XSD-valid, Gephi-safe, byte-stable), GEXF with time
+intervals, the timeline SVG, the YAML facts dump and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import yaml
+
+from kb import export
+from kb.export import (
+    atomic_write,
+    date_interval,
+    gexf_bytes,
+    graphml_bytes,
+    graphml_node_id,
+    record_id_of,
+    timeline_svg,
+    write_facts,
+    write_gexf,
+    write_graphml,
+    write_timeline,
+)
+from kb.records import Claim, Document, Event, Organization, Provenance
+from kb.review import Verdict
+
+xmlschema = pytest.importorskip("xmlschema")
+
+XSD = Path(__file__).parent / "data" / "graphml.xsd"
+G = "{http://graphml.graphdrawing.org/xmlns}"
+SERIES = "series:世界互联网大会"
+EVENT = "event:2024年世界互联网大会乌镇峰会"
+DOC = "doc:report:中国互联网发展报告2024"
+CLAIM = "claim:0123456789ab"
+ORG = "org:World Internet Conference"
+PERSON = "person:李强"
+OTHER = "event:2019年数字中国建设峰会"
+
+NODE_ID_CASES = [
+    ("event:2024年世界互联网大会乌镇峰会", "event:2024年世界互联网大会乌镇峰会"),
+    ("org:World Internet Conference", "org:World_x0020_Internet_x0020_Conference"),
+    ("org:世界互联网大会爱(AI)公益行动计划", "org:世界互联网大会爱_x0028_AI_x0029_公益行动计划"),
+    ("article:a_x.txt", "article:a_x005F_x.txt"),
+    ("article:a_b.txt", "article:a_b.txt"),
+    ("claim:0123456789ab", "claim:0123456789ab"),
+]
+
+INTERVAL_CASES = [
+    ("2024", ("2024-01-01", "2024-12-31")),
+    ("2024-02", ("2024-02-01", "2024-02-29")),
+    ("2023-02", ("2023-02-01", "2023-02-28")),
+    ("2024-11-19", ("2024-11-19", "2024-11-19")),
+    ("2016/2022", ("2016-01-01", "2022-12-31")),
+    ("2016-03/2022-05-04", ("2016-03-01", "2022-05-04")),
+    (None, None),
+    ("", None),
+    ("去年", None),
+]
+
+# (node, expected start, expected end) in the GEXF export; None: timeless.
+GEXF_TIME_CASES = [
+    (EVENT, "2024-11-20", "2024-11-22"),
+    (DOC, "2024-11-01", "2024-11-30"),
+    (CLAIM, "2016-01-01", "2022-12-31"),
+    (OTHER, "2019-01-01", "2019-12-31"),
+    (ORG, None, None),
+    (SERIES, None, None),
+]
+
+BROKEN_GRAPHML_CASES = [
+    ("dangling edge", lambda t: t.replace(f'target="{SERIES}"', 'target="series:nope"', 1)),
+    ("duplicate key id", lambda t: t.replace('id="d1"', 'id="d0"', 1)),
+    ("undeclared data key", lambda t: t.replace('<data key="d1">', '<data key="d999">', 1)),
+    ("id with a space", lambda t: t.replace(f'node id="{PERSON}"', 'node id="person 李强"', 1)),
+    ("no edgedefault", lambda t: t.replace(' edgedefault="directed"', "", 1)),
+    ("unknown attr.type", lambda t: t.replace('attr.type="string"', 'attr.type="text"', 1)),
+]
+
+
+def _add_nodes(graph: nx.MultiDiGraph, reverse: bool = False) -> None:
+    nodes = [
+        (SERIES, {"type": "series", "label": "世界互联网大会"}),
+        (EVENT, {"type": "event", "label": "2024年世界互联网大会乌镇峰会", "name": "2024年世界互联网大会乌镇峰会",
+                 "kind": "summit", "year": 2024, "edition": 11, "start_date": "2024-11-20", "end_date": "2024-11-22",
+                 "location": None, "theme": "", "part_of": None}),
+        (OTHER, {"type": "event", "label": "2019年数字中国建设峰会", "kind": "summit", "year": 2019}),
+        (DOC, {"type": "document", "label": "中国互联网发展报告2024", "kind": "report", "date": "2024-11",
+               "issuer": "中国网络空间研究院", "event": "2024年世界互联网大会乌镇峰会"}),
+        (ORG, {"type": "organization", "label": "World Internet Conference", "aliases": ["WIC", "世界互联网大会国际组织"],
+               "founded": "2022-07", "extra": {}}),
+        (PERSON, {"type": "person", "label": "李强", "roles": [{"title": "总理", "organization": None}]}),
+        (CLAIM, {"type": "claim", "label": "约53.9万亿元", "value": 53900000000000, "unit": "元", "time": "2016/2022",
+                 "qualifier": "approx", "certain": True, "share": 0.428, "note": "bad\x01char"}),
+        ("article:a b.txt", {"type": "article", "label": "a b.txt", "tags": []}),
+    ]
+    for node, data in reversed(nodes) if reverse else nodes:
+        graph.add_node(node, **data)
+
+
+def _add_edges(graph: nx.MultiDiGraph, reverse: bool = False) -> None:
+    edges = [
+        (EVENT, SERIES, "part_of_series", {"label": "属于"}),
+        (OTHER, SERIES, "part_of_series", {"label": "属于"}),
+        (DOC, EVENT, "released_at", {"label": "发布于"}),
+        (DOC, EVENT, "mentions", {"label": "提及", "weight": None}),
+        (PERSON, ORG, "holds_role_in", {"label": "任职", "title": "总理"}),
+        (EVENT, "article:a b.txt", "mentioned_in", {}),
+    ]
+    for u, v, key, data in reversed(edges) if reverse else edges:
+        graph.add_edge(u, v, key=key, type=key, **data)
+
+
+def _kb_graph(reverse: bool = False) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    _add_nodes(graph, reverse)
+    _add_edges(graph, reverse)
+    return graph
+
+
+@pytest.fixture
+def kb_graph() -> nx.MultiDiGraph:
+    return _kb_graph()
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return xmlschema.XMLSchema(XSD)
+
+
+def _graphml_tree(graph: nx.MultiDiGraph) -> ET.Element:
+    return ET.fromstring(graphml_bytes(graph))
+
+
+def _data_by_name(root: ET.Element, element: ET.Element) -> dict[str, str]:
+    names = {k.get("id"): k.get("attr.name") for k in root.iter(f"{G}key")}
+    return {names[d.get("key")]: d.text for d in element.findall(f"{G}data")}
+
+
+# ---------------------------------------------------------------- GraphML
+
+
+def test_export_graphml_validates_against_xsd(kb_graph, schema, tmp_path):
+    path = write_graphml(kb_graph, tmp_path / "kb.graphml")
+    schema.validate(str(path))
+
+
+def test_export_graphml_xsd_accepts_networkx_output(schema, tmp_path):
+    # The offline XSD must accept what networkx itself writes.
+    graph = nx.MultiDiGraph()
+    graph.add_edge("a", "b", key="k", weight=1.5, flag=True, name="边")
+    nx.write_graphml(graph, tmp_path / "nx.graphml")
+    schema.validate(str(tmp_path / "nx.graphml"))
+
+
+@pytest.mark.parametrize("case,breaker", BROKEN_GRAPHML_CASES)
+def test_export_graphml_xsd_rejects_broken_documents(kb_graph, schema, case, breaker):
+    broken = breaker(graphml_bytes(kb_graph).decode("utf-8"))
+    assert not schema.is_valid(broken), case
+
+
+def test_export_graphml_round_trips_through_networkx(kb_graph, tmp_path):
+    path = write_graphml(kb_graph, tmp_path / "kb.graphml")
+    back = nx.read_graphml(path, force_multigraph=True)
+    assert {data["record_id"] for _, data in back.nodes(data=True)} == set(kb_graph)
+    assert {record_id_of(node) for node in back} == set(kb_graph)
+    for node, data in back.nodes(data=True):
+        assert data["label"] == kb_graph.nodes[record_id_of(node)]["label"]
+    edges = {(record_id_of(u), record_id_of(v), d["type"]) for u, v, d in back.edges(data=True)}
+    assert edges == {(u, v, k) for u, v, k in kb_graph.edges(keys=True)}
+
+
+def test_export_graphml_keeps_values_and_types(kb_graph, tmp_path):
+    back = nx.read_graphml(write_graphml(kb_graph, tmp_path / "kb.graphml"), force_multigraph=True)
+    event, claim = back.nodes[EVENT], back.nodes[CLAIM]
+    assert (event["year"], event["edition"], event["start_date"]) == (2024, 11, "2024-11-20")
+    assert claim["value"] == 53900000000000.0 and claim["certain"] is True and claim["share"] == 0.428
+    assert claim["note"] == "badchar"  # a character XML cannot hold is dropped
+    assert back.nodes[graphml_node_id(ORG)]["aliases"] == "WIC; 世界互联网大会国际组织"
+    assert back.nodes[PERSON]["roles"] == '[{"organization": null, "title": "总理"}]'
+
+
+def test_export_graphml_is_byte_identical(tmp_path):
+    first = write_graphml(_kb_graph(), tmp_path / "one.graphml").read_bytes()
+    second = write_graphml(_kb_graph(), tmp_path / "two.graphml").read_bytes()
+    shuffled = write_graphml(_kb_graph(reverse=True), tmp_path / "three.graphml").read_bytes()
+    assert first == second == shuffled
+
+
+def test_export_graphml_has_no_empty_values(kb_graph):
+    root = _graphml_tree(kb_graph)
+    texts = [d.text for d in root.iter(f"{G}data")]
+    assert texts and all(t and t.strip() and t != "None" for t in texts)
+    names = {k.get("attr.name") for k in root.iter(f"{G}key")}
+    assert not names & {"location", "theme", "part_of", "extra", "tags", "weight"}
+
+
+def test_export_graphml_labels_and_types_every_node_and_edge(kb_graph):
+    root = _graphml_tree(kb_graph)
+    elements = [*root.iter(f"{G}node"), *root.iter(f"{G}edge")]
+    assert len(elements) == kb_graph.number_of_nodes() + kb_graph.number_of_edges()
+    for element in elements:
+        data = _data_by_name(root, element)
+        assert data.get("label") and data.get("type"), element.attrib
+
+
+def test_export_graphml_label_and_type_defaults(kb_graph):
+    root = _graphml_tree(kb_graph)
+    edge = next(e for e in root.iter(f"{G}edge") if e.get("target") == graphml_node_id("article:a b.txt"))
+    assert _data_by_name(root, edge)["label"] == "mentioned_in"
+
+
+def test_export_graphml_uses_gephi_types_once_per_name(kb_graph):
+    keys = list(_graphml_tree(kb_graph).iter(f"{G}key"))
+    assert {k.get("attr.type") for k in keys} <= {"string", "int", "double", "boolean"}
+    declared = [(k.get("for"), k.get("attr.name")) for k in keys]
+    assert len(declared) == len(set(declared))
+
+
+def test_export_graphml_year_from_date():
+    graph = nx.MultiDiGraph()
+    graph.add_node(DOC, type="document", label="报告", date="2024-11")
+    back = nx.parse_graphml(graphml_bytes(graph).decode("utf-8"))
+    assert back.nodes[DOC]["year"] == 2024
+
+
+@pytest.mark.parametrize("record_id,node_id", NODE_ID_CASES)
+def test_export_graphml_node_id(record_id, node_id):
+    assert graphml_node_id(record_id) == node_id
+    assert record_id_of(node_id) == record_id
+
+
+# ---------------------------------------------------------------- GEXF
+
+
+@pytest.mark.parametrize("value,expected", INTERVAL_CASES)
+def test_export_date_interval(value, expected):
+    assert date_interval(value) == expected
+
+
+@pytest.mark.parametrize("node,start,end", GEXF_TIME_CASES)
+def test_export_gexf_reads_back_with_intervals(kb_graph, tmp_path, node, start, end):
+    back = nx.read_gexf(write_gexf(kb_graph, tmp_path / "kb.gexf"))
+    data = back.nodes[node]
+    assert (data.get("start"), data.get("end")) == (start, end)
+    assert data["label"] == kb_graph.nodes[node]["label"]
+
+
+def test_export_gexf_is_dynamic_and_byte_identical(tmp_path):
+    text = gexf_bytes(_kb_graph())
+    assert text == gexf_bytes(_kb_graph(reverse=True))
+    root = ET.fromstring(text)
+    graph = root.find("{http://www.gexf.net/1.2draft}graph")
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    assert b"lastmodifieddate" not in text
+
+
+def test_export_gexf_keeps_edge_relation(kb_graph, tmp_path):
+    back = nx.read_gexf(write_gexf(kb_graph, tmp_path / "kb.gexf"))
+    relations = {(u, v, d["relation"]) for u, v, d in back.edges(data=True)}
+    assert relations == {(u, v, k) for u, v, k in kb_graph.edges(keys=True)}
+    assert all(d["label"] for _, _, d in back.edges(data=True))
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def test_export_timeline_written_with_labels(kb_graph, tmp_path):
+    text = write_timeline(kb_graph, tmp_path / "timeline.svg").read_text(encoding="utf-8")
+    for label in ("2024年世界互联网大会乌镇峰会", "中国互联网发展报告2024", "2019年数字中国建设峰会", ">2019<", ">2024<"):
+        assert label in text
+    assert "Noto Sans CJK SC" in text and "sans-serif" in text
+    assert text.index("2019年数字中国建设峰会") < text.index("2024年世界互联网大会乌镇峰会")
+    ET.fromstring(text.encode("utf-8"))  # well-formed
+
+
+def test_export_timeline_series_only(kb_graph):
+    kb_graph.add_node("event:2023年其他会议", type="event", label="2023年其他会议", year=2023)
+    text = timeline_svg(kb_graph, series=SERIES)
+    assert "2023年其他会议" not in text
+    assert "中国互联网发展报告2024" in text and "2019年数字中国建设峰会" in text
+
+
+def test_export_timeline_escapes_and_is_deterministic():
+    graph = _kb_graph()
+    graph.nodes[EVENT]["label"] = "A & B <峰会>"
+    assert "A &amp; B &lt;峰会&gt;" in timeline_svg(graph)
+    assert timeline_svg(graph) == timeline_svg(graph)
+
+
+# ---------------------------------------------------------------- facts dump
+
+
+def _prov(doc: str, start: int, quote: str) -> Provenance:
+    return Provenance(doc=doc, start=start, end=start + len(quote), quote=quote, rule="test.rule")
+
+
+def _records():
+    return [
+        Organization(name="中国网络空间研究院", provenance=[_prov("a.txt", 40, "中国网络空间研究院")]),
+        Event(name="2024年世界互联网大会乌镇峰会", kind="summit", year=2024, start_date="2024-11-20",
+              provenance=[_prov("a.txt", 0, "2024年世界互联网大会乌镇峰会")]),
+        Document(title="中国互联网发展报告2024", kind="report", date="2024-11", provenance=[_prov("a.txt", 20, "《中国互联网发展报告2024》")]),
+        Claim(text="近130家", value=130, unit="家", qualifier="approx", time="2024", provenance=[_prov("b.txt", 5, "近130家")]),
+        Organization(name="世界互联网大会", provenance=[_prov("b.txt", 0, "世界互联网大会")]),
+    ]
+
+
+def test_export_facts_one_file_per_type(tmp_path):
+    paths = write_facts(_records(), tmp_path / "facts", {})
+    assert [p.name for p in paths] == ["events.yaml", "organizations.yaml", "people.yaml", "documents.yaml", "claims.yaml"]
+    people = yaml.safe_load((tmp_path / "facts" / "people.yaml").read_text(encoding="utf-8"))
+    assert people == {"people": []}
+
+
+def test_export_facts_entries_have_id_fields_provenance_review(tmp_path):
+    records = _records()
+    verdicts = {records[0].id: Verdict(status="accepted", note="核实")}
+    write_facts(records, tmp_path, verdicts)
+    text = (tmp_path / "organizations.yaml").read_text(encoding="utf-8")
+    assert "中国网络空间研究院" in text  # allow_unicode: no \u escapes
+    orgs = yaml.safe_load(text)["organizations"]
+    assert [o["id"] for o in orgs] == sorted(o["id"] for o in orgs)
+    accepted = next(o for o in orgs if o["id"] == records[0].id)
+    assert accepted["review"] == {"status": "accepted", "note": "核实", "corrected": {}}
+    assert accepted["provenance"][0]["quote"] == "中国网络空间研究院"
+    other = next(o for o in orgs if o["id"] != records[0].id)
+    assert other["review"] == {"status": "unreviewed", "note": "", "corrected": {}}
+    events = yaml.safe_load((tmp_path / "events.yaml").read_text(encoding="utf-8"))["events"]
+    assert events[0]["start_date"] == "2024-11-20" and events[0]["year"] == 2024
+
+
+def test_export_facts_dump_is_deterministic(tmp_path):
+    write_facts(_records(), tmp_path / "one")
+    write_facts(list(reversed(_records())), tmp_path / "two")
+    for name in ("events", "organizations", "documents", "claims"):
+        assert (tmp_path / "one" / f"{name}.yaml").read_bytes() == (tmp_path / "two" / f"{name}.yaml").read_bytes()
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+def test_export_atomic_write_replaces_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    atomic_write(target, "旧")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(target.parent) == ["out.txt"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_export_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.txt"
+    atomic_write(target, "old")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.txt"]

@@ -1,0 +1,126 @@
+"""kb.extract.documents: documents, their kind, issuer, date and release event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from kb.paths import ROOT
+from kb.records import Organization
+
+GOLD_DIR = Path("/work/shared/gold/seeds")
+SEEDS = ROOT / "seeds"
+
+
+def make_test_doc(nlp, text, date="2025-11-12"):
+    doc = nlp(text)
+    doc._.article = SimpleNamespace(id="test.txt", date=date, text=text)
+    return doc
+
+
+def _seed_docs(nlp):
+    from kb.clean import clean_article
+    from kb.ingest import read_article
+    from kb.nlp import make_doc
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        gold = GOLD_DIR / f"{path.stem}.yaml"
+        if gold.exists():
+            article = read_article(path)
+            yield make_doc(nlp, article, clean_article(article)), yaml.safe_load(gold.read_text(encoding="utf-8"))
+
+
+def _score(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
+    """Precision, recall and attribute accuracy of ``predicted`` (key → record) against ``gold``."""
+    from kb.evaluate import normalize_text, values_equal
+
+    found = {normalize_text(k): v for k, v in predicted.items()}
+    hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]
+    precision = len(hits) / len(found) if found else float(not gold)
+    recall = len(hits) / len(gold) if gold else float(not found)
+    checks = [values_equal(g.get(a), getattr(p, a)) for g, p in hits for a in attributes]
+    return precision, recall, (sum(checks) / len(checks) if checks else 1.0)
+
+ORGS = [
+    Organization(name="国家互联网信息办公室", aliases=["网信办"], evidence="-"),
+    Organization(name="世界互联网大会国际组织", aliases=["世界互联网大会"], evidence="-"),
+    Organization(name="中国信息通信研究院", aliases=["信通院"], evidence="-"),
+]
+
+# text, {title: {attribute: value}}; every document found is listed
+DOCUMENTS = [
+    ("国家互联网信息办公室发布了《数字中国发展报告（2024年）》。",
+     {"数字中国发展报告（2024年）": {"kind": "report", "issuer": "国家互联网信息办公室", "date": None}}),
+    ("2025年3月，网信办印发《个人信息保护合规审计管理办法》。",
+     {"个人信息保护合规审计管理办法": {"kind": "other", "issuer": "国家互联网信息办公室", "date": "2025-03"}}),
+    ("信通院在今年6月发布的《全球数字经济白皮书》显示，规模持续增长。",
+     {"全球数字经济白皮书": {"kind": "white_paper", "issuer": "中国信息通信研究院", "date": "2025-06"}}),
+    ("《全球发展报告2025》蓝皮书在会上发布。", {"全球发展报告2025": {"kind": "blue_book", "issuer": None}}),
+    ("《数字经济指数2025年版》报告认为，差距缩小。", {"数字经济指数2025年版": {"kind": "index"}}),
+    ("2021年，中国提出全球发展倡议。", {"全球发展倡议": {"kind": "initiative", "issuer": "中国", "date": "2021"}}),
+    ("各方围绕《联合国打击网络犯罪公约》开展磋商。", {"联合国打击网络犯罪公约": {"kind": "other", "issuer": None}}),
+    ("去年，世界互联网大会发布《人工智能安全治理框架》。",
+     {"人工智能安全治理框架": {"kind": "other", "issuer": "世界互联网大会国际组织", "date": "2024"}}),
+    ("2018年，中国的政府工作报告中提出“智能+”行动计划。",
+     {"政府工作报告": {"kind": "report", "issuer": "中国", "date": "2018"},
+      "“智能+”行动计划": {"kind": "action_plan", "issuer": "中国", "date": "2018"}}),
+    ("今年的乌镇峰会上，《世界互联网发展报告2025》蓝皮书发布。",
+     {"世界互联网发展报告2025": {"kind": "blue_book", "date": "2025",
+                                 "event": "2025年世界互联网大会乌镇峰会"}}),
+    ("2022年，乌镇峰会开幕前夕，《数字丝路合作》白皮书发布。",
+     {"数字丝路合作": {"kind": "white_paper", "date": "2022", "event": None}}),
+    # not documents
+    ("欢迎订阅《网络传播》杂志。", {}),
+    ("**扫码订阅《中国信息安全》**", {}),
+    ("他在《人民日报》上发表文章。", {}),
+    ("《中国网信》刊登了专家文章。", {}),
+    ("《网络安全法》明确了各方责任。", {}),
+    ("从概念文件、行动倡议，再到实践案例，理念落地。", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def finders():
+    from kb.extract.documents import find_documents
+    from kb.extract.events import find_events
+
+    return find_events, find_documents
+
+
+@pytest.mark.parametrize("text, expected", DOCUMENTS)
+def test_documents_case_table(nlp, finders, text, expected):
+    find_events, find_documents = finders
+    doc = make_test_doc(nlp, text)
+    found = {d.title: d for d in find_documents(doc, ORGS, find_events(doc))}
+    assert set(found) == set(expected)
+    for title, attributes in expected.items():
+        assert {a: getattr(found[title], a) for a in attributes} == attributes
+
+
+def test_documents_same_title_two_kinds(nlp, finders):
+    _, find_documents = finders
+    text = "2019年，组委会发布《数字合作》概念文件。2022年，《数字合作》白皮书发布。"
+    kinds = [(d.title, d.kind) for d in find_documents(make_test_doc(nlp, text), [], [])]
+    assert kinds == [("数字合作", "concept_paper"), ("数字合作", "white_paper")]
+
+
+def test_documents_without_orgs_or_events(nlp, finders):
+    _, find_documents = finders
+    (document,) = find_documents(make_test_doc(nlp, "中国发布《全球数据安全倡议》。"))
+    assert (document.issuer, document.provenance[0].rule) == ("中国", "documents.title:initiative")
+
+
+@pytest.mark.skipif(not GOLD_DIR.exists(), reason="gold files not available")
+def test_documents_seeds_match_gold(nlp, finders):
+    from kb.extract.orgs import find_organizations
+
+    find_events, find_documents = finders
+    for doc, gold in _seed_docs(nlp):
+        predicted = {f"{d.title}|{d.kind}": d for d in find_documents(doc, find_organizations(doc), find_events(doc))}
+        for g in gold["documents"]:
+            g["_key"] = f"{g['title']}|{g['kind']}"
+        p, r, a = _score(gold["documents"], predicted, ("kind", "issuer", "date", "event"))
+        assert min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)

@@ -1,0 +1,74 @@
+"""People: titles, reporting verbs, bylines, foreign names; end to end on the seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.extract.orgs import find_organizations
+from kb.extract.people import find_people, is_chinese_name
+from kb.paths import ROOT
+
+from test_extract_orgs import article_doc, seed_scores
+
+# (sentence, {name: [(title, organization), ...]}) — written for these tests.
+FOUND = [
+    ("清华大学网络研究院院长李明表示，合作仍需加强。", {"李明": [("院长", "清华大学网络研究院")]}),
+    ("中国信息通信研究院副院长、研究员王强说，规模持续扩大。",
+     {"王强": [("副院长", "中国信息通信研究院"), ("研究员", "中国信息通信研究院")]}),
+    ("国际电信联盟秘书长、中国工程院院士赵海峰出席。",
+     {"赵海峰": [("秘书长", "国际电信联盟"), ("院士", "中国工程院")]}),
+    ("习近平主席发来贺信。", {"习近平": [("主席", None)]}),
+    ("张伟在论坛期间表示，要加强合作。", {"张伟": []}),
+    ("“数字经济之父”约翰·史密斯在会上表示，前景广阔。", {"约翰·史密斯": [("数字经济之父", None)]}),
+    ("文 | 北京大学教授 陈静\n\n今天我们讨论网络治理问题，各方都十分关注这一议题的进展情况和未来走向。",
+     {"陈静": [("教授", "北京大学")]}),
+    ("（记者 周洋 孙丽）会议今天开幕。", {"周洋": [], "孙丽": []}),
+]
+NOT_FOUND = [
+    "方面表示将继续推进合作。",
+    "白皮书指出，网络空间是人类共同的活动空间。",
+    "有关负责人表示，将更好搭建平台。",
+    "世界互联网大会·互联网发展论坛在乌镇举行。",
+    "各方认为这一机制行之有效。",
+]
+NAMES = [("郭文华", True), ("欧阳明", True), ("文件", False), ("高度", False), ("蓝皮书", False), ("中国", False)]
+
+
+def people(nlp, text: str) -> dict[str, list[tuple[str, str | None]]]:
+    doc = article_doc(nlp, text)
+    return {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+
+
+@pytest.mark.parametrize("text, expected", FOUND)
+def test_people_found_with_roles(nlp, text, expected):
+    assert people(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_people_not_found(nlp, text):
+    assert people(nlp, text) == {}
+
+
+@pytest.mark.parametrize("text, expected", NAMES)
+def test_people_chinese_name_shape(text, expected):
+    assert is_chinese_name(text) is expected
+
+
+def test_people_lone_author_line_under_title(nlp):
+    text = "标题：网络空间治理的新阶段\n\n金明 刘国强\n\n中国信息安全\n\n网络空间治理进入新阶段，各国需要加强沟通、扩大共识、深化合作。"
+    assert people(nlp, text) == {"金明": [], "刘国强": []}
+
+
+def test_people_provenance_rule(nlp):
+    doc = article_doc(nlp, "世界互联网大会秘书长李强说，前景广阔。")
+    (person,) = find_people(doc, find_organizations(doc))
+    assert [(p.quote, p.rule) for p in person.provenance] == [("李强", "title-leadership")]
+
+
+@pytest.mark.parametrize("stem", ["000_32fc2a06f9675989", "001_2a564194b7dcf398", "002_52204ac7a635acee", "003_2cdfacaa30bd1702"])
+def test_people_seed_precision_recall(nlp, stem):
+    find = lambda doc: find_people(doc, find_organizations(doc))  # noqa: E731
+    tp, n_pred, n_gold = seed_scores(nlp, ROOT / "seeds" / f"{stem}.txt", "people", find)
+    precision = tp / n_pred if n_pred else float(n_gold == 0)
+    recall = tp / n_gold if n_gold else float(n_pred == 0)
+    assert (precision, recall) >= (0.95, 0.95), (tp, n_pred, n_gold)

@@ -1,0 +1,113 @@
+"""The graph: one node per record and article, typed edges, deterministic order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.graph import SUMMIT_SERIES_ID, build_graph
+from kb.merge import merge_facts
+from kb.records import ArticleFacts, load_article_facts
+
+GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
+SUMMIT = "2023年世界互联网大会乌镇峰会"
+WIC = "org:世界互联网大会国际组织"
+
+
+def facts(doc: str, **sections: list[dict]) -> ArticleFacts:
+    filled = {k: [{"evidence": "…", **r} for r in v] for k, v in sections.items()}
+    return ArticleFacts.model_validate({"doc": doc, "doc_date": "2023-11-11", **filled})
+
+
+SMALL = [
+    facts(
+        "a.txt",
+        events=[
+            {"name": "2022年世界互联网大会乌镇峰会", "kind": "summit", "year": 2022},
+            {"name": SUMMIT, "kind": "summit", "year": 2023, "start_date": "2023-11-08"},
+            {"name": "前沿数字技术创新与安全论坛", "kind": "forum", "year": 2023, "part_of": SUMMIT},
+        ],
+        organizations=[{"name": "世界互联网大会国际组织", "aliases": ["世界互联网大会"]}],
+        people=[{"name": "任贤良", "roles": [{"title": "秘书长", "organization": "世界互联网大会"}]}],
+        documents=[{"title": "世界互联网发展报告2023", "kind": "blue_book", "issuer": "世界互联网大会",
+                    "date": "2023-11", "event": SUMMIT}],
+        claims=[{"text": "近130家", "value": 130, "unit": "会员", "metric": "会员数",
+                 "subject": "世界互联网大会国际组织", "time": "2023", "source": "世界互联网大会"}],
+    ),
+    facts("b.txt", claims=[{"text": "120家", "value": 120, "unit": "会员", "metric": "会员数",
+                            "subject": "世界互聯網大會國際組織", "time": "2023"}]),
+]
+CLAIM_130 = next(c.id for c in SMALL[0].claims)
+CLAIM_120 = next(c.id for c in SMALL[1].claims)
+
+EDGE_CASES = [
+    ("doc:blue_book:世界互联网发展报告2023", WIC, "issued_by"),
+    ("doc:blue_book:世界互联网发展报告2023", f"event:{SUMMIT}", "released_at"),
+    ("event:前沿数字技术创新与安全论坛:2023", f"event:{SUMMIT}", "part_of"),
+    (f"event:{SUMMIT}", SUMMIT_SERIES_ID, "edition_of"),
+    ("person:任贤良", WIC, "holds_role_in"),
+    (CLAIM_130, WIC, "about"),
+    (CLAIM_130, WIC, "reported_by"),
+    (f"event:{SUMMIT}", "article:a.txt", "mentioned_in"),
+    ("event:2022年世界互联网大会乌镇峰会", f"event:{SUMMIT}", "next"),
+    (CLAIM_130, CLAIM_120, "conflicts_with"),
+    (CLAIM_120, CLAIM_130, "conflicts_with"),
+]
+
+
+@pytest.fixture(scope="module")
+def small():
+    return build_graph(merge_facts(SMALL))
+
+
+@pytest.mark.parametrize("source, target, kind", EDGE_CASES)
+def test_graph_edge(small, source, target, kind):
+    assert small.has_edge(source, target, key=kind)
+    assert small.edges[source, target, kind]["type"] == kind
+    assert small.edges[source, target, kind]["label"]
+
+
+def test_graph_holds_role_in_has_title(small):
+    assert small.edges["person:任贤良", WIC, "holds_role_in"]["title"] == "秘书长"
+
+
+@pytest.mark.parametrize("node, kind, label", [
+    (f"event:{SUMMIT}", "event", SUMMIT),
+    (WIC, "organization", "世界互联网大会国际组织"),
+    ("doc:blue_book:世界互联网发展报告2023", "document", "《世界互联网发展报告2023》"),
+    (CLAIM_130, "claim", "世界互联网大会国际组织 会员数 2023: 近130家"),
+    ("article:a.txt", "article", "a.txt"),
+    (SUMMIT_SERIES_ID, "series", "世界互联网大会"),
+])
+def test_graph_node_type_and_label(small, node, kind, label):
+    assert (small.nodes[node]["type"], small.nodes[node]["label"]) == (kind, label)
+
+
+def test_graph_node_attributes_are_plain_values(small):
+    plain = (str, int, float, bool, type(None))
+    for _, attrs in small.nodes(data=True):
+        for value in attrs.values():
+            assert isinstance(value, plain) or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
+
+
+def test_graph_node_year_and_dates(small):
+    assert small.nodes[f"event:{SUMMIT}"]["start_date"] == "2023-11-08"
+    assert small.nodes["doc:blue_book:世界互联网发展报告2023"]["year"] == 2023
+    assert small.nodes[WIC]["year"] is None
+
+
+def test_graph_unresolved_name_gives_no_edge():
+    graph = build_graph(merge_facts([facts("a.txt", documents=[{"title": "全球数据安全倡议", "kind": "initiative",
+                                                                 "issuer": "中国"}])]))
+    assert list(graph.out_edges("doc:initiative:全球数据安全倡议", keys=True)) == [
+        ("doc:initiative:全球数据安全倡议", "article:a.txt", "mentioned_in")]
+    assert graph.nodes["doc:initiative:全球数据安全倡议"]["issuer"] == "中国"
+
+
+def test_graph_is_deterministic():
+    articles = [load_article_facts(p) for p in GOLD_FILES]
+    first, second = build_graph(merge_facts(articles)), build_graph(merge_facts(reversed(articles)))
+    assert list(first.nodes(data=True)) == list(second.nodes(data=True))
+    assert list(first.edges(keys=True, data=True)) == list(second.edges(keys=True, data=True))
+    assert list(first.nodes) == sorted(first.nodes)
