@@ -5,27 +5,28 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Sequence
 
 from kb import paths
 from kb.errors import InputError, KbError
 
+DEFAULT_OUT = Path("out")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except KbError as err:
         print(f"kb: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("kb: interrupted", file=sys.stderr)
+        print("kb: interrupted; earlier outputs are left as they were", file=sys.stderr)
         return 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kb", description=__doc__)
+    parser = argparse.ArgumentParser(prog="kb", description="Knowledge base of Chinese news on internet governance.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     model = sub.add_parser("model", help="the pkuseg segmentation model")
@@ -38,26 +39,43 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--diff", action="store_true", help="show what was removed or changed")
     clean.set_defaults(run=_run_clean)
 
-    for name, run, help_ in (
-        ("build", _run_build, "build the knowledge base from articles"),
-        ("extract", _run_extract, "extract facts per article as YAML"),
-    ):
-        cmd = sub.add_parser(name, help=help_)
-        cmd.add_argument("paths", nargs="+", type=Path, help="article files or folders")
-        cmd.add_argument("--out", type=Path, help="output folder" + (" (default: standard output)" if name == "extract" else ""))
-        _pipeline_options(cmd)
-        cmd.set_defaults(run=run)
+    build = sub.add_parser("build", help="build the knowledge base from articles")
+    build.add_argument("paths", nargs="+", type=Path, help="article files or folders")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out/)")
+    _pipeline_options(build)
+    build.set_defaults(run=_run_build)
+
+    extract = sub.add_parser("extract", help="extract facts per article as YAML")
+    extract.add_argument("paths", nargs="+", type=Path, help="article files or folders")
+    extract.add_argument("--out", type=Path, help="output folder (default: standard output)")
+    _pipeline_options(extract)
+    extract.set_defaults(run=_run_extract)
 
     ev = sub.add_parser("eval", help="score extracted facts against gold files")
     ev.add_argument("--gold", type=Path, required=True, help="folder of gold YAML files")
     ev.add_argument("pred", type=Path, help="folder of predicted YAML files (from kb extract --out)")
     ev.set_defaults(run=_run_eval)
+
+    for name, run, arg, help_ in (
+        ("timeline", _run_timeline, "name", "events and documents of a series or organisation, by date"),
+        ("show", _run_show, "id", "one record with its links and sources"),
+        ("find", _run_find, "text", "records by name or alias, either script"),
+        ("conflicts", _run_conflicts, None, "claims that disagree"),
+    ):
+        cmd = sub.add_parser(name, help=help_)
+        if arg:
+            cmd.add_argument(arg)
+        cmd.add_argument("--kb", type=Path, default=DEFAULT_OUT, help="a built knowledge base (default: out/)")
+        cmd.set_defaults(run=run)
     return parser
 
 
 def _pipeline_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--model", help="pkuseg model directory (default: KB_PKUSEG_MODEL or the cache)")
     cmd.add_argument("--segmenter", choices=["pkuseg", "char"], default="pkuseg")
+
+
+# ---------------------------------------------------------------- set-up and text
 
 
 def _run_model(args) -> int:
@@ -81,78 +99,84 @@ def _run_clean(args) -> int:
     for broken in find_unrepaired(article.body):
         line = article.text.count("\n", 0, article.body_start + broken.start) + 1
         print(f"kb: {article.path}:{line}: mojibake left as is: {broken.text!r} ({broken.reason})", file=sys.stderr)
-    if args.diff:
-        print(render_diff(article.text, mapped))
-    else:
-        print(mapped.text)
+    print(render_diff(article.text, mapped) if args.diff else mapped.text)
     return 0
 
 
-def _articles(paths_: list[Path]) -> Iterator:
-    """Readable articles; each unreadable one is reported on stderr and skipped."""
-    from kb.ingest import read_articles
-
-    for item in read_articles(paths_):
-        if isinstance(item, InputError):
-            print(f"kb: skipped {item}", file=sys.stderr)
-        else:
-            yield item
+# ---------------------------------------------------------------- extraction
 
 
-def _progress(items: list, desc: str):
+def _progress(items: list) -> Iterable:
+    """A progress bar on a terminal; nothing when output goes to a file or CI."""
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit="article", disable=not sys.stderr.isatty())
+    return tqdm(items, desc="extracting", unit="article", disable=not sys.stderr.isatty())
 
 
-def _run_build(args) -> int:
-    """Ingest, clean and extract every article; write per-article facts under --out."""
-    out = args.out or Path("out")
-    results = _extract_all(args)
-    if not results:
-        return 1
-    facts_dir = out / "facts"
-    facts_dir.mkdir(parents=True, exist_ok=True)
-    for article, facts, text in results:
-        (facts_dir / f"{Path(article.id).stem}.yaml").write_text(text, encoding="utf-8")
-    print(_summary(results, out))
-    return 0
+def _extractor(args):
+    """Rules validated first, then the pipeline loaded once."""
+    from kb.extract import check_rules, extract_article
+    from kb.nlp import load_pipeline
+
+    check_rules()
+    nlp = load_pipeline(args.model, args.segmenter)
+    return lambda article: extract_article(nlp, article)
+
+
+def _report_errors(errors: Iterable[KbError]) -> None:
+    for err in errors:
+        print(f"kb: skipped {err}", file=sys.stderr)
 
 
 def _run_extract(args) -> int:
-    results = _extract_all(args)
-    for article, facts, text in results:
-        if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / f"{Path(article.id).stem}.yaml").write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-    return 0 if results else 1
-
-
-def _extract_all(args) -> list:
-    """(article, facts, yaml text) for every readable article, with a progress bar."""
-    from kb.extract import extract_article
-    from kb.nlp import load_pipeline
+    from kb.ingest import read_articles
     from kb.records import dump_article_facts
 
-    articles = list(_articles(args.paths))
-    if not articles:
+    extract = _extractor(args)
+    items = list(read_articles(args.paths))
+    _report_errors(i for i in items if isinstance(i, InputError))
+    articles = [i for i in items if not isinstance(i, InputError)]
+    for article in _progress(articles):
+        text = dump_article_facts(extract(article))
+        if args.out:
+            from kb.export import atomic_write
+
+            atomic_write(args.out / f"{Path(article.id).stem}.yaml", text)
+        else:
+            sys.stdout.write(text)
+    return 0 if articles else 1
+
+
+def _run_build(args) -> int:
+    from kb.outputs import write_build
+    from kb.query import KnowledgeBase
+    from kb.review import collect_verdicts
+
+    extract = _extractor(args)
+    verdicts = collect_verdicts(args.out)
+    kb = KnowledgeBase.build(args.paths, extractor=extract, verdicts=verdicts, progress=_progress)
+    _report_errors(kb.errors)
+    if not kb.extracted:
         print("kb: error: no article could be read", file=sys.stderr)
-        return []
-    nlp = load_pipeline(args.model, args.segmenter)
-    results = []
-    for article in _progress(articles, "extracting"):
-        facts = extract_article(nlp, article)
-        results.append((article, facts, dump_article_facts(facts)))
-    return results
+        return 1
+    write_build(kb, args.out)
+    print(_summary(kb, args.out))
+    return 0
 
 
-def _summary(results: list, out: Path) -> str:
-    kinds = ("events", "organizations", "people", "documents", "claims")
-    totals = {k: sum(len(getattr(f, k)) for _, f, _ in results) for k in kinds}
-    lines = [f"kb: {len(results)} articles -> {out}/facts/"]
-    lines += [f"  {k:<14}{n:>6}" for k, n in totals.items()]
+def _summary(kb, out: Path) -> str:
+    from kb.records import SECTIONS
+
+    merged = kb.merged
+    lines = [f"kb: {len(kb.extracted)} articles -> {out}/ (graph.graphml, graph.gexf, timeline.svg, facts/, articles/)"]
+    lines += [f"  {name:<14}{len(getattr(merged, name)):>6}" for name in SECTIONS]
+    lines.append(f"  {'conflicts':<14}{len(kb.conflicts()):>6}")
+    review = kb.review
+    lines.append(
+        f"  reviews: {len(review.accepted)} accepted, {len(review.rejected)} rejected, "
+        f"{len(review.corrected)} corrected (verdicts: {out}/reviews.yaml)"
+    )
+    lines += [f"  review problem {problem}" for problem in review.problems]
     return "\n".join(lines)
 
 
@@ -160,6 +184,43 @@ def _run_eval(args) -> int:
     from kb.evaluate import evaluate, format_report
 
     print(format_report(evaluate(args.gold, args.pred)))
+    return 0
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _load(args):
+    from kb.query import KnowledgeBase
+
+    return KnowledgeBase.load(args.kb)
+
+
+def _run_timeline(args) -> int:
+    from kb.show import timeline_table
+
+    print(timeline_table(_load(args).timeline(args.name)))
+    return 0
+
+
+def _run_show(args) -> int:
+    from kb.show import record_table
+
+    print(record_table(_load(args).show(args.id)))
+    return 0
+
+
+def _run_find(args) -> int:
+    from kb.show import records_table
+
+    print(records_table(_load(args).find(args.text)))
+    return 0
+
+
+def _run_conflicts(args) -> int:
+    from kb.show import conflicts_table
+
+    print(conflicts_table(_load(args).conflicts()))
     return 0
 
 

@@ -419,3 +419,8 @@ def _qualifier(masked: str, start: int, named: list[str], lex: _Lexicon) -> str:
     if lex.sentence_words.search(masked, _sentence_start(masked, start), start):
         return "expected" if base == "exact" else f"expected_{base}"
     return base
+
+
+def load_quantity_rules() -> None:
+    """Validate ``rules/quantities.yaml`` (raises RuleError naming file, line and rule)."""
+    _lex()

@@ -8,14 +8,21 @@
 
 A build is persisted as the per-article facts it was made from, one
 gold-shaped YAML file per article (:func:`kb.records.dump_article_facts`):
-``<out_dir>/facts/<article file stem>.yaml``. :meth:`KnowledgeBase.load`
-reads them back and merges them again, so the merged records, the graph and
-every query come out the same as after the build; nothing else is needed.
+``<out_dir>/articles/<article file stem>.yaml``. :meth:`KnowledgeBase.load`
+reads them back, applies the reviewer's verdicts (``reviews.yaml`` and the
+edited review dump ``facts/``, see kb.review) and merges them again, so the
+merged records, the graph and every query come out the same as after the
+build.
+
+Reviewer verdicts are applied per article before merging: rejected facts stay
+out of the merged records, the graph and the exports; corrections override
+extracted values. ``extracted`` keeps the records as extracted (for the
+review dump, where rejected facts stay visible to the reviewer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,11 +31,13 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError, KbError
+from kb.export import atomic_write
 from kb.graph import build_graph, series_name
 from kb.merge import Conflict, Disagreement, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
+from kb.review import Verdict, apply_reviews_to_articles, collect_verdicts
 from kb.records import ArticleFacts, Claim, Document, Event, Organization, Record, dump_article_facts, load_article_facts
 
-FACTS_DIR = "facts"
+ARTICLES_DIR = "articles"  # per-article extracted facts, as `kb extract` writes them
 Extractor = Callable[[Any], ArticleFacts]  # kb.ingest.Article → its facts
 
 
@@ -66,9 +75,13 @@ class Shown(BaseModel):
 class KnowledgeBase:
     """Merged facts of many articles, their graph, and queries over them."""
 
-    def __init__(self, facts: Iterable[ArticleFacts], errors: Iterable[KbError] = ()):
-        self.facts: list[ArticleFacts] = sorted(facts, key=lambda f: f.doc)
+    def __init__(
+        self, facts: Iterable[ArticleFacts], errors: Iterable[KbError] = (), verdicts: Mapping[str, Verdict] | None = None
+    ):
+        self.extracted: list[ArticleFacts] = sorted(facts, key=lambda f: f.doc)
         self.errors: list[KbError] = list(errors)  # articles that could not be read
+        self.verdicts: dict[str, Verdict] = dict(verdicts or {})
+        self.facts, self.review = apply_reviews_to_articles(self.extracted, self.verdicts)
         self.merged: Merged = merge_facts(self.facts)
 
     # ------------------------------------------------------------ making
@@ -78,39 +91,46 @@ class KnowledgeBase:
         return cls(facts)
 
     @classmethod
-    def build(cls, paths: Iterable[str | Path] | str | Path, *, extractor: Extractor | None = None) -> KnowledgeBase:
+    def build(
+        cls,
+        paths: Iterable[str | Path] | str | Path,
+        *,
+        extractor: Extractor | None = None,
+        verdicts: Mapping[str, Verdict] | None = None,
+        progress: Callable[[list], Iterable] = iter,
+    ) -> KnowledgeBase:
         """Read the articles at ``paths`` (files or folders) and extract their
-        facts; unreadable articles are kept in :attr:`errors`."""
+        facts; unreadable articles are kept in :attr:`errors`. ``progress``
+        wraps the list of articles (a progress bar, say)."""
         from kb.ingest import read_articles
 
-        extract = extractor or _default_extractor()
-        facts, errors = [], []
-        for item in read_articles(paths):
-            if isinstance(item, InputError):
-                errors.append(item)
-            else:
-                facts.append(extract(item))
-        return cls(facts, errors)
+        items = list(read_articles(paths))
+        errors = [item for item in items if isinstance(item, InputError)]
+        articles = [item for item in items if not isinstance(item, InputError)]
+        extract = (extractor or _default_extractor()) if articles else None
+        facts = [extract(article) for article in progress(articles)]
+        return cls(facts, errors, verdicts)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> KnowledgeBase:
-        """The knowledge base :meth:`save` wrote to ``out_dir``."""
-        folder = Path(out_dir) / FACTS_DIR
+        """The knowledge base :meth:`save` wrote to ``out_dir``, with its reviews applied."""
+        folder = Path(out_dir) / ARTICLES_DIR
         if not folder.is_dir():
-            raise InputError(folder, "no facts folder: build the knowledge base into this folder first")
-        return cls(load_article_facts(path) for path in sorted(folder.glob("*.yaml")))
+            raise InputError(folder, "no articles folder: build the knowledge base into this folder first")
+        facts = [load_article_facts(path) for path in sorted(folder.glob("*.yaml"))]
+        return cls(facts, verdicts=collect_verdicts(out_dir))
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write each article's facts to ``out_dir/facts/<stem>.yaml``."""
-        folder = Path(out_dir) / FACTS_DIR
+        """Write each article's facts, as extracted, to ``out_dir/articles/<stem>.yaml``."""
+        folder = Path(out_dir) / ARTICLES_DIR
         folder.mkdir(parents=True, exist_ok=True)
         written: dict[Path, str] = {}
-        for facts in self.facts:
+        for facts in self.extracted:
             path = folder / f"{Path(facts.doc).stem}.yaml"
             if path in written:
                 raise KbError(f"{facts.doc} and {written[path]} would both be saved as {path}")
             written[path] = facts.doc
-            path.write_text(dump_article_facts(facts), encoding="utf-8")
+            atomic_write(path, dump_article_facts(facts))
         return list(written)
 
     @cached_property

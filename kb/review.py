@@ -38,6 +38,7 @@ from kb.records import SECTIONS, ArticleFacts, Record, merge_all
 Status = Literal["unreviewed", "accepted", "rejected", "corrected"]
 STATUSES: tuple[str, ...] = get_args(Status)
 REVIEWS_FILE = "reviews.yaml"
+DUMP_DIR = "facts"  # the review dump, kb.export.write_facts
 ProblemKind = Literal["orphan", "bad_correction", "ignored_correction", "id_changed", "merged"]
 # Fields a correction may not touch: the id follows from the fields, and
 # provenance must point into the original text.
@@ -215,6 +216,14 @@ def merge_dump_into_reviews(dump_dir: str | os.PathLike[str], reviews_path: str 
     if changed or not Path(reviews_path).exists():
         save_reviews(reviews_path, merged)
     return changed
+
+
+def collect_verdicts(out_dir: str | os.PathLike[str]) -> dict[str, Verdict]:
+    """Every verdict a build must honour: the edited review dump ``out_dir/facts/``,
+    overridden by the reviewer file ``out_dir/reviews.yaml`` where both speak."""
+    out_dir = Path(out_dir)
+    merged, _ = merge_verdicts(read_verdicts_from_dump(out_dir / DUMP_DIR), load_reviews(out_dir / REVIEWS_FILE))
+    return merged
 
 
 # ---------------------------------------------------------------- applying

@@ -93,14 +93,14 @@ def test_query_graph(kb):
 
 def test_query_save_and_load_round_trip(kb, tmp_path):
     kb.save(tmp_path)
-    assert sorted(p.name for p in (tmp_path / "facts").iterdir()) == [p.name for p in GOLD_FILES]
+    assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == [p.name for p in GOLD_FILES]
     loaded = KnowledgeBase.load(tmp_path)
     assert loaded.merged == kb.merged
     assert list(loaded.graph.edges(keys=True)) == list(kb.graph.edges(keys=True))
 
 
 def test_query_load_without_facts(tmp_path):
-    with pytest.raises(InputError, match="no facts folder"):
+    with pytest.raises(InputError, match="no articles folder"):
         KnowledgeBase.load(tmp_path)
 
 

@@ -125,10 +125,10 @@ def _analyse(text: str, known_words: Iterable[str] | None) -> list[_Finding]:
         recovered = _read_out_of_step(data)
         if recovered is not None and _reads_better(run["body"], recovered):
             if words is None:
-                words = _load_known_words()
+                words = load_known_words()
             findings.append(_repair(text, run, data, recovered, words, _line_before(text, run.start(), findings)))
         elif run["orphan"]:  # the closing ? swallowed a byte: evidence of a break
-            findings.append(_short_run(text, run, data, _load_known_words() if words is None else words, findings))
+            findings.append(_short_run(text, run, data, load_known_words() if words is None else words, findings))
     return findings
 
 
@@ -290,5 +290,5 @@ def _code(ch: str, codec: str) -> int | None:
     return int.from_bytes(encoded, "big") if len(encoded) == 2 else None
 
 
-def _load_known_words() -> tuple[str, ...]:
+def load_known_words() -> tuple[str, ...]:
     return tuple(w.text for w in load_section(rule_path("known_words"), "words", KnownWord))

@@ -1,0 +1,175 @@
+"""Attribution of a figure: its subject, time and source.
+
+- **subject** — a document referred back to (``这份报告``), the quantity a
+  parenthesis or ``这些X`` points at, the organisation of a membership frame,
+  a named event, organisation or place (``全国`` → ``中国``); a duration's
+  subject is an event series (``世界互联网大会乌镇峰会``) when one is named.
+- **time** — the nearest date before the quantity in its sentence, ``如今``
+  → the article's year, ``从2016年起…连续七年`` → ``2016/2022``.
+- **source** — an attribution frame (``据X数据显示``) whose X is one of the
+  organisations found, or the issuer of a document referred back to.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.extract.claim_text import (SUMMIT_YEAR, Article, Mention, Sentence, clause_end, series_name, skip_front,
+                                   strip_end)
+from kb.numbers import Quantity
+from kb.records import Document, Event, normalise_key
+
+_PAREN_OPEN = "（("
+
+
+def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int, str | None, str]]:
+    """Attribution frames of the sentence, each with the organisation it names (or None)."""
+    found = []
+    for rule_id, regex in art.rules.sources:
+        for m in regex.finditer(art.text, start, end):
+            orgs = [x for x in art.mentions_in(*m.span("source"), topical=False) if x.kind == "org"]
+            found.append((m.start(), m.end(), orgs[-1].name if orgs else None, rule_id))
+    return sorted(found)
+
+
+def anaphor_document(art: Article, start: int, end: int) -> tuple[int, Document] | None:
+    """``这份报告`` in ``[start, end)`` and the last document named before it."""
+    m = art.rules.anaphor.search(art.text, start, end)
+    if not m:
+        return None
+    named = [x for x in art.mentions_in(0, m.start(), topical=False) if x.kind == "document"]
+    docs = [d for d in art.documents if named and d.title == named[-1].name]
+    return (m.end(), docs[0]) if docs else None
+
+
+def claim_source(art: Article, sent: Sentence, q: Quantity) -> tuple[str | None, str | None]:
+    """(organisation, frame rule id) the figure is attributed to."""
+    frames = [f for f in sent.sources if f[1] <= q.start and f[2]]
+    anaphor = anaphor_document(art, sent.start, q.start)
+    if anaphor and anaphor[1].issuer and (not frames or frames[-1][1] < anaphor[0]):
+        return anaphor[1].issuer, "ana-this-report"
+    return (frames[-1][2], frames[-1][3]) if frames else (None, None)
+
+
+# --- time -----------------------------------------------------------------------------
+
+
+def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
+    """The nearest date before ``q`` in its sentence; a since-date and a duration make a period."""
+    bound = {p.start for p in art.quantities if p is not q}
+    before = [d for d in art.dates if sent.start <= d.start and d.end <= q.start
+              and not (art.text.startswith("的", d.end) and d.end + 1 in bound)]
+    if not before:
+        return None
+    date = before[-1]
+    if date.since and date.year and q.kind == "duration" and q.unit == "年" and q.value >= 1:
+        sent.periods[date.start] = f"{date.year:04d}/{date.year + int(q.value) - 1:04d}"
+    return sent.periods.get(date.start, date.iso)
+
+
+# --- subject --------------------------------------------------------------------------
+
+
+def _event_of_year(art: Article, series: str, time: str | None, events: list[Event]) -> str:
+    """The occurrence of a summit series in the year of ``time``, else the series."""
+    year = time[:4] if time else None
+    named = [e.name for e in events if e.kind == "summit" and series_name(e) == series and str(e.year) == year]
+    return named[0] if named else series
+
+
+def _resolve(art: Article, m: Mention, q: Quantity, time: str | None, events: list[Event]) -> str:
+    if q.kind == "duration" and m.kind == "event" and m.summit:
+        return SUMMIT_YEAR.sub("", normalise_key(m.name))
+    if q.kind != "duration" and m.kind == "series":
+        return _event_of_year(art, m.name, time, events)
+    return m.name
+
+
+def _pick(mentions: list[Mention], q: Quantity, *, last: bool = True) -> Mention | None:
+    """The mention a figure is about: series first for a duration, else organisations and events, then places."""
+    order = ("series", "event", "org", "place") if q.kind == "duration" else ("org", "event", "series", "place")
+    for kind in order:
+        chosen = [m for m in mentions if m.kind == kind]
+        if chosen:
+            return chosen[-1] if last else chosen[0]
+    return None
+
+
+def _referenced_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int]) -> str | None:
+    """Subjects given by reference: a document (这份报告), a parenthesis, 这些X."""
+    text, (c_start, _) = art.text, clause
+    anaphor = anaphor_document(art, c_start, q.start)
+    if anaphor:
+        return anaphor[1].title
+    earlier = [p for p, _ in art.claims if p.end <= q.start]
+    if c_start > 0 and text[c_start - 1] in _PAREN_OPEN and earlier and earlier[-1].end == c_start - 1:
+        return earlier[-1].text
+    these = re.search(r"这些([^，,。的]{1,8})", text[c_start:q.start])
+    if these:
+        named = [p for p in earlier if p.text.endswith(these.group(1))]
+        return named[-1].text if named else None
+    return None
+
+
+def _membership_subject(art: Article, sent: Sentence, q: Quantity) -> str | None:
+    if not any(m.end() > q.start for m in art.rules.membership.finditer(art.text, sent.start, sent.end)):
+        return None
+    orgs = [m for m in art.mentions_in(sent.start, q.start) if m.kind == "org"]
+    orgs = orgs or [m for m in art.mentions_in(0, sent.start) if m.kind == "org"]
+    return orgs[-1].name if orgs else None
+
+
+def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], time: str | None,
+                  events: list[Event]) -> str | None:
+    """Who or what the figure is about (see the module docstring for the order of cues)."""
+    found = _referenced_subject(art, sent, q, clause) or _membership_subject(art, sent, q)
+    if found:
+        return found
+    inside = [m for m in art.mentions_in(q.start, q.end) if m.kind == "place"]
+    if inside:
+        return inside[0].name
+    framed = [(s, e) for s, e, *_ in sent.sources]
+    topical = [m for m in art.mentions_in(sent.start, sent.end)
+               if not any(s <= m.start and m.end <= e for s, e in framed)]
+    activity = [m for m in topical if m.kind == "event" and not m.summit
+                and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
+    if activity:
+        return activity[-1].name
+    if q.kind != "duration" and any(w in art.text[q.end:sent.end] for w in art.rules.participation):
+        summits = [m for m in art.mentions_in(0, q.start) if m.summit]
+        if summits:
+            return _resolve(art, summits[-1], q, time, events)
+        of_year = [e.name for e in events if e.kind == "summit" and time and str(e.year) == time[:4]]
+        if len(of_year) == 1:  # the one summit of that year
+            return of_year[0]
+    before = [m for m in topical if m.end <= q.start]
+    in_clause = [m for m in before if m.start >= clause[0]]
+    after = [m for m in topical if m.start >= q.end and m.start < clause_end(art.text, q.end, sent.end) + 40]
+    lead = skip_front(art, clause[0], q.start)
+    duration_lead = q.kind == "duration" and not in_clause and (
+        lead == q.start or art.text[lead:q.start] in art.rules.duration_dropped)
+    m = _pick(in_clause, q) or (_pick(after, q, last=False) if duration_lead else None) or _pick(before, q)
+    if m:
+        return _resolve(art, m, q, time, events)
+    if sent.subject:
+        return sent.subject
+    previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
+                if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
+    m = _pick(previous, q)
+    return _resolve(art, m, q, time, events) if m else None
+
+
+def _in_source_frame(art: Article, m: Mention) -> bool:
+    return any(f.start() <= m.start and m.end <= f.end() for _, rx in art.rules.sources
+               for f in rx.finditer(art.text, max(0, m.start - 40), m.end + 40))
+
+
+def generic_subject(art: Article, q: Quantity, clause: tuple[int, int]) -> str | None:
+    """世界互联网诞生已有五十余载 → 世界互联网: the words before the verb before the figure."""
+    core = art.text[skip_front(art, clause[0], q.start):q.start]
+    predicate = next((p for p, _ in art.rules.predicates if core.endswith(p)), None)
+    if not predicate:
+        return None
+    core = strip_end(core[: -len(predicate)], art.rules.adverbs)[0]
+    words = art.words(q.start - len(predicate) - len(core) - 0, q.start - len(predicate))
+    return "".join(words[:-1]) or None

@@ -1,0 +1,163 @@
+"""The metric of a figure: the noun phrase of what the number measures.
+
+- the topic before a predicate (``数字经济规模达到…`` → ``数字经济规模``);
+- a growth metric (``较上年增长…`` → previous metric + ``较上年增长额``);
+- ``占X的…`` → ``占X比重``;
+- for a count, the verb and the counted noun (``…嘉宾参会`` → ``参会嘉宾数``,
+  ``会员数`` in a membership frame);
+- for a duration, ``连续举办年数``, ``诞生年数`` or the verb phrase of the next
+  clause (``十年来，X推动…`` → ``推动…的年数``);
+- a clause without a figure may set up the metric of the next figures
+  (``制定…的国家数量持续增加`` → ``制定…的国家数``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.extract.claim_text import (CLAUSE_BREAK, Article, Sentence, clause_end, skip_front, strip_end,
+                                   strip_words)
+from kb.numbers import Quantity
+
+_NUMBER_PART = re.compile(r"^[^\d〇零一二两三四五六七八九十百千万亿]*[\d.,/〇零一二两三四五六七八九十百千万亿多余几]+"
+                          r"[个家名项位所座款件次条篇份种类批支只]?")
+
+
+def _noun_of(q: Quantity) -> str:
+    """What a count counts as written in it (9个非洲国家 → 非洲国家), else its unit."""
+    rest = _NUMBER_PART.sub("", q.text)
+    return rest if rest.endswith(q.unit) else q.unit
+
+
+def _verb_phrase(art: Article, start: int, end: int) -> str:
+    """The verb phrase in ``[start, end)`` without adverbs, ignore frames and 了."""
+    text = art.text[start:end]
+    for s, e in art.ignored:
+        if start <= s < end:
+            text = text.replace(art.text[s:min(e, end)], "")
+    text = strip_words(text, art.rules.adverbs, front=True).replace("了", "")
+    return text.strip("“”\"")
+
+
+def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str) -> str | None:
+    if np and len(np) <= 3:  # a verb before the figure: 已发布超110个…项目, 联合15家单位…
+        counted = q.unit if q.text.endswith(q.unit) else art.text[q.end:q.end + 30].split("，")[0]
+        counted = counted[: counted.find(q.unit) + len(q.unit)] if q.unit in counted else q.unit
+        return f"{np.rstrip('了')}{vp if q.text.endswith(q.unit) else ''}{counted.rsplit('的', 1)[-1]}数"
+    if vp and (q.text.endswith(q.unit) or not sent.metric):
+        noun = _noun_of(q)
+        return f"{vp}{noun}数" if len(vp) <= 2 else f"{vp}的{noun}数"
+    return sent.metric
+
+
+def _modifier_free(art: Article, start: int, vp: str) -> str:
+    """推动构建和平、安全、有序的网络空间 → 推动构建网络空间: a verb phrase without the
+    modifiers of its object (from the word before the first 、 or 的 up to 的)."""
+    if "的" not in vp:
+        return vp
+    cut = min(i for i in (vp.find("、"), vp.find("的")) if i >= 0)
+    words = art.words(start, start + cut)
+    keep = "".join(words[:-1]) if len(words) > 1 else ""
+    return keep + vp.rsplit("的", 1)[-1] if keep else vp
+
+
+def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | None, clause_end: int,
+                     sentence_end: int) -> str | None:
+    """连续七年举办 → 连续举办年数; 世界互联网诞生已有五十余载 → 诞生年数; an event's → 举办年数;
+    十年间,中国持续推动构建…的网络空间 → 推动构建网络空间的年数."""
+    text, rules = art.text, art.rules
+    raw = text[np_start:q.start]
+    kept = next((w for w in rules.duration_kept if raw.endswith(w)), None)
+    if kept:
+        after = art.words(q.end, clause_end)
+        return f"{kept}{after[0]}年数" if after else None
+    core, _ = strip_end(raw, rules.adverbs)
+    predicate = next((p for p, _ in rules.predicates if core.endswith(p)), None)
+    if predicate and len(core) > len(predicate):
+        words = art.words(np_start, np_start + len(core) - len(predicate))
+        return f"{words[-1]}年数" if len(words) > 1 else None
+    if subject and subject.endswith(("峰会", "大会", "活动", "论坛")):
+        return "举办年数"
+    if strip_words(raw, rules.duration_dropped, front=True):
+        return None
+    return _next_clause_metric(art, q, sentence_end)
+
+
+def _next_clause_metric(art: Article, q: Quantity, sentence_end: int) -> str | None:
+    """N年来/N年间, <subject> <verb phrase>: the verb phrase of the next clause that is not a frame."""
+    text = art.text
+    start = clause_end(text, q.end, sentence_end) + 1
+    while start < sentence_end:
+        end = clause_end(text, start, sentence_end)
+        framed = any(s <= start and end <= e for s, e in art.ignored)
+        for m in art.mentions_in(start, end, topical=False):
+            start = m.end if m.start == start else start
+        vp = strip_words(_verb_phrase(art, start, end), art.rules.adverbs, front=True)
+        if vp and not framed:
+            vp = _modifier_free(art, end - len(vp), vp)
+            return f"{vp}的年数"
+        start = end + 1
+    return None
+
+
+
+def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
+    """What the figure measures (see the module docstring)."""
+    text, rules = art.text, art.rules
+    if any(m.end() > q.start for m in rules.membership.finditer(text, sent.start, sent.end)):
+        if q.unit in rules.origin_units:
+            return f"会员来源{q.unit}数"
+        if q.kind == "count":
+            return "会员数"
+    verb = next((w for w in rules.participation if w in text[q.end:sent.end]), None)
+    if verb and q.kind == "count":
+        return f"{verb}{q.unit}数"
+    floor = max([p.end for p, _ in art.claims if clause[0] <= p.end <= q.start], default=clause[0])
+    np_start = skip_front(art, floor, q.start)
+    if q.kind == "duration":
+        return _duration_metric(art, q, np_start, subject, clause[1], sent.end)
+    core, _ = strip_end(text[np_start:q.start], rules.adverbs)
+    predicate = next((p for p in rules.predicates if core.endswith(p[0])), None)
+    if predicate:
+        core, _ = strip_end(core[: -len(predicate[0])], rules.adverbs)
+    core, comparative = strip_end(core, rules.comparatives)
+    np = core.strip("的")
+    next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
+    vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
+    if predicate and predicate[1]:
+        suffix = {"share": "率", "amount": "额"}.get(q.kind, "数")
+        return f"{np or sent.metric or ''}{comparative}{predicate[0].rstrip('了')}{suffix}"
+    if not predicate and (share := re.search(r"占(.+?)的?$", np)):
+        owner = strip_end(np[:share.start()], rules.adverbs)[0]
+        owner = "" if owner.startswith(("这些", "该", "其", "这")) else owner  # a reference, not a topic
+        return f"{owner}占{share.group(1)}比重"
+    if q.kind == "count" and not predicate:
+        return _count_metric(art, sent, q, np, vp)
+    if np in rules.relative and sent.metric:
+        return strip_end(sent.metric, rules.heads)[0] + np
+    return np.replace("数量", "数") if np else sent.metric
+
+
+def _quantities_after(art: Article, q: Quantity) -> list[Quantity]:
+    return [p for p in art.quantities if p.start >= q.end][:1]
+
+
+def _topic(art: Article, start: int, end: int) -> str | None:
+    """The metric a clause without a figure sets up: 制定…的国家数量持续增加 → 制定…的国家数."""
+    core, _ = strip_end(art.text[skip_front(art, start, end):end].rstrip(), art.rules.adverbs)
+    predicate = next((p for p, _ in art.rules.predicates if core.endswith(p)), None)
+    if not predicate:
+        return None
+    core, _ = strip_end(core[: -len(predicate)], art.rules.adverbs)
+    return core.replace("数量", "数") or None
+
+
+def read_topics(art: Article, sent: Sentence, upto: int) -> None:
+    """Clauses between the last figure and ``upto`` may set up the metric (a topic clause)."""
+    pos = max(sent.read_to, sent.start)
+    for m in CLAUSE_BREAK.finditer(art.text, pos, upto):
+        topic = _topic(art, pos, m.start())
+        if topic and not any(pos <= p.start < m.start() for p in art.quantities):
+            sent.metric = topic
+        pos = m.end()
+    sent.read_to = max(sent.read_to, upto)

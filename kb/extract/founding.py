@@ -1,0 +1,175 @@
+"""When an organisation was founded, from founding frames in ``rules/organizations.yaml``.
+
+A frame (section ``founding``) is a regex for the words that state a founding
+(``成立``, ``正式成立``, ``挂牌``, ``成立于``, ``发展为常设国际组织``). A frame
+gives a founding date only when, in the same clause, it has
+
+- the organisation founded: the mention right after it (``成立的X``,
+  ``成立了X``) or, when nothing follows, the subject before it, separated only
+  by words allowed in ``founding_gaps`` (``X于2022年在北京成立``);
+- a date, resolved by :func:`kb.dates.find_dates`: before the frame
+  (``date: before``), where a clause that is only a date also counts
+  (``2022年7月12日，X成立``), or right after it (``date: after``: ``X成立于2014年``).
+
+Words after a frame that make it another time (``成立后``, ``成立十周年``,
+``成立大会``) and words before it that make the subject a founder (``联合成立``)
+are in ``founding_guards``. Dates inside ``founding_masks`` spans (``以…为契机``)
+never count. A frame without a date gives nothing: a precise miss is better
+than an invented fact. Not supported: founding dates stated in another
+sentence than the organisation (``该组织于2022年成立`` with no name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, Protocol
+
+from pydantic import field_validator
+from spacy.tokens import Doc
+
+from kb.dates import DateMention, find_dates
+from kb.nlp import provenance
+from kb.records import Provenance
+from kb.rules import Rule, load_section, rule_path
+
+_CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
+_SENTENCE_END = frozenset("。；;！？!?\n")
+
+
+class FoundingFrame(Rule):
+    pattern: str
+    date: Literal["before", "after"] = "before"
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+class FoundingPatterns(Rule):
+    patterns: list[str]
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            re.compile(pattern)
+        return value
+
+
+class OrgSpan(Protocol):
+    start: int
+    end: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FoundingRules:
+    frames: tuple[tuple[FoundingFrame, re.Pattern[str]], ...]
+    gap: re.Pattern[str]  # what may stand between the subject and the frame
+    not_after: re.Pattern[str]  # after a frame: 成立后, 成立十周年
+    not_before: re.Pattern[str]  # before a frame: 联合成立 (the subject is a founder)
+    masks: re.Pattern[str]  # spans whose dates do not count: 以…为契机
+
+
+@dataclass(frozen=True)
+class Founding:
+    """``name`` founded at ``date`` (ISO, as precise as stated), stated at ``provenance``."""
+
+    name: str
+    date: str
+    provenance: Provenance
+
+
+def _either(path, section: str) -> re.Pattern[str]:
+    patterns = [p for rule in load_section(path, section, FoundingPatterns) for p in rule.patterns]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@lru_cache(maxsize=None)
+def founding_rules() -> FoundingRules:
+    """The founding sections of ``rules/organizations.yaml``, validated and compiled once."""
+    path = rule_path("organizations")
+    guards = {g.id: g for g in load_section(path, "founding_guards", FoundingPatterns)}
+    return FoundingRules(
+        frames=tuple((f, re.compile(f.pattern)) for f in load_section(path, "founding", FoundingFrame)),
+        gap=re.compile(rf"(?:{'|'.join(p for g in load_section(path, 'founding_gaps', FoundingPatterns) for p in g.patterns)})*"),
+        not_after=re.compile("|".join(f"(?:{p})" for p in guards["not-founding-after"].patterns)),
+        not_before=re.compile("|".join(f"(?:{p})" for p in guards["not-founding-before"].patterns)),
+        masks=_either(path, "founding_masks"),
+    )
+
+
+def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
+    """Every founding statement of ``doc`` about one of ``mentions`` (clean-text spans), in text order."""
+    text, rules = doc.text, founding_rules()
+    dates = [d for d in find_dates(text, doc._.article.date) if _usable(d, text, rules)]
+    out = []
+    for frame, pattern in rules.frames:
+        for m in pattern.finditer(text):
+            if rules.not_after.match(text, m.end()) or _ends_with(rules.not_before, text, m.start()):
+                continue
+            clause = _clause(text, m.start())
+            org = _founded(text, mentions, m, clause, rules)
+            date = _date_before(text, dates, m, clause) if frame.date == "before" else _date_after(text, dates, m)
+            if org is None or date is None:
+                continue
+            start, end = min(org.start, date.start), max(org.end, date.end, m.end())
+            out.append(Founding(org.name, date.value, Provenance(**provenance(doc, start, end, frame.id))))
+    return sorted(out, key=lambda f: f.provenance.start)
+
+
+def _usable(date: DateMention, text: str, rules: FoundingRules) -> bool:
+    """A single resolved date (not a range or period start), not inside a mask (以…为契机)."""
+    if date.value is None or date.end_value or date.since:
+        return False
+    return not any(m.start() <= date.start < m.end() for m in rules.masks.finditer(text))
+
+
+def _ends_with(pattern: re.Pattern[str], text: str, pos: int) -> bool:
+    return any(m.end() == pos for m in pattern.finditer(text, max(0, pos - 6), pos))
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, pos)), default=0)
+    end = _CLAUSE_END.search(text, pos)
+    return start, end.start() if end else len(text)
+
+
+def _founded(text: str, mentions: list[OrgSpan], m: re.Match[str], clause: tuple[int, int], rules: FoundingRules) -> OrgSpan | None:
+    """The mention right after the frame (成立的X), else its subject (X在北京成立)."""
+    after = re.compile(r"(?:了|的)?[“\"]?").match(text, m.end()).end()
+    for org in mentions:
+        if org.start == after:
+            return org
+    if after > m.end():
+        return None  # 成立了一个实验室: the subject founded something else
+    before = [o for o in mentions if clause[0] <= o.start and o.end <= m.start()]
+    if not before:
+        return None
+    org = max(before, key=lambda o: o.end)
+    gap = text[org.end:m.start()]
+    return org if rules.gap.fullmatch(gap) else None
+
+
+def _date_before(text: str, dates: list[DateMention], m: re.Match[str], clause: tuple[int, int]) -> DateMention | None:
+    """The last date in the clause before the frame, else a date-only clause just before it."""
+    inside = [d for d in dates if clause[0] <= d.start and d.end <= m.start()]
+    if inside:
+        return inside[-1]
+    if clause[0] == 0 or text[clause[0] - 1] in _SENTENCE_END:
+        return None
+    previous = _clause(text, clause[0] - 1)
+    lead = [d for d in dates if d.start >= previous[0] and d.end <= previous[1]]
+    if len(lead) == 1 and text[previous[0]:previous[1]].strip() == lead[0].text:
+        return lead[0]
+    return None
+
+
+def _date_after(text: str, dates: list[DateMention], m: re.Match[str]) -> DateMention | None:
+    """The date right after the frame: 成立于2014年."""
+    start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+    return next((d for d in dates if d.start == start), None)
