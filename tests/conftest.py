@@ -23,3 +23,12 @@ def nlp():
     from kb.nlp import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def seed_facts(nlp, seed_paths):
+    """Every seed's facts, extracted once per test session."""
+    from kb.extract import extract_article
+    from kb.ingest import read_article
+
+    return [extract_article(nlp, read_article(path)) for path in seed_paths]

@@ -49,13 +49,48 @@ RULES = [
     ("中国工程院院士出席。", "中国工程院", "gaz-cae"),
     ("清华大学网络研究院发布报告。", "清华大学网络研究院", "head-research"),
 ]
+ARTICLE_DATE = "2024-11-21"
+# (sentence, organisation, founded) — founding frames; dates as precise as stated.
+FOUNDED = [
+    ("2022年7月12日，世界互联网大会国际组织在北京成立。", "世界互联网大会国际组织", "2022-07-12"),
+    ("“这是重要举措。”2022年7月12日，世界互联网大会国际组织成立，贺信随即发来。", "世界互联网大会国际组织", "2022-07-12"),
+    ("中国网络空间安全协会于2016年3月正式成立。", "中国网络空间安全协会", "2016-03"),
+    ("中国信息通信研究院成立于1957年，是一家科研事业单位。", "中国信息通信研究院", "1957"),
+    ("2022年，世界互联网大会已从互联网领域的国际盛会发展为常设国际组织。", "世界互联网大会国际组织", "2022"),
+    ("2014年创立的中国网络空间研究院发布了报告。", "中国网络空间研究院", "2014"),
+    ("去年10月，国家数据局正式挂牌。", "国家数据局", "2023-10"),
+    ("2023年，腾讯与华为联合成立了中国网络空间安全协会。", "中国网络空间安全协会", "2023"),
+]
+# (sentence, organisation) — no founding date is stated for it.
+NOT_FOUNDED = [
+    ("以乌镇峰会为契机成立的世界互联网大会国际组织已吸引近130家会员。", "世界互联网大会国际组织"),
+    ("以2014年乌镇峰会为契机成立的世界互联网大会国际组织已有会员。", "世界互联网大会国际组织"),
+    ("成立世界互联网大会国际组织，是顺应时代潮流的重要举措。", "世界互联网大会国际组织"),
+    ("2023年11月8日，中国互联网协会在乌镇举行年会。", "中国互联网协会"),
+    ("去年6月，尼山对话在曲阜举行，这是世界互联网大会国际组织成立后首次举办的专题性活动。", "世界互联网大会国际组织"),
+    ("2024年，中国互联网协会迎来成立二十周年。", "中国互联网协会"),
+    ("2024年5月，中国互联网协会召开成立大会。", "中国互联网协会"),
+    ("2025年，国家数据局将成立专门机构。", "国家数据局"),
+    ("2023年，腾讯与华为联合成立了一个实验室。", "华为"),
+    ("2019年，世界互联网大会组委会发布概念文件，国家数据局成立。", "国家数据局"),
+    ("2019年，世界互联网大会组委会发布概念文件。", "世界互联网大会组委会"),
+]
+# (clean text, original text after it that the cleaner removed, source, alias expected or None)
+MASTHEAD = [
+    ("正文。", "\n欢迎关注《中国信息安全》杂志官方抖音号", "中国信息安全", "中国信息安全杂志"),
+    ("正文。", "\n歡迎關注《中國信息安全》雜誌官方抖音號", "中国信息安全", "中国信息安全杂志"),
+    ("正文。", "\n中国信息安全杂志社出品", "中国信息安全", "中国信息安全杂志"),
+    ("正文。", "\n欢迎订阅《网络安全》杂志", "中国信息安全", None),
+    ("正文。", "\n据《人民日报》报道", "人民日报", None),
+]
 
 
-def article_doc(nlp, text: str, source: str | None = None, front: str = ""):
-    full = front + text
+def article_doc(nlp, text: str, source: str | None = None, front: str = "", date: str | None = None, tail: str = ""):
+    """A Doc whose clean text is ``text``; the original adds ``front`` matter and a removed ``tail``."""
+    full = front + text + tail
     article = Article(
         id="t.txt", path=Path("t.txt"), text=full, encoding="utf-8", body_start=len(front),
-        title="", date=None, date_how="unknown", source=source,
+        title="", date=date, date_how="unknown" if date is None else "front_matter", source=source,
     )
     return make_doc(nlp, article, Mapped.identity(text).shift(len(front), len(full)))
 
@@ -85,6 +120,32 @@ def test_orgs_provenance_names_rule(nlp, text, name, rule):
     orgs = {org.name: org for org in find_organizations(article_doc(nlp, text))}
     assert [p.rule for p in orgs[name].provenance] == [rule]
     assert orgs[name].provenance[0].quote in text
+
+
+def by_name(doc) -> dict:
+    return {org.name: org for org in find_organizations(doc)}
+
+
+@pytest.mark.parametrize("text, name, founded", FOUNDED)
+def test_orgs_founded_from_frame(nlp, text, name, founded):
+    org = by_name(article_doc(nlp, text, date=ARTICLE_DATE))[name]
+    assert org.founded == founded
+    stated = [p for p in org.provenance if p.rule.startswith("found-")]
+    assert stated and stated[0].quote in text
+
+
+@pytest.mark.parametrize("text, name", NOT_FOUNDED)
+def test_orgs_founded_not_stated(nlp, text, name):
+    assert by_name(article_doc(nlp, text, date=ARTICLE_DATE))[name].founded is None
+
+
+@pytest.mark.parametrize("text, tail, source, alias", MASTHEAD)
+def test_orgs_outlet_alias_from_original(nlp, text, tail, source, alias):
+    doc = article_doc(nlp, text, source=source, tail=tail)
+    (org,) = find_organizations(doc)
+    assert org.aliases == ([alias] if alias else [])
+    for p in org.provenance:
+        assert doc._.article.text[p.start:p.end] == p.quote
 
 
 def test_orgs_outlet_from_front_matter(nlp):

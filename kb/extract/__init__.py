@@ -22,6 +22,7 @@ from kb.ingest import Article
 from kb.nlp import make_doc
 from kb.numbers import load_quantity_rules
 from kb.records import ArticleFacts
+from kb.rules import read_rule_file
 
 
 RULE_LOADERS = (
@@ -35,6 +36,13 @@ def check_rules() -> None:
     is read (RuleError names the file, line and rule id)."""
     for load in RULE_LOADERS:
         load()
+
+
+def forget_rules() -> None:
+    """Drop every loaded rule file, so the next use reads ``rules/`` again."""
+    read_rule_file.cache_clear()
+    for load in RULE_LOADERS:
+        getattr(load, "cache_clear", lambda: None)()
 
 
 def extract(doc: Doc) -> ArticleFacts:
