@@ -12,8 +12,10 @@ gives a founding date only when, in the same clause, it has
   (``2022年7月12日，X成立``), or right after it (``date: after``: ``X成立于2014年``).
 
 Words after a frame that make it another time (``成立后``, ``成立十周年``,
-``成立大会``) and words before it that make the subject a founder (``联合成立``)
-are in ``founding_guards``. Dates inside ``founding_masks`` spans (``以…为契机``)
+``成立大会``: ``founding_not_after``) or before it that make it no founding
+(``将成立``: ``founding_not_before``) cancel it; words before it that make the
+subject a founder (``联合成立``: ``founding_founders``) leave only the
+organisation after it. Dates inside ``founding_masks`` spans (``以…为契机``)
 never count. A frame without a date gives nothing: a precise miss is better
 than an invented fact. Not supported: founding dates stated in another
 sentence than the organisation (``该组织于2022年成立`` with no name).
@@ -36,6 +38,9 @@ from kb.rules import Rule, load_section, rule_path
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 _SENTENCE_END = frozenset("。；;！？!?\n")
+_SPACES = re.compile(r"\s*")
+_OBJECT = re.compile(r"(?:了|的)?[“\"]?")  # 成立了X, 成立的“X”
+_CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a date-only clause
 
 
 class FoundingFrame(Rule):
@@ -55,6 +60,8 @@ class FoundingPatterns(Rule):
     @field_validator("patterns")
     @classmethod
     def _compile(cls, value: list[str]) -> list[str]:
+        if not value or not all(value):
+            raise ValueError("patterns must be a non-empty list of non-empty regexes")
         for pattern in value:
             re.compile(pattern)
         return value
@@ -71,7 +78,8 @@ class FoundingRules:
     frames: tuple[tuple[FoundingFrame, re.Pattern[str]], ...]
     gap: re.Pattern[str]  # what may stand between the subject and the frame
     not_after: re.Pattern[str]  # after a frame: 成立后, 成立十周年
-    not_before: re.Pattern[str]  # before a frame: 联合成立 (the subject is a founder)
+    not_before: re.Pattern[str]  # before a frame: 将成立, 不成立
+    founders: re.Pattern[str]  # before a frame: 联合成立 (the subject is a founder)
     masks: re.Pattern[str]  # spans whose dates do not count: 以…为契机
 
 
@@ -84,36 +92,37 @@ class Founding:
     provenance: Provenance
 
 
-def _either(path, section: str) -> re.Pattern[str]:
+def _either(path, section: str) -> str:
     patterns = [p for rule in load_section(path, section, FoundingPatterns) for p in rule.patterns]
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
 @lru_cache(maxsize=None)
 def founding_rules() -> FoundingRules:
     """The founding sections of ``rules/organizations.yaml``, validated and compiled once."""
     path = rule_path("organizations")
-    guards = {g.id: g for g in load_section(path, "founding_guards", FoundingPatterns)}
     return FoundingRules(
         frames=tuple((f, re.compile(f.pattern)) for f in load_section(path, "founding", FoundingFrame)),
-        gap=re.compile(rf"(?:{'|'.join(p for g in load_section(path, 'founding_gaps', FoundingPatterns) for p in g.patterns)})*"),
-        not_after=re.compile("|".join(f"(?:{p})" for p in guards["not-founding-after"].patterns)),
-        not_before=re.compile("|".join(f"(?:{p})" for p in guards["not-founding-before"].patterns)),
-        masks=_either(path, "founding_masks"),
+        gap=re.compile(f"(?:{_either(path, 'founding_gaps')})*"),
+        not_after=re.compile(_either(path, "founding_not_after")),
+        not_before=re.compile(f"(?:{_either(path, 'founding_not_before')})$"),
+        founders=re.compile(f"(?:{_either(path, 'founding_founders')})$"),
+        masks=re.compile(_either(path, "founding_masks")),
     )
 
 
 def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
     """Every founding statement of ``doc`` about one of ``mentions`` (clean-text spans), in text order."""
     text, rules = doc.text, founding_rules()
-    dates = [d for d in find_dates(text, doc._.article.date) if _usable(d, text, rules)]
+    masks = [m.span() for m in rules.masks.finditer(text)]
+    dates = [d for d in find_dates(text, doc._.article.date) if _usable(d, masks)]
     out = []
     for frame, pattern in rules.frames:
         for m in pattern.finditer(text):
             if rules.not_after.match(text, m.end()) or _ends_with(rules.not_before, text, m.start()):
                 continue
             clause = _clause(text, m.start())
-            org = _founded(text, mentions, m, clause, rules)
+            org = _founded(text, mentions, dates, m, clause)
             date = _date_before(text, dates, m, clause) if frame.date == "before" else _date_after(text, dates, m)
             if org is None or date is None:
                 continue
@@ -122,15 +131,15 @@ def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
     return sorted(out, key=lambda f: f.provenance.start)
 
 
-def _usable(date: DateMention, text: str, rules: FoundingRules) -> bool:
+def _usable(date: DateMention, masks: list[tuple[int, int]]) -> bool:
     """A single resolved date (not a range or period start), not inside a mask (以…为契机)."""
     if date.value is None or date.end_value or date.since:
         return False
-    return not any(m.start() <= date.start < m.end() for m in rules.masks.finditer(text))
+    return not any(start <= date.start < end for start, end in masks)
 
 
 def _ends_with(pattern: re.Pattern[str], text: str, pos: int) -> bool:
-    return any(m.end() == pos for m in pattern.finditer(text, max(0, pos - 6), pos))
+    return pattern.search(text, max(0, pos - 8), pos) is not None
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
@@ -139,20 +148,26 @@ def _clause(text: str, pos: int) -> tuple[int, int]:
     return start, end.start() if end else len(text)
 
 
-def _founded(text: str, mentions: list[OrgSpan], m: re.Match[str], clause: tuple[int, int], rules: FoundingRules) -> OrgSpan | None:
+def _founded(
+    text: str, mentions: list[OrgSpan], dates: list[DateMention], m: re.Match[str], clause: tuple[int, int],
+) -> OrgSpan | None:
     """The mention right after the frame (成立的X), else its subject (X在北京成立)."""
-    after = re.compile(r"(?:了|的)?[“\"]?").match(text, m.end()).end()
+    after = _OBJECT.match(text, m.end()).end()
     for org in mentions:
         if org.start == after:
             return org
-    if after > m.end():
-        return None  # 成立了一个实验室: the subject founded something else
+    if after > m.end() or _ends_with(founding_rules().founders, text, m.start()):
+        return None  # 成立了一个实验室, 联合成立: the subject founded something else
     before = [o for o in mentions if clause[0] <= o.start and o.end <= m.start()]
     if not before:
         return None
     org = max(before, key=lambda o: o.end)
-    gap = text[org.end:m.start()]
-    return org if rules.gap.fullmatch(gap) else None
+    gap = "".join(c for i, c in enumerate(text[org.end:m.start()], org.end) if not _in_date(i, dates))
+    return org if founding_rules().gap.fullmatch(gap) else None
+
+
+def _in_date(pos: int, dates: list[DateMention]) -> bool:
+    return any(d.start <= pos < d.end for d in dates)
 
 
 def _date_before(text: str, dates: list[DateMention], m: re.Match[str], clause: tuple[int, int]) -> DateMention | None:
@@ -164,12 +179,12 @@ def _date_before(text: str, dates: list[DateMention], m: re.Match[str], clause: 
         return None
     previous = _clause(text, clause[0] - 1)
     lead = [d for d in dates if d.start >= previous[0] and d.end <= previous[1]]
-    if len(lead) == 1 and text[previous[0]:previous[1]].strip() == lead[0].text:
+    if len(lead) == 1 and text[previous[0]:previous[1]].strip(_CLAUSE_PADDING) == lead[0].text:
         return lead[0]
     return None
 
 
 def _date_after(text: str, dates: list[DateMention], m: re.Match[str]) -> DateMention | None:
     """The date right after the frame: 成立于2014年."""
-    start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+    start = _SPACES.match(text, m.end()).end()
     return next((d for d in dates if d.start == start), None)

@@ -12,6 +12,11 @@ character spans with a canonical name and the rule id):
   organisation, a prefix such as 中国/国际, a place such as 浙江省);
 - the article's outlet (front matter ``source:`` or the dateline agency).
 
+Two rule kinds add to the records: ``outlet_forms`` find the outlet's own
+name forms in the *original* text, noise lines included (a masthead
+``《中国信息安全》杂志`` gives the alias 中国信息安全杂志), and founding frames
+(:mod:`kb.extract.founding`) give ``founded``.
+
 Overlapping mentions are resolved longest first (ties: marker, gazetteer,
 head), so 中国社会科学院 inside 中国社会科学院世界经济与政治研究所 is not an
 organisation of its own. Countries, regions and events are never organisations.
@@ -27,6 +32,8 @@ from typing import Literal
 from pydantic import field_validator
 from spacy.tokens import Doc
 
+from kb.clean.script import to_simplified
+from kb.extract.founding import Founding, find_foundings, founding_rules
 from kb.nlp import provenance
 from kb.records import Organization, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
@@ -66,6 +73,18 @@ class Marker(Rule):
         return value
 
 
+class OutletForm(Rule):
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        if "{name}" not in value or "(?P<suffix>" not in value:
+            raise ValueError("pattern needs {name} and a group (?P<suffix>...)")
+        re.compile(value.replace("{name}", "名"))
+        return value
+
+
 class WordList(Rule):
     words: list[str]
 
@@ -94,6 +113,7 @@ class OrgRules:
     heads: re.Pattern[str]
     head_rules: dict[str, HeadRule]  # head word → rule
     words: dict[str, frozenset[str]]  # section → words (prefixes, stops, ...)
+    outlet_forms: tuple[OutletForm, ...]
 
 
 def _words(path, section: str) -> frozenset[str]:
@@ -120,6 +140,7 @@ def org_rules() -> OrgRules:
     heads = load_section(path, "heads", HeadRule)
     head_rules = {w: rule for rule in heads for w in rule.words}
     sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations")
+    founding_rules()  # the founding sections are validated with the rest of the file
     return OrgRules(
         entries=entries,
         gazetteer=re.compile(_alternation(entries)),
@@ -127,6 +148,7 @@ def org_rules() -> OrgRules:
         heads=re.compile(_alternation(head_rules)),
         head_rules=head_rules,
         words={s: _words(path, s) for s in sections},
+        outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
     )
 
 
@@ -282,11 +304,30 @@ def _is_name(body: str, tokens: _Tokens, start: int, end: int) -> bool:
 
 def find_organizations(doc: Doc) -> list[Organization]:
     """One :class:`Organization` per organisation of the article, every mention's provenance."""
-    records = [_record(doc, m) for m in org_mentions(doc)]
+    mentions = org_mentions(doc)
+    records = [_record(doc, m) for m in mentions]
     outlet = outlet_record(doc)
     if outlet is not None:
         records.append(outlet)
-    return merge_all(records)
+    records = merge_all(records)
+    records = merge_all([*records, *masthead_records(doc, records)])
+    return with_founding(records, find_foundings(doc, mentions))
+
+
+def with_founding(records: list[Organization], foundings: list[Founding]) -> list[Organization]:
+    """``founded`` from the first founding statement (a later, more precise one that agrees wins)."""
+    best: dict[str, Founding] = {}
+    for f in foundings:
+        known = best.get(f.name)
+        if known is None or (f.date.startswith(known.date) and len(f.date) > len(known.date)):
+            best[f.name] = f
+    out = []
+    for record in records:
+        f = best.get(record.name)
+        if f is not None and record.founded is None:
+            record = record.model_copy(update={"founded": f.date, "provenance": [*record.provenance, f.provenance]})
+        out.append(record)
+    return out
 
 
 def _record(doc: Doc, m: Mention) -> Organization:
@@ -311,3 +352,41 @@ def outlet_record(doc: Doc) -> Organization | None:
     else:
         return Organization(name=name, aliases=aliases, evidence=source)
     return Organization(name=name, aliases=aliases, provenance=[where])
+
+
+def masthead_records(doc: Doc, records: list[Organization]) -> list[Organization]:
+    """Aliases of the outlet (the ``source:`` outlet, a known media organisation) from
+    its name forms in the original text (``outlet_forms``), masthead lines included."""
+    article = doc._.article
+    rules = org_rules()
+    original = to_simplified(article.text)
+    out = []
+    for record in records:
+        names = _outlet_names(record, (getattr(article, "source", None) or "").strip())
+        known = {(p.start, p.end) for p in record.provenance}
+        for form in rules.outlet_forms if names else ():
+            for m in re.finditer(form.pattern.replace("{name}", f"(?P<name>{_alternation(names)})"), original.text):
+                alias = m.group("name") + m.group("suffix")
+                start, end = original.span(*m.span())
+                if (start, end) in known or not _is_alias_of(alias, record.name):
+                    continue
+                where = Provenance(doc=article.id, start=start, end=end, quote=article.text[start:end], rule=form.id)
+                out.append(Organization(name=record.name, aliases=[alias], provenance=[where]))
+    return out
+
+
+def _is_alias_of(alias: str, name: str) -> bool:
+    """Not the name itself, not an event or place, not another known organisation."""
+    rules = org_rules()
+    if alias == name or alias in rules.words["not_organizations"]:
+        return False
+    return alias not in rules.entries or canonical(alias) == name
+
+
+def _outlet_names(record: Organization, source: str) -> list[str]:
+    """The names to look for when ``record`` is an outlet: its names, else none."""
+    entry = org_rules().entries.get(record.name)
+    is_source = bool(source) and canonical(to_simplified(source).text) == record.name
+    if not is_source and (entry is None or entry.type != "media"):
+        return []
+    return [n for n in (record.name, *record.aliases, *(entry.aliases if entry else ())) if not n.isascii()]
