@@ -27,6 +27,12 @@ EVENTS = [
     Event(name="“互联网之光”博览会", kind="expo", year=None, evidence="互联网之光"),
 ]
 DOCUMENTS = [Document(title="全球连通性报告", kind="report", issuer="国际电信联盟", evidence="全球连通性报告")]
+# A summit series whose name is also an organisation's alias, and an activity that names what it selects.
+MORE_EVENTS = [
+    *EVENTS,
+    Event(name="2015年世界互联网大会", kind="summit", year=2015, evidence="世界互联网大会"),
+    Event(name="“数字中国优秀案例”征集活动", kind="other", year=None, evidence="数字中国优秀案例"),
+]
 
 METRIC_CASES = [
     ("2022年我国网络零售额达到13.8万亿元。", "13.8万亿元", "网络零售额"),
@@ -38,6 +44,25 @@ METRIC_CASES = [
     ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "20个国家", "会员来源国家数"),
     ("其中有12个亚洲国家发布了人工智能战略。", "12个亚洲国家", "发布人工智能战略的亚洲国家数"),
     ("从2018年起,博览会连续五年举办“互联网之光”博览会。", "五年", "连续举办年数"),
+]
+# The counted noun: the noun it possesses (…的数据), the document doing the counting (该报告), the
+# modifier it has in the name of the activity that selected it (优秀案例).
+COUNTED_NOUN_CASES = [
+    ("《全球连通性报告》发布。该报告采集了120个国家的网速数据显示，全球宽带速度持续提升。", "120个国家",
+     "报告采集网速数据的国家数"),
+    ("这份白皮书分析了36个国家（覆盖全球人口的一半）的政策文本。", "36个国家", "白皮书分析政策文本的国家数"),
+    ("今年已走访了200家企业的负责人。", "200家企业", "走访负责人的企业数"),
+    ("今年已走访了200家企业。", "200家企业", "走访企业数"),
+    ("向50个国家的用户提供服务。", "50个国家", "向用户提供服务的国家数"),
+    ("“数字中国优秀案例”征集活动举办，“智慧农业平台”等20个案例入选。", "20个案例", "入选优秀案例数"),
+    ("今年，共有30个案例入选。", "30个案例", "入选案例数"),
+]
+# A duration opening its sentence: what the period is of, and whom it is about.
+DURATION_CASES = [
+    ("八年来，世界互联网大会搭建交流平台的作用日益凸显。", "八年", "发展年数", "世界互联网大会"),
+    ("八年来，乌镇峰会不断成长。", "八年", "举办年数", "世界互联网大会乌镇峰会"),
+    ("十年间，中国持续推进数字基础设施建设，乌镇峰会亦不断成长。", "十年", "推进数字基础设施建设的年数", "中国"),
+    ("十年来，以乌镇峰会为媒，中国与世界共享机遇。", "十年", "共享机遇的年数", "中国"),
 ]
 SUBJECT_CASES = [
     ("2022年我国网络零售额达到13.8万亿元。", "13.8万亿元", "中国"),
@@ -70,8 +95,8 @@ def _doc(nlp, text: str):
     return make_doc(nlp, article, clean_article(article))
 
 
-def _claim(nlp, text: str, figure: str):
-    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+def _claim(nlp, text: str, figure: str, events=EVENTS):
+    claims = find_claims(_doc(nlp, text), ORGS, events, DOCUMENTS)
     found = [c for c in claims if c.text == figure]
     assert found, f"no claim {figure!r} in {[c.text for c in claims]}"
     return found[0]
@@ -85,6 +110,17 @@ def test_claims_rules_load():
 @pytest.mark.parametrize("text, figure, metric", METRIC_CASES)
 def test_claims_metric(nlp, text, figure, metric):
     assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric", COUNTED_NOUN_CASES)
+def test_claims_metric_counted_noun(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure, MORE_EVENTS).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric, subject", DURATION_CASES)
+def test_claims_duration_metric_and_subject(nlp, text, figure, metric, subject):
+    claim = _claim(nlp, text, figure, MORE_EVENTS)
+    assert (claim.metric, claim.subject) == (metric, subject)
 
 
 @pytest.mark.parametrize("text, figure, subject", SUBJECT_CASES)
@@ -115,6 +151,14 @@ def test_claims_restatement_is_one_claim(nlp):
     text = "如今，世界互联网大会拥有80家会员。目前，世界互联网大会拥有80家会员。"
     claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
     assert len(claims) == 1 and len(claims[0].provenance) == 2
+
+
+def test_claims_restated_duration_keeps_most_specific_metric(nlp):
+    text = "十年来，以乌镇峰会为媒，中国与世界共享机遇。十年间，中国持续推进数字基础设施建设。"
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    assert len(claims) == 1 and len(claims[0].provenance) == 2
+    assert claims[0].metric == "推进数字基础设施建设的年数"
+    assert claims[0].evidence.startswith("十年间")
 
 
 def test_claims_provenance_points_into_original(nlp):

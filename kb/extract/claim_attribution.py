@@ -135,20 +135,16 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
     if activity:
         return activity[-1].name
-    if q.kind != "duration" and any(w in art.text[q.end:sent.end] for w in art.rules.participation):
-        summits = [m for m in art.mentions_in(0, q.start) if m.summit]
-        if summits:
-            return _resolve(art, summits[-1], q, time, events)
-        of_year = [e.name for e in events if e.kind == "summit" and time and str(e.year) == time[:4]]
-        if len(of_year) == 1:  # the one summit of that year
-            return of_year[0]
+    found = _participation_subject(art, sent, q, time, events)
+    if found:
+        return found
     before = [m for m in topical if m.end <= q.start]
     in_clause = [m for m in before if m.start >= clause[0]]
     after = [m for m in topical if m.start >= q.end and m.start < clause_end(art.text, q.end, sent.end) + 40]
     lead = skip_front(art, clause[0], q.start)
     duration_lead = q.kind == "duration" and not in_clause and (
         lead == q.start or art.text[lead:q.start] in art.rules.duration_dropped)
-    m = _pick(in_clause, q) or (_pick(after, q, last=False) if duration_lead else None) or _pick(before, q)
+    m = _pick(in_clause, q) or (_lead_pick(art, sent, q, after) if duration_lead else None) or _pick(before, q)
     if m:
         return _resolve(art, m, q, time, events)
     if sent.subject:
@@ -157,6 +153,35 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
     m = _pick(previous, q)
     return _resolve(art, m, q, time, events) if m else None
+
+
+def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str | None,
+                           events: list[Event]) -> str | None:
+    """…嘉宾参会: the summit named last before the figure, else the one summit of its year."""
+    if q.kind == "duration" or not any(w in art.text[q.end:sent.end] for w in art.rules.participation):
+        return None
+    summits = [m for m in art.mentions_in(0, q.start) if m.summit]
+    if summits:
+        return _resolve(art, summits[-1], q, time, events)
+    of_year = [e.name for e in events if e.kind == "summit" and time and str(e.year) == time[:4]]
+    return of_year[0] if len(of_year) == 1 else None
+
+
+def _lead_pick(art: Article, sent: Sentence, q: Quantity, after: list[Mention]) -> Mention | None:
+    """十年间，中国推动…，乌镇峰会亦… → 中国: a duration opening its sentence is about the name that opens the
+    next clause (whose verb phrase is its metric), else about the first name after it."""
+    return _pick(_opening_mentions(art, q, sent.end), q) or _pick(after, q, last=False)
+
+
+def _opening_mentions(art: Article, q: Quantity, sentence_end: int) -> list[Mention]:
+    """The names at the start of the first clause after ``q`` that is not a frame (以乌镇峰会为媒)."""
+    start = clause_end(art.text, q.end, sentence_end) + 1
+    while start < sentence_end:
+        end = clause_end(art.text, start, sentence_end)
+        if not any(s <= start and end <= e for s, e in art.ignored):
+            return [m for m in art.mentions_in(start, end) if m.start == start]
+        start = end + 1
+    return []
 
 
 def _in_source_frame(art: Article, m: Mention) -> bool:

@@ -21,6 +21,11 @@ from kb.numbers import Quantity
 
 _NUMBER_PART = re.compile(r"^[^\d〇零一二两三四五六七八九十百千万亿]*[\d.,/〇零一二两三四五六七八九十百千万亿多余几]+"
                           r"[个家名项位所座款件次条篇份种类批支只]?")
+_PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
+_MAX_POSSESSED = 8
+# The years of an event series are years of holding it; a name that is also an organisation's counts years of
+# its development (十年来，世界互联网大会… where 世界互联网大会 names the conference and its organisation).
+_HELD, _DEVELOPED = "举办年数", "发展年数"  # longer, the words after 的 are a clause of their own, not a noun
 
 
 def _noun_of(q: Quantity) -> str:
@@ -39,15 +44,61 @@ def _verb_phrase(art: Article, start: int, end: int) -> str:
     return text.strip("“”\"")
 
 
-def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str) -> str | None:
+def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str, np_start: int) -> str | None:
     if np and len(np) <= 3:  # a verb before the figure: 已发布超110个…项目, 联合15家单位…
-        counted = q.unit if q.text.endswith(q.unit) else art.text[q.end:q.end + 30].split("，")[0]
-        counted = counted[: counted.find(q.unit) + len(q.unit)] if q.unit in counted else q.unit
-        return f"{np.rstrip('了')}{vp if q.text.endswith(q.unit) else ''}{counted.rsplit('的', 1)[-1]}数"
+        return _verb_count_metric(art, sent, q, np.rstrip("了"), vp, np_start)
     if vp and (q.text.endswith(q.unit) or not sent.metric):
-        noun = _noun_of(q)
+        noun = _qualified_noun(art, sent, q, _noun_of(q))
         return f"{vp}{noun}数" if len(vp) <= 2 else f"{vp}的{noun}数"
     return sent.metric
+
+
+def _verb_count_metric(art: Article, sent: Sentence, q: Quantity, verb: str, vp: str, np_start: int) -> str:
+    """已发布超110个…的领先科技成果项目 → 发布领先科技成果项目数; 联合15家单位提交提案 → 联合提交提案单位数;
+    这份报告抽取了43个国家（…）的数据 → 报告抽取数据的国家数."""
+    agent = _agent(art, sent.start, np_start)
+    if not q.text.endswith(q.unit):  # the counted noun follows the figure: 超110个…项目
+        counted = art.text[q.end:q.end + 30].split("，")[0]
+        counted = counted[: counted.find(q.unit) + len(q.unit)] if q.unit in counted else q.unit
+        return f"{agent}{verb}{counted.rsplit('的', 1)[-1]}数"
+    noun = _qualified_noun(art, sent, q, q.unit)
+    possessed = _possessed_noun(art, q, sent.end)
+    return f"{agent}{verb}{possessed}的{noun}数" if possessed else f"{agent}{verb}{vp}{noun}数"
+
+
+def _agent(art: Article, start: int, verb_start: int) -> str:
+    """这份报告抽取了… → 报告: a document referred back to right before the verb is its agent."""
+    m = next(reversed(list(art.rules.anaphor.finditer(art.text, start, verb_start))), None)
+    if not m or strip_words(art.text[m.end():verb_start], art.rules.adverbs, front=True):
+        return ""
+    return art.words(m.start(), m.end())[-1]
+
+
+def _possessed_noun(art: Article, q: Quantity, sentence_end: int) -> str | None:
+    """抽取了43个国家（…）的数据显示 → 数据: the noun the counted noun is the possessor of, when the
+    figure (and a parenthesis after it) is followed by 的 and a noun phrase, not by another figure."""
+    paren = _PARENTHESIS.match(art.text, q.end)
+    pos = paren.end() if paren else q.end
+    if not art.text.startswith("的", pos):
+        return None
+    end = clause_end(art.text, pos + 1, sentence_end)
+    if any(pos < p.start < end for p in art.quantities):
+        return None  # 20个国家的80家机构: the figure after it is the count
+    noun = strip_words("".join(art.words(pos + 1, end)), art.rules.report_verbs, front=False)
+    return noun if 0 < len(noun) <= _MAX_POSSESSED else None
+
+
+def _qualified_noun(art: Article, sent: Sentence, q: Quantity, noun: str) -> str:
+    """等13项案例最终入选, after the “…精品案例”发布展示活动 was named → 精品案例: a bare counted noun takes
+    the modifier word it has in the name of an event or document named before it in the sentence."""
+    if noun != q.unit or len(noun) < 2:
+        return noun
+    for m in reversed(art.mentions_in(sent.start, q.start, topical=False)):
+        words = art.words(m.start, m.end) if m.kind in ("event", "document") else []
+        modifiers = [w for w, nxt in zip(words, words[1:]) if nxt == noun and len(w) >= 2]
+        if modifiers:
+            return modifiers[-1] + noun
+    return noun
 
 
 def _modifier_free(art: Article, start: int, vp: str) -> str:
@@ -76,8 +127,8 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
     if predicate and len(core) > len(predicate):
         words = art.words(np_start, np_start + len(core) - len(predicate))
         return f"{words[-1]}年数" if len(words) > 1 else None
-    if subject and subject.endswith(("峰会", "大会", "活动", "论坛")):
-        return "举办年数"
+    if subject and subject.endswith(rules.event_heads):
+        return _DEVELOPED if subject in art.org_names else _HELD
     if strip_words(raw, rules.duration_dropped, front=True):
         return None
     return _next_clause_metric(art, q, sentence_end)
@@ -98,7 +149,6 @@ def _next_clause_metric(art: Article, q: Quantity, sentence_end: int) -> str | N
             return f"{vp}的年数"
         start = end + 1
     return None
-
 
 
 def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
@@ -132,7 +182,7 @@ def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, i
         owner = "" if owner.startswith(("这些", "该", "其", "这")) else owner  # a reference, not a topic
         return f"{owner}占{share.group(1)}比重"
     if q.kind == "count" and not predicate:
-        return _count_metric(art, sent, q, np, vp)
+        return _count_metric(art, sent, q, np, vp, np_start)
     if np in rules.relative and sent.metric:
         return strip_end(sent.metric, rules.heads)[0] + np
     return np.replace("数量", "数") if np else sent.metric

@@ -47,6 +47,8 @@ class ClaimRules:
     duration_dropped: tuple[str, ...]
     lead_words: tuple[str, ...]
     furniture: re.Pattern
+    report_verbs: tuple[str, ...]
+    event_heads: tuple[str, ...]
 
 
 def _words(rules: list[WordsRule]) -> tuple[str, ...]:
@@ -82,4 +84,6 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         duration_dropped=_words([r for r in section("duration_adverbs", WordsRule) if not r.keep]),
         lead_words=_words(section("lead_words", WordsRule)),
         furniture=_either([r.pattern for r in section("furniture", PatternRule)]),
+        report_verbs=_words(section("report_verbs", WordsRule)),
+        event_heads=_words(section("event_heads", WordsRule)),
     )

@@ -146,6 +146,7 @@ class Article:
     ignored: list[tuple[int, int]]
     documents: list[Document]
     spans: list[tuple[int, int]]  # the segmenter's tokens as character spans
+    org_names: frozenset[str] = frozenset()  # every name and alias of an organisation
     quantities: list[Quantity] = field(default_factory=list)
     claims: list[tuple[Quantity, Claim]] = field(default_factory=list)
 
@@ -179,8 +180,10 @@ def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
                    key=lambda d: d.start)
     ignored = [m.span() for m in rules.ignore.finditer(text)]
     spans = [(t.idx, t.idx + len(t.text)) for t in doc]
+    org_names = frozenset(normalise_key(n) for o in orgs for n in [o.name, *o.aliases])
     return Article(text, date, rules, find_mentions(text, orgs, events, documents, rules), dates, ignored,
-                   list(documents), spans)
+                   list(documents), spans, org_names)
+
 
 @dataclass
 class Sentence:

@@ -64,6 +64,15 @@ def _key(claim: Claim) -> tuple:
     return (metric, claim.subject, claim.time, claim.value, claim.unit, claim.qualifier)
 
 
+def _merge(first: Claim, again: Claim) -> Claim:
+    """One claim for a restated fact: every provenance entry, and the most specific (longest) metric with
+    its evidence, since a duration's restatements may describe the period with different verbs."""
+    update: dict = {"provenance": first.provenance + again.provenance}
+    if len(again.metric or "") > len(first.metric or ""):
+        update |= {"metric": again.metric, "evidence": again.evidence}
+    return first.model_copy(update=update)
+
+
 def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
                 documents: list[Document]) -> list[Claim]:
     """One claim per stated quantity of ``doc``, attributed; restatements merged."""
@@ -79,6 +88,5 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
             claim = _claim(doc, art, sent, q, list(events))
             art.claims.append((q, claim))
             key = _key(claim)
-            merged[key] = merged[key].model_copy(
-                update={"provenance": merged[key].provenance + claim.provenance}) if key in merged else claim
+            merged[key] = _merge(merged[key], claim) if key in merged else claim
     return list(merged.values())
