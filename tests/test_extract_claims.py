@@ -81,12 +81,32 @@ TIME_CASES = [
     ("2015年—2020年，这些企业营收增长近30%。", "近30%", "2015/2020"),
     ("从2018年起,博览会连续五年举办“互联网之光”博览会,已展出超200个项目。", "超200个项目", "2018/2022"),
 ]
+# Figures about the event the article reports on (本届大会, 大会期间, a series named once): subject the
+# occurrence, time its year; a session length in days is 会期天数; listed examples (…论坛等) are no subject.
+CURRENT_EVENT_CASES = [
+    ("本届大会为期4天。", "4天", "会期天数", "2023年世界互联网大会乌镇峰会", "2023"),
+    ("大会期间将举办“数字教育”论坛等12场分论坛。", "12场分论坛", "分论坛数", "2023年世界互联网大会乌镇峰会", "2023"),
+    ("世界互联网大会乌镇峰会吸引了1500名嘉宾参会。", "1500名嘉宾", "参会嘉宾数", "2023年世界互联网大会乌镇峰会",
+     "2023"),
+]
+# Pronouns, modal verbs and adverbs are no metric: the predicate and the counted noun make one, or nothing.
+FILLER_CASES = [
+    ("我们将投入不少于5亿元用于研发。", "不少于5亿元", "投入金额"),
+    ("仍有约3亿人尚未使用互联网。", "约3亿人", "尚未使用互联网的人数"),
+    ("公司拥有2000名员工。", "2000名员工", "员工数"),
+    ("截至6月，全国网民规模近9亿人。", "近9亿人", "网民规模"),
+]
 SOURCE_CASES = [
     ("据中国互联网络信息中心数据显示，我国网民规模达10.9亿人。", "10.9亿人", "中国互联网络信息中心"),
     ("根据国际电信联盟的统计，全球网民达54亿人。", "54亿人", "国际电信联盟"),
     ("《全球连通性报告》发布。这份报告调查了50个国家。", "50个国家", "国际电信联盟"),
     ("据某网站数据显示，我国网民规模达10.9亿人。", "10.9亿人", None),
     ("据中国互联网络信息中心数据显示，我国网民规模达10.9亿人。全国网站数量为388万个。", "388万个", None),
+    # a bare document noun refers to the document named before it; opening a paragraph, it covers it
+    ("《全球连通性报告》近日发布。\n报告显示，全球网民达54亿人。", "54亿人", "国际电信联盟"),
+    ("《全球连通性报告》近日发布。\n报告显示，全球网民达54亿人。移动宽带覆盖率为95%。", "95%", "国际电信联盟"),
+    ("《全球连通性报告》近日发布。\n报告显示，全球网民达54亿人。\n移动宽带覆盖率为95%。", "95%", None),
+    ("中国互联网络信息中心主任刘明在发布会上说，我国网民达10.9亿人。", "10.9亿人", "中国互联网络信息中心"),
 ]
 
 
@@ -131,6 +151,17 @@ def test_claims_subject(nlp, text, figure, subject):
 @pytest.mark.parametrize("text, figure, time", TIME_CASES)
 def test_claims_time(nlp, text, figure, time):
     assert _claim(nlp, text, figure).time == time
+
+
+@pytest.mark.parametrize("text, figure, metric, subject, time", CURRENT_EVENT_CASES)
+def test_claims_current_event(nlp, text, figure, metric, subject, time):
+    claim = _claim(nlp, text, figure)
+    assert (claim.metric, claim.subject, claim.time) == (metric, subject, time)
+
+
+@pytest.mark.parametrize("text, figure, metric", FILLER_CASES)
+def test_claims_metric_without_fillers(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
 
 
 @pytest.mark.parametrize("text, figure, source", SOURCE_CASES)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb.extract.orgs import find_organizations
 from kb.extract.people import find_people, is_chinese_name
+from kb.ingest import Article
+from kb.nlp import make_doc
+from kb.offsets import Mapped
 from kb.paths import ROOT
 
 from test_extract_orgs import article_doc, seed_scores
@@ -22,7 +27,25 @@ FOUND = [
     ("“数字经济之父”约翰·史密斯在会上表示，前景广阔。", {"约翰·史密斯": [("数字经济之父", None)]}),
     ("文 | 北京大学教授 陈静\n\n今天我们讨论网络治理问题，各方都十分关注这一议题的进展情况和未来走向。",
      {"陈静": [("教授", "北京大学")]}),
-    ("（记者 周洋 孙丽）会议今天开幕。", {"周洋": [], "孙丽": []}),
+    # several titles joined by 、 or 兼, each with its organisation (an abbreviation as the full name)
+    ("中共中央政治局委员、中央组织部部长王明出席会议。",
+     {"王明": [("委员", "中共中央政治局"), ("部长", "中共中央组织部")]}),
+    ("北京星河数据科技有限公司（以下简称“星河数据”）发布新品，星河数据董事长兼总裁刘峰介绍了情况。",
+     {"刘峰": [("董事长", "北京星河数据科技有限公司"), ("总裁", "北京星河数据科技有限公司")]}),
+    ("诺贝尔经济学奖得主、北京大学教授陈静出席。", {"陈静": [("诺贝尔经济学奖得主", None), ("教授", "北京大学")]}),
+    # a country before a title is its organisation; a foreign name without · after such a title
+    ("德国总理默克尔在会上发表讲话。", {"默克尔": [("总理", "德国")]}),
+    ("世界贸易组织总干事伊维拉表示，各方应加强合作。", {"伊维拉": [("总干事", "世界贸易组织")]}),
+    # the surname alone of a foreign name given in full is the same person
+    ("国际电信联盟秘书长多琳·马丁表示，合作前景广阔。马丁说，各方应加强沟通。",
+     {"多琳·马丁": [("秘书长", "国际电信联盟")]}),
+    # bylines: a stated title (记者, 责编) is a role, with the outlet of the dateline it closes
+    ("（记者 周洋 孙丽）会议今天开幕。", {"周洋": [("记者", None)], "孙丽": [("记者", None)]}),
+    ("新华社北京3月5日电（记者 周洋 孙丽）会议今天开幕。", {"周洋": [("记者", "新华社")], "孙丽": [("记者", "新华社")]}),
+    ("南方日报讯（记者 林涛）本市今天举行会议。", {"林涛": [("记者", "南方日报")]}),
+    ("会议今天闭幕。\n\n（责编：林涛、何静）", {"林涛": [("责编", None)], "何静": [("责编", None)]}),
+    ("会议今天闭幕。\n责任编辑：何静", {"何静": [("责任编辑", None)]}),
+    ("会议今天闭幕。\n\n（林涛\u3000何静）", {"林涛": [], "何静": []}),
 ]
 NOT_FOUND = [
     "方面表示将继续推进合作。",
@@ -30,6 +53,10 @@ NOT_FOUND = [
     "有关负责人表示，将更好搭建平台。",
     "世界互联网大会·互联网发展论坛在乌镇举行。",
     "各方认为这一机制行之有效。",
+    "国际电信联盟秘书长表示，合作前景广阔。",
+    "联合国代表西班牙语国家发言。",
+    "会议今天闭幕。(完)",
+    "会议今天闭幕。（新华社）",
 ]
 NAMES = [("郭文华", True), ("欧阳明", True), ("文件", False), ("高度", False), ("蓝皮书", False), ("中国", False)]
 
@@ -57,6 +84,16 @@ def test_people_chinese_name_shape(text, expected):
 def test_people_lone_author_line_under_title(nlp):
     text = "标题：网络空间治理的新阶段\n\n金明 刘国强\n\n中国信息安全\n\n网络空间治理进入新阶段，各国需要加强沟通、扩大共识、深化合作。"
     assert people(nlp, text) == {"金明": [], "刘国强": []}
+
+
+def test_people_dateline_authors_each_name(nlp):
+    text = "东方网上海3月5日电（林涛　何静）会议今天开幕。"
+    article = Article(
+        id="t.txt", path=Path("t.txt"), text=text, encoding="utf-8", body_start=0,
+        title="", date=None, date_how="unknown", source=None, author="林涛　何静",
+    )
+    doc = make_doc(nlp, article, Mapped.identity(text))
+    assert sorted(p.name for p in find_people(doc, find_organizations(doc))) == ["何静", "林涛"]
 
 
 def test_people_provenance_rule(nlp):

@@ -69,7 +69,8 @@ QUANTITY_CASES = [
     ("出生率为5‰", "5‰", 5, "‰", "exact", "share"),
     ("提高1.1个百分点", "1.1个百分点", 1.1, "百分点", "exact", "share"),
     ("增长2倍", "2倍", 2, "倍", "exact", "share"),
-    ("三成企业已上云", "三成", 30, "%", "exact", "share"),
+    ("三成企业已上云", "三成", 0.3, "比例", "exact", "share"),
+    ("近七成用户", "近七成", 0.7, "比例", "approx", "share"),
     ("占百分之三十", "百分之三十", 30, "%", "exact", "share"),
     ("占千分之五", "千分之五", 5, "‰", "exact", "share"),
     ("占三分之二", "三分之二", 2 / 3, "比例", "exact", "share"),
@@ -124,12 +125,38 @@ NOT_QUANTITIES = [
     "一是互联网", "二是网络", "5G智慧医院", "G20峰会", "第285窟", "1∶1毫米级", "10:51:57",
     "一个联系紧密的", "一场场", "千年古镇", "万里尚为邻", "千家万户", "三番五次", "九大趋势",
     "成为会员", "1个多月", "近年来",
+    "迎来“二十年之约”", "共建“一带一路”", "“十四五”规划", "“三步走”战略",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_QUANTITIES)
 def test_find_quantities_ignores_dates_ordinals_and_furniture(text):
     assert find_quantities(text) == []
+
+
+# --- whole words: with the segmenter's words, a count noun must end where a word ends -----
+# (words of the sentence, text as written, unit)
+WORD_CASES = [
+    (["展出", "30", "款", "人形", "机器人"], "30款人形机器人", "人形机器人"),
+    (["上线", "60", "个", "人工", "智能", "服务"], "60个人工智能服务", "服务"),
+    (["共", "设", "12", "个", "分论坛"], "12个分论坛", "分论坛"),
+    (["约", "40", "位", "国家", "元首", "和", "政府", "首脑", "出席"], "约40位国家元首和政府首脑", "国家元首和政府首脑"),
+    (["有", "9", "个", "非洲", "国家"], "9个非洲国家", "国家"),
+]
+
+
+@pytest.mark.parametrize("words,text,unit", WORD_CASES)
+def test_find_quantities_count_noun_is_a_whole_word(words, text, unit):
+    sentence = "".join(words)
+    ends = [sum(map(len, words[:i + 1])) for i in range(len(words))]
+    (q,) = find_quantities(sentence, word_ends=ends)
+    assert (q.text, q.unit) == (text, unit)
+
+
+def test_find_quantities_count_unit_inside_a_word_is_no_unit():
+    words = ["培训", "50", "人工", "智能", "教师"]
+    ends = [sum(map(len, words[:i + 1])) for i in range(len(words))]
+    assert find_quantities("".join(words), word_ends=ends) == []
 
 
 # --- several quantities, units from context --------------------------------------------

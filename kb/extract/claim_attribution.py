@@ -27,9 +27,33 @@ def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int,
     found = []
     for rule_id, regex in art.rules.sources:
         for m in regex.finditer(art.text, start, end):
+            if "document" in regex.groupindex:
+                document = named_document(art, m["document"], m.start())
+                found.append((m.start(), m.end(), document.issuer if document else None, rule_id))
+                continue
             orgs = [x for x in art.mentions_in(*m.span("source"), topical=False) if x.kind == "org"]
             found.append((m.start(), m.end(), orgs[-1].name if orgs else None, rule_id))
-    return sorted(found)
+    return sorted(found, key=lambda f: (f[0], f[1], f[3]))
+
+
+def paragraph_sources(art: Article, sent: Sentence, previous: list[tuple]) -> list[tuple]:
+    """Frames of earlier sentences that still hold: a document frame opening a paragraph
+    (蓝皮书显示，…) covers the paragraph; a paragraph break ends it."""
+    held = [f for f in previous if "\n" not in art.text[f[1]:sent.start]]
+    opening = [f for f in sent.sources if f[3] == "src-document-says"
+               and not art.text[art.text.rfind("\n", 0, f[0]) + 1:f[0]].strip()]
+    return held + opening
+
+
+_DOCUMENT_KINDS = {"蓝皮书": "blue_book", "白皮书": "white_paper", "报告": "report", "指数": "index"}
+
+
+def named_document(art: Article, noun: str, pos: int) -> Document | None:
+    """The document a bare 蓝皮书/报告 before ``pos`` refers to: the last one named, of that kind if any."""
+    named = [m.name for m in art.mentions_in(0, pos, topical=False) if m.kind == "document"]
+    documents = [d for title in reversed(named) for d in art.documents if d.title == title]
+    fitting = [d for d in documents if d.kind == _DOCUMENT_KINDS.get(noun) or d.title.endswith(noun)]
+    return (fitting or documents or [None])[0]
 
 
 def anaphor_document(art: Article, start: int, end: int) -> tuple[int, Document] | None:
@@ -67,20 +91,37 @@ def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
     return sent.periods.get(date.start, date.iso)
 
 
+def event_time(subject: str | None, q: Quantity, events: list[Event]) -> str | None:
+    """A figure about one occurrence of an event (参会嘉宾数 of 2016年世界互联网大会) holds for its
+    year; a duration is the length of a period, not a figure of that year."""
+    if subject is None or _series_duration(q):
+        return None
+    years = {e.year for e in events if e.name == subject and e.year}
+    return f"{years.pop():04d}" if len(years) == 1 else None
+
+
 # --- subject --------------------------------------------------------------------------
 
 
 def _event_of_year(art: Article, series: str, time: str | None, events: list[Event]) -> str:
     """The occurrence of a summit series in the year of ``time``, else the series."""
     year = time[:4] if time else None
-    named = [e.name for e in events if e.kind == "summit" and series_name(e) == series and str(e.year) == year]
+    held = [e for e in events if e.kind == "summit" and series_name(e) == series]
+    named = [e.name for e in held if str(e.year) == year]
+    if not named and year is None and len(held) == 1:  # the one occurrence the article reports
+        named = [held[0].name]
     return named[0] if named else series
 
 
+def _series_duration(q: Quantity) -> bool:
+    """Years (连续举办8年) are about a series; a session of days or months (会期3天) about one occurrence."""
+    return q.kind == "duration" and q.unit == "年"
+
+
 def _resolve(art: Article, m: Mention, q: Quantity, time: str | None, events: list[Event]) -> str:
-    if q.kind == "duration" and m.kind == "event" and m.summit:
+    if _series_duration(q) and m.kind == "event" and m.summit:
         return SUMMIT_YEAR.sub("", normalise_key(m.name))
-    if q.kind != "duration" and m.kind == "series":
+    if not _series_duration(q) and m.kind == "series":
         return _event_of_year(art, m.name, time, events)
     return m.name
 
@@ -131,7 +172,7 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     framed = [(s, e) for s, e, *_ in sent.sources]
     topical = [m for m in art.mentions_in(sent.start, sent.end)
                if not any(s <= m.start and m.end <= e for s, e in framed)]
-    activity = [m for m in topical if m.kind == "event" and not m.summit
+    activity = [m for m in topical if m.kind == "event" and not m.summit and not _listed_before(art, m, q)
                 and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
     if activity:
         return activity[-1].name
@@ -153,6 +194,11 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
     m = _pick(previous, q)
     return _resolve(art, m, q, time, events) if m else None
+
+
+def _listed_before(art: Article, m: Mention, q: Quantity) -> bool:
+    """“数字丝路”论坛等20场分论坛: a name listed as an example of what is counted is not its subject."""
+    return m.end <= q.start and re.fullmatch(r"[^，,。；;]*等", art.text[m.end:q.start]) is not None
 
 
 def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str | None,

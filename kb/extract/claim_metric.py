@@ -20,7 +20,7 @@ from kb.extract.claim_text import (CLAUSE_BREAK, Article, Sentence, clause_end, 
 from kb.numbers import Quantity
 
 _NUMBER_PART = re.compile(r"^[^\d〇零一二两三四五六七八九十百千万亿]*[\d.,/〇零一二两三四五六七八九十百千万亿多余几]+"
-                          r"[个家名项位所座款件次条篇份种类批支只]?")
+                          r"[个家名项位所座款件次条篇份种类批支只场台部]?")
 _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 _MAX_POSSESSED = 8
 # The years of an event series are years of holding it; a name that is also an organisation's counts years of
@@ -50,7 +50,10 @@ def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str, n
     if vp and (q.text.endswith(q.unit) or not sent.metric):
         noun = _qualified_noun(art, sent, q, _noun_of(q))
         return f"{vp}{noun}数" if len(vp) <= 2 else f"{vp}的{noun}数"
-    return sent.metric
+    if np and not vp and not sent.metric and np.endswith((*art.rules.heads, "数量", q.unit)):
+        return np.replace("数量", "数")  # 网民规模近11亿人: a noun phrase of size before the figure
+    # 拥有超过1000名研发人员, 等20场分论坛: the counted noun as written
+    return sent.metric or (f"{_noun_of(q)}数" if q.text.endswith(q.unit) else None)
 
 
 def _verb_count_metric(art: Article, sent: Sentence, q: Quantity, verb: str, vp: str, np_start: int) -> str:
@@ -118,6 +121,8 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
     十年间,中国持续推动构建…的网络空间 → 推动构建网络空间的年数."""
     text, rules = art.text, art.rules
     raw = text[np_start:q.start]
+    if q.unit != "年" and raw.rstrip() in rules.duration_nouns:  # 会期3天, 为期两周
+        return f"会期{q.unit}数"
     kept = next((w for w in rules.duration_kept if raw.endswith(w)), None)
     if kept:
         after = art.words(q.end, clause_end)
@@ -171,7 +176,9 @@ def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, i
     if predicate:
         core, _ = strip_end(core[: -len(predicate[0])], rules.adverbs)
     core, comparative = strip_end(core, rules.comparatives)
-    np = core.strip("的")
+    np = _without_fillers(core.strip("的"), rules.fillers)
+    if q.kind == "amount" and np in rules.spending_verbs:  # 我们将投入不少于20亿元 → 投入金额
+        return f"{np}金额"
     next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
     vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
     if predicate and predicate[1]:
@@ -181,11 +188,17 @@ def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, i
         owner = strip_end(np[:share.start()], rules.adverbs)[0]
         owner = "" if owner.startswith(("这些", "该", "其", "这")) else owner  # a reference, not a topic
         return f"{owner}占{share.group(1)}比重"
-    if q.kind == "count" and not predicate:
+    if q.kind == "count" and (not predicate or not np):  # 仍有约26亿人尚未接入互联网: the verb phrase after
         return _count_metric(art, sent, q, np, vp, np_start)
     if np in rules.relative and sent.metric:
         return strip_end(sent.metric, rules.heads)[0] + np
     return np.replace("数量", "数") if np else sent.metric
+
+
+def _without_fillers(np: str, fillers: tuple[str, ...]) -> str:
+    """我们将投入 → 投入, 仍 → "": pronouns, modal verbs and adverbs are no part of a metric."""
+    np = strip_words(np, fillers, front=True)
+    return "" if np in fillers else np
 
 
 def _quantities_after(art: Article, q: Quantity) -> list[Quantity]:

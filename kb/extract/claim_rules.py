@@ -49,6 +49,10 @@ class ClaimRules:
     furniture: re.Pattern
     report_verbs: tuple[str, ...]
     event_heads: tuple[str, ...]
+    current_event: tuple[re.Pattern, ...]  # group `head`: the head noun of the event referred to
+    fillers: tuple[str, ...]
+    duration_nouns: tuple[str, ...]
+    spending_verbs: tuple[str, ...]
 
 
 def _words(rules: list[WordsRule]) -> tuple[str, ...]:
@@ -86,4 +90,8 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         furniture=_either([r.pattern for r in section("furniture", PatternRule)]),
         report_verbs=_words(section("report_verbs", WordsRule)),
         event_heads=_words(section("event_heads", WordsRule)),
+        current_event=tuple(re.compile(r.pattern) for r in section("current_event", PatternRule)),
+        fillers=_words(section("fillers", WordsRule)),
+        duration_nouns=_words(section("duration_nouns", WordsRule)),
+        spending_verbs=_words(section("spending_verbs", WordsRule)),
     )

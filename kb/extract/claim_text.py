@@ -77,6 +77,26 @@ def find_mentions(text: str, orgs, events, documents, rules: ClaimRules) -> list
     inner = lambda m: any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in spans)  # noqa: E731
     return sorted({m for m in found if not inner(m)}, key=lambda m: (m.start, m.end, m.kind))
 
+def _current_event(events, head: str, year: int | None):
+    """The event 本届大会 refers to: of the article's year, its name ending in ``head`` (a summit is
+    also a 大会), the first such listed; else the one summit of that year."""
+    dated = [e for e in events if year is None or e.year == year]
+    named = [e for e in dated if normalise_key(e.name).endswith(head) or (head == "大会" and e.kind == "summit")]
+    summits = [e for e in dated if e.kind == "summit"]
+    return named[0] if named else summits[0] if len(summits) == 1 else None
+
+
+def current_event_mentions(text: str, events, year: int | None, rules: ClaimRules) -> list[Mention]:
+    """本届大会, 大会期间 …: mentions of the event the article reports on."""
+    found = []
+    for pattern in rules.current_event:
+        for m in pattern.finditer(text):
+            event = _current_event(events, m["head"], year)
+            if event is not None:
+                found.append(Mention(m.start(), m.end(), "event", event.name, event.kind == "summit"))
+    return found
+
+
 # --- sentences and clauses --------------------------------------------------------
 
 
@@ -181,7 +201,10 @@ def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
     ignored = [m.span() for m in rules.ignore.finditer(text)]
     spans = [(t.idx, t.idx + len(t.text)) for t in doc]
     org_names = frozenset(normalise_key(n) for o in orgs for n in [o.name, *o.aliases])
-    return Article(text, date, rules, find_mentions(text, orgs, events, documents, rules), dates, ignored,
+    mentions = find_mentions(text, orgs, events, documents, rules)
+    mentions = sorted([*mentions, *current_event_mentions(text, events, year_of(date), rules)],
+                      key=lambda m: (m.start, m.end, m.kind))
+    return Article(text, date, rules, mentions, dates, ignored,
                    list(documents), spans, org_names)
 
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kb.extract.claim_attribution import claim_source, claim_subject, claim_time, generic_subject, sentence_sources
+from kb.extract.claim_attribution import (claim_source, claim_subject, claim_time, event_time, generic_subject,
+                                          paragraph_sources, sentence_sources)
 from kb.extract.claim_metric import claim_metric, read_topics
 from kb.extract.claim_rules import ClaimRules, load_claim_rules
 from kb.extract.claim_text import Article, Sentence, article_of, clause_end, clause_start, sentence_spans
@@ -38,6 +39,7 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     read_topics(art, sent, clause[0])
     time = claim_time(art, sent, q)
     subject = claim_subject(art, sent, q, clause, time, events)
+    time = time or event_time(subject, q, events)
     metric = claim_metric(art, sent, q, clause, subject)
     if subject is None and q.kind == "duration":
         subject = generic_subject(art, q, clause)
@@ -78,12 +80,15 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     """One claim per stated quantity of ``doc``, attributed; restatements merged."""
     rules = load_claim_rules()
     art = article_of(doc, orgs, events, documents, rules)
-    art.quantities = find_quantities(art.text)
+    art.quantities = find_quantities(art.text, word_ends=[end for _, end in art.spans])
     merged: dict[tuple, Claim] = {}
+    carried: list[tuple] = []
     for start, end in sentence_spans(doc):
         if rules.furniture.search(art.text, start, end) and end - start < 60:
             continue
         sent = Sentence(start, end, sentence_sources(art, start, end))
+        carried = paragraph_sources(art, sent, carried)
+        sent.sources = sorted({*carried, *sent.sources}, key=lambda f: (f[0], f[1], f[3]))
         for q in (q for q in art.quantities if start <= q.start and q.end <= end):
             claim = _claim(doc, art, sent, q, list(events))
             art.claims.append((q, claim))

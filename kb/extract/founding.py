@@ -9,7 +9,9 @@ gives a founding date only when, in the same clause, it has
   by words allowed in ``founding_gaps`` (``X于2022年在北京成立``);
 - a date, resolved by :func:`kb.dates.find_dates`: before the frame
   (``date: before``), where a clause that is only a date also counts
-  (``2022年7月12日，X成立``), or right after it (``date: after``: ``X成立于2014年``).
+  (``2022年7月12日，X成立``), or right after it (``date: after``: ``X成立于2014年``,
+  ``X成立大会7月12日在北京举行``); a frame's ``date_lead`` must end right before
+  the date (``自`` in ``X自去年7月成立以来``).
 
 Words after a frame that make it another time (``成立后``, ``成立十周年``,
 ``成立大会``: ``founding_not_after``) or before it that make it no founding
@@ -46,11 +48,13 @@ _CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a da
 class FoundingFrame(Rule):
     pattern: str
     date: Literal["before", "after"] = "before"
+    date_lead: str | None = None  # a regex that must end right before the date (自 in 自…成立以来)
 
-    @field_validator("pattern")
+    @field_validator("pattern", "date_lead")
     @classmethod
-    def _compiles(cls, value: str) -> str:
-        re.compile(value)
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
         return value
 
 
@@ -124,7 +128,7 @@ def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
             clause = _clause(text, m.start())
             org = _founded(text, mentions, dates, m, clause)
             date = _date_before(text, dates, m, clause) if frame.date == "before" else _date_after(text, dates, m)
-            if org is None or date is None:
+            if org is None or date is None or not _led_by(frame, text, date):
                 continue
             start, end = min(org.start, date.start), max(org.end, date.end, m.end())
             out.append(Founding(org.name, date.value, Provenance(**provenance(doc, start, end, frame.id))))
@@ -136,6 +140,13 @@ def _usable(date: DateMention, masks: list[tuple[int, int]]) -> bool:
     if date.value is None or date.end_value or date.since:
         return False
     return not any(start <= date.start < end for start, end in masks)
+
+
+def _led_by(frame: FoundingFrame, text: str, date: DateMention) -> bool:
+    """The frame's ``date_lead`` (if any) ends right before the date."""
+    if frame.date_lead is None:
+        return True
+    return re.search(f"(?:{frame.date_lead})$", text[max(0, date.start - 4):date.start]) is not None
 
 
 def _ends_with(pattern: re.Pattern[str], text: str, pos: int) -> bool:

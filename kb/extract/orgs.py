@@ -10,7 +10,9 @@ character spans with a canonical name and the rule id):
 - ``heads``: a head word (…研究院, …委员会) extended left over name-like tokens
   until a stop (verb, function word, punctuation, number) or an anchor (a known
   organisation, a prefix such as 中国/国际, a place such as 浙江省);
-- the article's outlet (front matter ``source:`` or the dateline agency).
+- the article's outlet (front matter ``source:`` or the dateline agency);
+- a country's organ (法国政府) and short forms the article introduces
+  (``（以下简称“X”）``): :mod:`kb.extract.org_forms`.
 
 Two rule kinds add to the records: ``outlet_forms`` find the outlet's own
 name forms in the *original* text, noise lines included (a masthead
@@ -34,6 +36,7 @@ from spacy.tokens import Doc
 
 from kb.clean.script import to_simplified
 from kb.extract.founding import Founding, find_foundings, founding_rules
+from kb.extract.org_forms import alias_spans, country_organ_spans, form_rules, introduced_aliases
 from kb.nlp import provenance
 from kb.records import Organization, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
@@ -141,13 +144,14 @@ def org_rules() -> OrgRules:
     head_rules = {w: rule for rule in heads for w in rule.words}
     sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations")
     founding_rules()  # the founding sections are validated with the rest of the file
+    not_orgs = _words(path, "not_organizations") | form_rules().countries  # a country is no organisation
     return OrgRules(
         entries=entries,
         gazetteer=re.compile(_alternation(entries)),
         markers=tuple((m, re.compile(m.pattern)) for m in load_section(path, "markers", Marker)),
         heads=re.compile(_alternation(head_rules)),
         head_rules=head_rules,
-        words={s: _words(path, s) for s in sections},
+        words={**{s: _words(path, s) for s in sections}, "not_organizations": not_orgs},
         outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
     )
 
@@ -213,11 +217,15 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
 
 
 def org_mentions(doc: Doc) -> list[Mention]:
-    """Every organisation mention in ``doc``, resolved (no overlaps), in text order."""
+    """Every organisation mention in ``doc``, resolved (no overlaps), in text order;
+    short forms the article introduces (``（以下简称“X”）``) count wherever they occur."""
     text = doc.text
-    known = gazetteer_mentions(text) + marker_mentions(text)
+    organs = [Mention(s, e, text[s:e], text[s:e], rule, rank=0) for s, e, rule in country_organ_spans(text)]
+    known = gazetteer_mentions(text) + marker_mentions(text) + organs
     not_orgs = org_rules().words["not_organizations"]
     found = [m for m in known + head_mentions(doc, known) if m.surface not in not_orgs]
+    aliases = introduced_aliases(text, resolve(found), lambda a: a not in not_orgs and a not in org_rules().entries)
+    found += [Mention(s, e, name, surface, rule, rank=1) for s, e, name, surface, rule in alias_spans(text, aliases)]
     return resolve(found)
 
 

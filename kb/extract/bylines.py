@@ -1,0 +1,89 @@
+"""Byline authors: ``文 | X``, ``（记者 X Y）``, ``（责编：X、Y）``, a parenthesised list of
+names closing the article (``（X　Y）``), the lone author line under a title and
+the dateline author.
+
+A byline whose marker is a job title (section ``byline_titles``: 记者, 责编,
+责任编辑 …) gives that title as the role: the guidelines give ``roles: []`` only to
+a byline author *with no title*, and ``记者``/``责编`` are stated titles. The
+role's organisation is the outlet whose dateline or masthead the byline closes
+(``新华社北京11月20日电（记者 X）``, ``某报讯（记者 X）``), else null. Markers that are
+no title (``文``, ``作者``) and bare name lists give ``roles: []``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from spacy.tokens import Doc
+
+from kb.clean.script import to_simplified
+from kb.extract.person_names import Found, Tokens, is_name, name_at, name_before, people_rules
+from kb.records import Role
+
+HEADER_LINE_MAX = 40  # the first line this long ending a sentence is the first paragraph
+_PARAGRAPH_END = ("。", "！", "？", "”", "!", "?")
+_NAME_PIECE = re.compile(r"[^\s、,，;；\u3000]+")
+_DATELINE_END = re.compile(r"(?:电|讯|消息)[ \t\u3000]*$")
+
+
+def byline_mentions(doc: Doc, outlets: Mapping[int, str]) -> list[Found]:
+    """Authors in bylines; ``outlets`` maps the start of an organisation mention to
+    the name a role uses for it (a dateline's agency)."""
+    text, tokens, out = doc.text, Tokens(doc), []
+    for rule_id, pattern in people_rules().bylines:
+        for m in pattern.finditer(text):
+            roles = _byline_roles(text, m, outlets)
+            last = name_before(text, tokens, m.end("names"))
+            if last is not None:  # 文 | …研究员 郎平: the author is the last name
+                out.append(Found(*last, roles, rule_id))
+            out.extend(_names_in(text, tokens, m.start("names"), m.end("names"), rule_id, roles))
+    return out + author_lines(doc) + dateline_author(doc)
+
+
+def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str]) -> tuple[Role, ...]:
+    """The byline's title (记者 in 新华社记者, 责编), with the outlet of the dateline it closes."""
+    marker = m.groupdict().get("marker") or ""
+    titles = [w for w in people_rules().words["byline_titles"] if marker.endswith(w)]
+    if not titles:
+        return ()
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    lead = text[line_start:m.start()]
+    outlet = outlets.get(line_start + len(lead) - len(lead.lstrip())) if _DATELINE_END.search(lead) else None
+    return (Role(title=max(titles, key=len), organization=outlet),)
+
+
+def _names_in(text: str, tokens: Tokens, start: int, end: int, rule_id: str, roles=()) -> list[Found]:
+    """Found for each piece of ``text[start:end]`` (split at spaces and 、) when every piece is a name."""
+    pieces = [(m.start(), m.end()) for m in _NAME_PIECE.finditer(text[start:end])]
+    found = [name_at(text, tokens, start + a) for a, _ in pieces]
+    if not pieces or any(f != (start + a, start + b) for f, (a, b) in zip(found, pieces)):
+        return []
+    return [Found(a, b, tuple(roles), rule_id) for a, b in found]
+
+
+def author_lines(doc: Doc) -> list[Found]:
+    """Lines made only of names above the first paragraph (``金歆 刘军国`` under a WeChat title)."""
+    text, tokens, out, pos = doc.text, Tokens(doc), [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.strip()
+        if len(body) >= HEADER_LINE_MAX and body.endswith(_PARAGRAPH_END):
+            break
+        if body and len(body) <= 24:
+            lead = pos + line.index(body)
+            out.extend(_names_in(text, tokens, lead, lead + len(body), "byline-author-line"))
+        pos += len(line)
+    return out
+
+
+def dateline_author(doc: Doc) -> list[Found]:
+    """The dateline author(s) the ingest found (``中新网乌镇11月11日电(张煜欢)``,
+    ``…电（孙竞　王连香）``): each name of the author field."""
+    author = getattr(doc._.article, "author", None)
+    if not author:
+        return []
+    pieces = _NAME_PIECE.findall(to_simplified(author).text)
+    spans = [(doc.text.find(piece), piece) for piece in pieces]
+    if not pieces or not all(at >= 0 and is_name(piece) for at, piece in spans):
+        return []
+    return [Found(at, at + len(piece), (), "byline-dateline") for at, piece in spans]

@@ -1,0 +1,180 @@
+"""Personal names and the people rules (``rules/people.yaml``), shared by
+:mod:`kb.extract.people` and :mod:`kb.extract.bylines`.
+
+A Chinese name is a surname plus one or two characters that the segmenter
+keeps together (one token, or a one-character surname token and its given
+name); a foreign name joins parts with ``·``. A foreign name written without
+``·`` (``古特雷斯``) is accepted only by :func:`transliteration_at`, after a title,
+when every character is one typical of transliteration (section
+``transliteration``) and a word that may follow a name comes next.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import field_validator
+from spacy.tokens import Doc
+
+from kb.extract.orgs import WordList
+from kb.records import Role
+from kb.rules import Rule, load_section, rule_path
+
+HAN = r"\u4e00-\u9fff"
+_FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
+_HAN_ONLY = re.compile(rf"^[{HAN}]+$")
+_GLUED_VERBS = ("说", "称")
+TRANSLITERATION_LENGTH = (2, 5)
+
+
+class PatternRule(Rule):
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+class CharSet(Rule):
+    chars: str
+
+
+@dataclass(frozen=True)
+class PeopleRules:
+    titles: re.Pattern[str]
+    title_rule: dict[str, str]
+    words: dict[str, frozenset[str]]
+    bylines: tuple[tuple[str, re.Pattern[str]], ...]
+    epithets: tuple[tuple[str, re.Pattern[str]], ...]
+    title_patterns: tuple[tuple[str, re.Pattern[str]], ...]  # group `title`, anchored at the name
+    transliteration: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A person mention: the name's clean span, its roles and the rule that found it."""
+
+    start: int
+    end: int
+    roles: tuple[Role, ...]
+    rule: str
+
+
+def alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_SECTIONS = (
+    "post_titles", "surnames", "not_names", "not_name_endings", "reporting_verbs", "byline_titles", "name_followers",
+)
+
+
+@lru_cache(maxsize=None)
+def people_rules() -> PeopleRules:
+    """``rules/people.yaml``, validated and compiled once."""
+    path = rule_path("people")
+    titles = load_section(path, "titles", WordList)
+    words = {s: frozenset(w for r in load_section(path, s, WordList) for w in r.words) for s in _SECTIONS}
+    compiled = lambda s: tuple((r.id, re.compile(r.pattern)) for r in load_section(path, s, PatternRule))  # noqa: E731
+    return PeopleRules(
+        titles=re.compile(alternation(w for r in titles for w in r.words)),
+        title_rule={w: r.id for r in titles for w in r.words},
+        words=words,
+        bylines=compiled("bylines"),
+        epithets=compiled("epithets"),
+        title_patterns=compiled("title_patterns"),
+        transliteration=frozenset(c for r in load_section(path, "transliteration", CharSet) for c in r.chars),
+    )
+
+
+def is_chinese_name(text: str) -> bool:
+    """Surname + one or two characters (two or three after a compound surname)."""
+    words = people_rules().words
+    if not _HAN_ONLY.match(text) or text in words["not_names"] or text[-1] in words["not_name_endings"]:
+        return False
+    if text[:2] in words["surnames"]:
+        return 3 <= len(text) <= 4
+    return text[0] in words["surnames"] and 2 <= len(text) <= 3
+
+
+def is_foreign(text: str) -> bool:
+    return bool(_FOREIGN.fullmatch(text))
+
+
+def is_name(text: str) -> bool:
+    return is_chinese_name(text) or is_foreign(text)
+
+
+class Tokens:
+    """Token boundaries of a Doc by character offset."""
+
+    def __init__(self, doc: Doc):
+        self.by_start = {t.idx: t for t in doc}
+        self.by_end = {t.idx + len(t.text): t for t in doc}
+
+
+def name_at(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
+    """A name starting at ``pos`` (after spaces), made of whole segmenter tokens."""
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    token = tokens.by_start.get(pos)
+    if token is None:
+        return None
+    end = pos + len(token.text)
+    nxt = tokens.by_start.get(end)
+    if token.text[-1:] in _GLUED_VERBS and is_chinese_name(token.text[:-1]):
+        return pos, end - 1  # the segmenter glues 说 to a name: 王强说
+    if is_chinese_name(token.text) or is_foreign(token.text):
+        return pos, end
+    if nxt is not None and nxt.text == "·" and (last := tokens.by_start.get(end + 1)) is not None:
+        joined = end + 1 + len(last.text)
+        return (pos, joined) if is_foreign(text[pos:joined]) else None  # 弗朗西斯 | · | 高锐
+    if len(token.text) == 1 and nxt is not None:
+        joined = token.text + nxt.text  # 刘 | 军国
+        if joined[-1] in _GLUED_VERBS and is_chinese_name(joined[:-1]):
+            return pos, end + len(nxt.text) - 1
+        if is_chinese_name(joined):
+            return pos, end + len(nxt.text)
+    return None
+
+
+def name_before(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
+    """A name ending at ``pos``, made of whole segmenter tokens."""
+    token = tokens.by_end.get(pos)
+    if token is None:
+        return None
+    prev = tokens.by_end.get(token.idx)
+    for start in (token.idx, prev.idx if prev is not None else None, _foreign_start(tokens, token)):
+        if start is not None and name_at(text, tokens, start) == (start, pos):
+            return start, pos
+    return None
+
+
+def _foreign_start(tokens: Tokens, token) -> int | None:
+    dot = tokens.by_end.get(token.idx)
+    if dot is None or dot.text != "·":
+        return None
+    first = tokens.by_end.get(dot.idx)
+    return first.idx if first is not None else None
+
+
+def transliteration_at(text: str, pos: int, excluded: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+    """A foreign name without ``·`` at ``pos`` (``古特雷斯``): 2–5 transliteration
+    characters, followed by a word that may follow a name (表示, 在, ，)."""
+    rules = people_rules()
+    low, high = TRANSLITERATION_LENGTH
+    run = pos
+    while run < len(text) and run - pos < high and text[run] in rules.transliteration:
+        run += 1
+    followers = rules.words["name_followers"] | rules.words["reporting_verbs"]
+    for end in range(run, pos + low - 1, -1):  # the longest name a follower comes after
+        name = text[pos:end]
+        if name in rules.words["not_names"] or name in excluded or is_chinese_name(name):
+            continue
+        if any(text.startswith(w, end) for w in followers):
+            return pos, end
+    return None
