@@ -10,6 +10,12 @@ the same sentence. Editions (``首届``, ``第十一届``) are ordinals, never
 dates: :func:`find_editions` reads them, and their characters are masked
 before dates are searched.
 
+With ``days=True`` two more forms are read, as news reports use them: a
+day-only date (``16日``, ``从20日持续至22日``) takes the month last stated in
+the sentence, else the article's month; ``当天``/``当日`` is the article's date (the
+dateline's day), else the last full date stated before. A day-only date followed by
+``内``/``以内``/``之内`` is a duration, not a date.
+
 Not supported: weekdays, seasons (``春季``), ``上旬``/``下旬``, lunar dates,
 times of day, two-digit years (``'24``).
 """
@@ -29,6 +35,7 @@ _DASH = r"(?:至|到|—{1,2}|–|-|~|～)"
 # Relative year words and their offset from the article's year.
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1, "后年": 2}
 CONTEXT_YEARS = ("同年", "当年")  # the year last stated in the sentence
+SAME_DAY = ("当天", "当日")  # the article's day, else the day last stated (days=True)
 SINCE_AFTER = ("起", "以来", "开始", "至今")  # "2021年起": the start of a period
 
 EDITION_RE = re.compile(rf"(首|第(?:\d{{1,3}}|[{_CN}]{{1,4}}))届")
@@ -39,7 +46,9 @@ DATE_RE = re.compile(
     rf"|(?P<ago>{_NUM})年(?P<dir>前|后)"
     rf"|(?:(?P<year>{_YEAR})年|(?P<rel>{_REL_WORDS}))"
     rf"(?:(?P<month>{_NUM})月(?:(?P<day>{_NUM})[日号])?)?"
-    rf"|(?P<bmonth>{_NUM})月(?:(?P<bday>{_NUM})[日号])?)"
+    rf"|(?P<bmonth>{_NUM})月(?:(?P<bday>{_NUM})[日号])?"
+    rf"|(?P<dday>\d{{1,2}})[日号](?!内|以内|之内)"
+    rf"|(?P<same>{'|'.join(SAME_DAY)}))"
     rf"(?:{_DASH}(?:(?P<y2>{_YEAR})年)?(?:(?P<m2>{_NUM})月)?(?:(?P<d2>{_NUM})[日号])?)?"
 )
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -112,23 +121,52 @@ def year_of(article_date: str | None) -> int | None:
     return int(article_date[:4]) if article_date and article_date[:4].isdigit() else None
 
 
-def find_dates(text: str, article_date: str | None = None) -> list[DateMention]:
-    """Every date expression in ``text``, in order, resolved against ``article_date``."""
+def find_dates(text: str, article_date: str | None = None, *, days: bool = False) -> list[DateMention]:
+    """Every date expression in ``text``, in order, resolved against ``article_date``;
+    ``days``: day-only dates and ``当天`` too (see the module docstring)."""
     masked = EDITION_RE.sub(lambda m: "□" * len(m.group(0)), text)
     out: list[DateMention] = []
     sentence_year: int | None = None
+    sentence_month = last_day = None
     last_end = 0
     for m in DATE_RE.finditer(masked):
         if _SENTENCE_END.search(masked, last_end, m.start()):
-            sentence_year = None
+            sentence_year = sentence_month = None
         last_end = m.end()
-        mention = _mention(m, text, year_of(article_date), sentence_year)
-        if mention is None:
+        if m.group("dday") or m.group("same"):
+            mention = _day_mention(m, text, sentence_month or _month_of(article_date),
+                                   _day_of(article_date) or last_day) if days else None
+        else:
+            mention = _mention(m, text, year_of(article_date), sentence_year)
+        if mention is None or (mention.value is None and m.group("dday")):
             continue
         out.append(mention)
         if mention.value:
             sentence_year = mention.year
+            sentence_month = mention.value[:7] if len(mention.value) >= 7 else sentence_month
+            last_day = mention.value if len(mention.value) == 10 else last_day
     return out
+
+
+def _month_of(date: str | None) -> str | None:
+    return date[:7] if date and len(date) >= 7 else None
+
+
+def _day_of(date: str | None) -> str | None:
+    return date if date and len(date) == 10 else None
+
+
+def _day_mention(m: re.Match[str], text: str, month: str | None, day: str | None) -> DateMention | None:
+    """``16日`` (``20日至22日``) in ``month``; ``当天`` is ``day``."""
+    if m.group("same"):
+        return DateMention(m.start(), m.end("same"), m.group("same"), day, None, True)
+    year, number = (int(month[:4]), month[5:]) if month else (None, None)
+    start_value = _iso(year, number, m.group("dday"))
+    if start_value == "":
+        return None
+    end_value = _iso(year, m.group("m2") or number, m.group("d2")) if m.group("d2") and not m.group("y2") else None
+    end = m.end() if end_value else _first_part_end(m)
+    return DateMention(m.start(), end, text[m.start():end], start_value, end_value or None, True)
 
 
 def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_year: int | None) -> DateMention | None:
@@ -157,7 +195,7 @@ def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_yea
 
 
 def _first_part_end(m: re.Match[str]) -> int:
-    ends = [m.end(k) for k in ("ago", "dir", "year", "rel", "month", "day", "bmonth", "bday") if m.group(k)]
+    ends = [m.end(k) for k in ("ago", "dir", "year", "rel", "month", "day", "bmonth", "bday", "dday") if m.group(k)]
     end = max(ends)
     text = m.string
     return end + 1 if end < len(text) and text[end] in "年月日号" else end

@@ -66,6 +66,31 @@ NUMBERS = [("11", 11), ("十", 10), ("十一", 11), ("二十", 20), ("二十三"
            ("一百零三", 103), ("两", 2), ("abc", None), ("", None)]
 
 
+# days=True: day-only dates and 当天; text, article date, [(matched text, iso)]
+DAYS = [
+    ("大会16日在乌镇开幕", "2016-11-15", [("16日", "2016-11-16")]),
+    ("会期从20日持续至22日", "2019-10-20", [("20日", "2019-10-20"), ("22日", "2019-10-22")]),
+    ("20日至22日举行", "2019-10-20", [("20日至22日", "2019-10-20/2019-10-22")]),
+    ("7月4日开幕，至6日结束", "2024-06-30", [("7月4日", "2024-07-04"), ("6日", "2024-07-06")]),
+    ("当天下午发布", "2023-11-08", [("当天", "2023-11-08")]),
+    ("2016年11月16日召开，当日发布", None, [("2016年11月16日", "2016-11-16"), ("当日", "2016-11-16")]),
+    ("大会16日开幕", "2016-11", [("16日", "2016-11-16")]),
+    ("大会16日开幕", "2016", []),
+    ("大会16日开幕", None, []),
+    ("须在30日内完成", "2024-11-21", []),
+    ("40日", "2024-11-21", []),
+]
+
+
+@pytest.mark.parametrize("text, article_date, expected", DAYS)
+def test_dates_day_only_and_same_day(text, article_date, expected):
+    assert [(d.text, d.iso) for d in find_dates(text, article_date, days=True)] == expected
+
+
+def test_dates_day_only_needs_days_flag():
+    assert find_dates("大会16日开幕，当天发布", "2016-11-15") == []
+
+
 @pytest.mark.parametrize("text, article_date, expected", DATES)
 def test_dates_find_and_resolve(text, article_date, expected):
     assert [(d.text, d.iso) for d in find_dates(text, article_date)] == expected

@@ -72,6 +72,16 @@ DOCUMENTS = [
                                  "event": "2025年世界互联网大会乌镇峰会"}}),
     ("2022年，乌镇峰会开幕前夕，《数字丝路合作》白皮书发布。",
      {"数字丝路合作": {"kind": "white_paper", "date": "2022", "event": None}}),
+    ("网信办发布《数据安全年度报告》《个人信息保护年度报告》等报告。",
+     {"数据安全年度报告": {"kind": "report", "issuer": "国家互联网信息办公室"},
+      "个人信息保护年度报告": {"kind": "report", "issuer": "国家互联网信息办公室"}}),
+    ("网信办联合信通院等10家单位共同发起《数据合规倡议》。",
+     {"数据合规倡议": {"kind": "initiative", "issuer": "国家互联网信息办公室"}}),
+    ("11月7日，在2025年世界互联网大会乌镇峰会上，信通院发布《算力发展指数》。",
+     {"算力发展指数": {"kind": "index", "issuer": "中国信息通信研究院", "date": "2025-11-07",
+                       "event": "2025年世界互联网大会乌镇峰会"}}),
+    ("数据安全高级别会议发表了《数据安全合作宣言》。",
+     {"数据安全合作宣言": {"kind": "other", "issuer": None, "event": "数据安全高级别会议"}}),
     # not documents
     ("欢迎订阅《网络传播》杂志。", {}),
     ("**扫码订阅《中国信息安全》**", {}),
@@ -105,6 +115,22 @@ def test_documents_same_title_two_kinds(nlp, finders):
     text = "2019年，组委会发布《数字合作》概念文件。2022年，《数字合作》白皮书发布。"
     kinds = [(d.title, d.kind) for d in find_documents(make_test_doc(nlp, text), [], [])]
     assert kinds == [("数字合作", "concept_paper"), ("数字合作", "white_paper")]
+
+
+def test_documents_titles_in_a_row_share_kind_issuer_date_and_event(nlp, finders):
+    find_events, find_documents = finders
+    text = "2025年世界人工智能大会11日在上海开幕。12日，信通院在大会上发布《全球算力报告2025》和《中国算力报告2025》白皮书。"
+    doc = make_test_doc(nlp, text)
+    found = [(d.title, d.kind, d.issuer, d.date, d.event) for d in find_documents(doc, ORGS, find_events(doc))]
+    assert found == [(title, "white_paper", "中国信息通信研究院", "2025-11-12", "2025年世界人工智能大会")
+                     for title in ("全球算力报告2025", "中国算力报告2025")]
+
+
+def test_documents_one_record_per_title_with_the_specific_kind(nlp, finders):
+    _, find_documents = finders
+    text = "《数字治理发展报告2025》蓝皮书今天发布。《数字治理发展报告2025》指出，治理水平稳步提升。"
+    found = [(d.title, d.kind, len(d.provenance)) for d in find_documents(make_test_doc(nlp, text), [], [])]
+    assert found == [("数字治理发展报告2025", "blue_book", 2)]
 
 
 def test_documents_without_orgs_or_events(nlp, finders):

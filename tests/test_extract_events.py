@@ -60,7 +60,16 @@ EVENTS = [
     ("2020年世界互联网大会在线上举行。",
      {"2020年世界互联网大会·互联网发展论坛": {"kind": "forum", "year": 2020}}),
     ("2022年，乌镇峰会开幕前夕，专家齐聚。", {"2022年世界互联网大会乌镇峰会": {"start_date": None}}),
+    ("2025年数字中国建设峰会4月28日在福建福州开幕，会期两天，至4月29日结束。",
+     {"2025年数字中国建设峰会": {"start_date": "2025-04-28", "end_date": "2025-04-29", "location": "福州"}}),
+    ("第十九届联合国互联网治理论坛(IGF)在沙特利雅得举行。",
+     {"2024年联合国互联网治理论坛": {"year": 2024, "edition": 19, "location": "利雅得"}}),
+    ("数据治理高级别会议在瑞士日内瓦举行。", {"数据治理高级别会议": {"kind": "meeting", "location": "日内瓦"}}),
+    ("峰会期间将举办“智慧城市”论坛、“绿色算力”论坛等15场平行论坛。",
+     {"“智慧城市”论坛": {"kind": "forum"}, "“绿色算力”论坛": {"kind": "forum"}}),
+    ("下午，首届巴黎数字和平论坛在巴黎开幕。", {"巴黎数字和平论坛": {"edition": 1, "location": "巴黎"}}),
     # not events
+    ("本届论坛共举办12场分论坛。", {}),
     ("世界互联网大会秘书长表示，将继续搭建平台。", {}),
     ("以世界互联网大会为契机，中国深化合作。", {}),
     ("本次峰会吸引了众多嘉宾。", {}),
@@ -75,6 +84,32 @@ EVENTS = [
 ]
 
 
+# text, article date, {name: {attribute: value}}: sentences that go on about an event named
+# before, and activities held during the article's event; every event found is listed
+FOLLOW_UPS = [
+    ("以“数字向善 智能共享”为主题的第五届世界互联网大会7日在浙江乌镇开幕，大会将持续至9日。", "2018-11-07",
+     {"2018年世界互联网大会": {"edition": 5, "theme": "数字向善 智能共享", "start_date": "2018-11-07",
+                               "end_date": "2018-11-09", "location": "乌镇"}}),
+    ("11月3日，2025年世界互联网大会乌镇峰会在浙江乌镇开幕。本次峰会主题为“开放合作 共享未来”，将持续至5日。",
+     "2025-11-03", {"2025年世界互联网大会乌镇峰会": {"theme": "开放合作 共享未来", "start_date": "2025-11-03",
+                                                   "end_date": "2025-11-05"}}),
+    ("第七届世界人工智能大会在上海开幕。本届大会以“智联世界”为主题，会期从5日持续至7日。", "2024-07-05",
+     {"2024年世界人工智能大会": {"year": 2024, "edition": 7, "theme": "智联世界", "start_date": "2024-07-05",
+                                 "end_date": "2024-07-07"}}),
+    ("2025年世界互联网大会乌镇峰会7日在乌镇开幕。大会期间，“数字治理”论坛将于8日举行。", "2025-11-06",
+     {"2025年世界互联网大会乌镇峰会": {"start_date": "2025-11-07"},
+      "“数字治理”论坛": {"year": 2025, "start_date": "2025-11-08", "part_of": "2025年世界互联网大会乌镇峰会"}}),
+    ("2025年世界互联网大会乌镇峰会在乌镇举行。与大会同期举办的“互联网之光”博览会吸引了众多企业。", "2025-11-06",
+     {"2025年世界互联网大会乌镇峰会": {"year": 2025},
+      "“互联网之光”博览会": {"year": 2025, "part_of": "2025年世界互联网大会乌镇峰会"}}),
+    ("2025年世界人工智能大会在上海开幕。3日下午，与大会同期举行的数据安全高级别会议通过了成果文件。", "2025-07-03",
+     {"2025年世界人工智能大会": {"year": 2025},
+      "数据安全高级别会议": {"year": 2025, "start_date": "2025-07-03", "part_of": "2025年世界人工智能大会"}}),
+    ("2025年世界人工智能大会在上海举行。今后，上海将继续办好世界人工智能大会。", "2025-07-03",
+     {"2025年世界人工智能大会": {"year": 2025}}),
+]
+
+
 @pytest.fixture(scope="module")
 def find_events():
     return _find_events()
@@ -83,6 +118,14 @@ def find_events():
 @pytest.mark.parametrize("text, expected", EVENTS)
 def test_events_case_table(nlp, find_events, text, expected):
     found = {e.name: e for e in find_events(make_test_doc(nlp, text))}
+    assert set(found) == set(expected)
+    for name, attributes in expected.items():
+        assert {a: getattr(found[name], a) for a in attributes} == attributes
+
+
+@pytest.mark.parametrize("text, date, expected", FOLLOW_UPS)
+def test_events_follow_ups_and_hosts(nlp, find_events, text, date, expected):
+    found = {e.name: e for e in find_events(make_test_doc(nlp, text, date))}
     assert set(found) == set(expected)
     for name, attributes in expected.items():
         assert {a: getattr(found[name], a) for a in attributes} == attributes
@@ -116,6 +159,7 @@ def test_events_rules_load():
     assert wic.name_of(2016) == "2016年世界互联网大会"
     assert wic.name_of(2021) == "2021年世界互联网大会乌镇峰会"
     assert wic.year_of_edition(1) == 2014
+    assert rules.series_by_id("un-igf").year_of_edition(13) == 2018
 
 
 # ---------------------------------------------------------------- seeds vs gold

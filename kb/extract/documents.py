@@ -7,27 +7,36 @@ before a head (``“互联网+”行动计划``), ``提出…倡议``, and the k
 of ``rules/documents.yaml`` (``政府工作报告``). Titles of periodicals,
 columns and articles (``《中国信息安全》杂志``) are not documents.
 
-Attributes: the kind from the title's head or the word after ``》``; the
-issuer, the last organisation (from ``orgs``, by name or alias) or country
-before the issuing verb in the sentence; the date, the last date before the
-title in the sentence, resolved against the article's date; the event, the
-one mentioned before the title with ``上``/``期间``.
+Titles in a row (``发布《A》和《B》蓝皮书``, ``《A》《B》等报告``) share the verb
+before the first and the kind word after the last. Attributes: the kind from
+the title's head or the word after ``》`` (a title the article also gives one
+specific kind, ``《…报告》蓝皮书``, keeps that kind everywhere); the issuer,
+the last organisation (from ``orgs``, by name or alias) or country before the
+issuing verb in the sentence, not a partner after ``联合``; the date, the last
+date before the title in the sentence (``21日``, ``当天`` included), resolved
+against the article's date, preferring one outside an event's name; the
+event, the one mentioned before the title with ``上``/``期间``, the one that
+issues it (``…会议发表了《…》``), else the article's event for a bare
+``在大会上``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from kb.extract.events import Context, WordsRule
+from kb.extract.context import Context, during_noun, host_event
+from kb.extract.events import WordsRule
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
 
 _TRAILER = re.compile(r"(?:（[^（）]*）|\([^()]*\)|\d{4}年?版?|年版|[（(]?试行[）)]?)$")
 _DOC_SENTENCE_END = "。！？!?；;\n"
+_PARTNERS = ("联合", "携手")
+_TITLE_JOINERS = ("", "和", "与", "及", "以及", "、", "，", ",")
 
 
 class HeadRule(Rule):
@@ -84,6 +93,7 @@ class _Title:
     kind: str
     rule: str
     verb_at: int | None  # where an issuing verb before the title starts
+    specific: bool = False  # the kind comes from a specific word after 》 (蓝皮书)
 
 
 def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] = ()) -> list[Document]:
@@ -91,18 +101,34 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     rules = load_document_rules()
     ctx = Context.of(doc)
     issuers = _issuer_mentions(ctx.text, orgs, rules)
-    event_ends = _event_ends(doc, events)
-    found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
+    spans = _event_spans(doc, events)
+    found = _one_kind_per_title([*_titled(ctx, rules), *_unquoted(ctx, rules)])
     records = []
     for t in sorted(found, key=lambda t: t.start):
         sentence = _sentence_start(ctx.text, t.start)
         records.append(Document(
-            title=t.title, kind=t.kind, issuer=_issuer(t, sentence, issuers), date=_date(ctx, t, sentence),
-            event=_event(ctx.text, t, sentence, event_ends),
+            title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers),
+            date=_date(ctx, t, sentence, spans), event=_event(ctx.text, t, sentence, spans, events),
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
     return merge_all(records)
+
+
+def _one_kind_per_title(found: list[_Title]) -> list[_Title]:
+    """A title whose kind only comes from its own head (《…报告》) takes the specific kind the
+    article gives it elsewhere (《…报告》蓝皮书), when it gives exactly one."""
+    specific: dict[str, set[str]] = {}
+    for t in found:
+        if t.specific:
+            specific.setdefault(t.title, set()).add(t.kind)
+    out = []
+    for t in found:
+        kinds = specific.get(t.title, set())
+        if not t.specific and len(kinds) == 1:
+            t = replace(t, kind=next(iter(kinds)))
+        out.append(t)
+    return out
 
 
 def _sentence_start(text: str, pos: int) -> int:
@@ -115,12 +141,24 @@ def _sentence_start(text: str, pos: int) -> int:
 # ---------------------------------------------------------------- titles
 
 
+def _title_groups(ctx: Context) -> list[list[tuple[int, int]]]:
+    """Titles in a row share the words around them: 发布《A》和《B》蓝皮书, 《A》《B》等报告."""
+    groups: list[list[tuple[int, int]]] = []
+    for start, end in ctx.titles:
+        if groups and ctx.text[groups[-1][-1][1]:start] in _TITLE_JOINERS:
+            groups[-1].append((start, end))
+        else:
+            groups.append([(start, end)])
+    return groups
+
+
 def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
     out = []
     text = ctx.text
-    for start, end in ctx.titles:
-        title = text[start + 1:end - 1].strip()
-        before, after = text[max(0, start - 6):start], text[end:end + 8]
+    for group in _title_groups(ctx):
+        first, last = group[0][0], group[-1][1]
+        before = text[max(0, first - 6):first]
+        after = text[last:last + 10].removeprefix("等")
         follow = rules.head_of(after, at_start=True)  # checked first: 》报告 is no 》报
         if not follow and any(after.startswith(w) for w in rules.not_after):
             continue
@@ -128,16 +166,26 @@ def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
             continue
         if before.endswith("在") and after[:1] in ("上", "发", "刊"):
             continue  # 在《人民日报》上发表
-        verb_at = _verb_before(text, start, rules)
+        verb_at = _verb_before(text, first, rules)
         rest = after[len(follow.head):] if follow else after
         issued = verb_at is not None or any(rest.startswith(v) for v in rules.verbs_after)
-        head = rules.head_of(_TRAILER.sub("", _TRAILER.sub("", title)))
-        kind = _kind(head, follow)
-        if kind is None or not (issued or (head and not head.context_needed) or follow):
-            continue
-        mention_end = end + (len(follow.head) if follow else 0)
-        out.append(_Title(start, mention_end, title, kind, f"documents.title:{(head or follow).id}", verb_at))
+        for start, end in group:
+            found = _titled_one(text[start + 1:end - 1].strip(), rules, follow, issued)
+            if found:
+                kind, rule_id = found
+                mention_end = last + len(text[last:last + 10]) - len(after) + len(follow.head) if follow else end
+                out.append(_Title(start, mention_end if end == last else end, text[start + 1:end - 1].strip(), kind,
+                                  f"documents.title:{rule_id}", verb_at, bool(follow and kind == follow.kind and follow.specific)))
     return out
+
+
+def _titled_one(title: str, rules: DocumentRules, follow: HeadRule | None, issued: bool) -> tuple[str, str] | None:
+    """The kind of one title and the id of the head rule that gave it, or None: no document."""
+    head = rules.head_of(_TRAILER.sub("", _TRAILER.sub("", title)))
+    kind = _kind(head, follow)
+    if kind is None or not (issued or (head and not head.context_needed) or follow):
+        return None
+    return kind, (head or follow).id
 
 
 def _kind(head: HeadRule | None, follow: HeadRule | None) -> str | None:
@@ -207,40 +255,52 @@ def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, i
     return sorted(found)
 
 
-def _issuer(t: _Title, sentence: int, issuers) -> str | None:
+def _issuer(text: str, t: _Title, sentence: int, issuers) -> str | None:
     """The last organisation or country before the issuing verb in the sentence; for a title
-    without 《》 (中国的政府工作报告), the last one before the title."""
+    without 《》 (中国的政府工作报告), the last one before the title. Partners after
+    ``联合``/``携手`` (``A联合B等单位共同发起``) are not the issuer: A is."""
     if t.verb_at is None and not t.rule.startswith(("documents.known", "documents.quoted")):
         return None
     limit = t.start if t.verb_at is None else t.verb_at
+    partners = max(text.rfind(w, sentence, limit) for w in _PARTNERS)
+    if partners > sentence and any(sentence <= i[0] and i[1] <= partners for i in issuers):
+        limit = partners
     before = [i for i in issuers if sentence <= i[0] and i[1] <= limit]
     return before[-1][2] if before else None
 
 
-def _date(ctx: Context, t: _Title, sentence: int) -> str | None:
-    dates = [d for d in ctx.dates if sentence <= d.start and d.end <= t.start and d.value and not ctx.inside_title(d.start)]
-    return dates[-1].iso if dates else None
+def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]]) -> str | None:
+    """The last date before the title in its sentence; one inside an event's name (the 2024年
+    of 11月20日，在2024年…峰会上发布) only when there is no other (今年的乌镇峰会上)."""
+    dates = [d for d in ctx.dates if sentence <= d.start and d.end <= t.start and d.value
+             and not ctx.inside_title(d.start)]
+    outside = [d for d in dates if not any(s <= d.start < e for s, e, _ in spans)]
+    return (outside or dates)[-1].iso if dates else None
 
 
-def _event_ends(doc: Doc, events) -> dict[int, str]:
-    """Clean-text end of every event mention → the event's name."""
+def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
+    """Clean-text ``[start, end)`` of every event mention, with the event's name."""
     textmap = doc._.textmap
     if textmap is None:
-        clean_end = {i: i for i in range(len(doc.text) + 1)}
+        clean_start = clean_end = {i: i for i in range(len(doc.text) + 1)}
     else:
+        clean_start = {s: i for i, s in reversed(list(enumerate(textmap.starts)))}
         clean_end = {e: i + 1 for i, e in enumerate(textmap.ends)}
     article_id = getattr(doc._.article, "id", "")
-    out = {}
+    out = []
     for event in events:
         for p in event.provenance:
             if p.doc == article_id and p.end in clean_end:
-                out[clean_end[p.end]] = event.name
-    return out
+                out.append((clean_start.get(p.start, clean_end[p.end]), clean_end[p.end], event.name))
+    return sorted(out)
 
 
-def _event(text: str, t: _Title, sentence: int, event_ends: dict[int, str]) -> str | None:
-    """The event mentioned before the title with 上/期间 (``在…峰会上发布``)."""
-    for end in sorted((e for e in event_ends if sentence < e <= t.start), reverse=True):
-        if text.startswith(("上", "期间"), end):
-            return event_ends[end]
-    return None
+def _event(text: str, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
+    """The event mentioned before the title with 上/期间 (``在…峰会上发布``), the event that
+    issues it (``…会议发表了《…》``), else the article's event a bare ``在大会上`` names."""
+    for _, end, name in sorted((s for s in spans if sentence < s[1] <= t.start), key=lambda s: -s[1]):
+        if text.startswith(("上", "期间"), end) or end == t.verb_at:
+            return name
+    noun = during_noun(text, sentence, t.verb_at if t.verb_at is not None else t.start)
+    host = host_event(list(events), noun) if noun else None
+    return host.name if host else None

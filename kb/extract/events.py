@@ -11,14 +11,20 @@
   left by a stop word token (``举办``, ``在``, ``的``) or punctuation.
 
 Attributes come from the sentence: the date of the clause (or of a leading
-date-only clause, ``2023年11月，…``), a range for start/end, a closing verb for
-the end date, ``在X举行`` for the location, ``主题为“…”`` for the theme, and a
-summit mentioned before with ``期间``/``上``/``的`` for ``part_of``. An
-opening ceremony's day is not a start date; its month is. A series mention
+date-only clause, ``2023年11月，…``, or a date right after the name,
+``…大会16日在乌镇开幕``), a range or ``持续至18日``/``至7月6日结束`` for
+start/end, a closing verb for the end date, ``在X举行`` for the location,
+``主题为“…”``/``以“…”为主题(的)`` for the theme, and a summit mentioned before
+with ``期间``/``上``/``的`` — or a bare ``大会期间``/``与大会同期``, the
+article's own event — for ``part_of``. A next sentence that opens with
+``本届大会``/``本次峰会`` goes on about the event just named (theme, dates).
+A count (``20场分论坛``) is no name. An opening ceremony's day is not a start
+date; its month is (an event that itself ``开幕`` begins then). A series mention
 without a year that names an organisation (``世界互联网大会``) is no event.
 Mentions of one occurrence are merged into one record; a series mention
 without a year joins the dated occurrence of the same name when the article
-has one.
+has one (and is dropped when it has several); an edition without a year
+takes it from the series' ``first_year``.
 """
 
 from __future__ import annotations
@@ -30,130 +36,19 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc
 
-from kb.dates import DateMention, find_dates, find_editions
-from kb.nlp import provenance as _provenance
+from kb.dates import DateMention
+from kb.extract.context import PUNCT, Context, anaphor_at, during_noun, host_event
 from kb.records import Event, EventKind, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
 
-_THEME = re.compile(r"主题(?:为|是)[:：]?“([^”]{2,80})”")
-_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开|开幕|落幕)")
+_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{2,8}?)的[\u4e00-\u9fff]{2,20}?"
+                             r"|([\u4e00-\u9fff]{2,12}?))(?:举行|举办|召开|开幕|落幕)")
 _LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
 _SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
-
-PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
-_SENTENCE_END = "。！？!?\n"
-_CLAUSE_END = "，,；;：:" + _SENTENCE_END
-_TITLE = re.compile(r"《[^《》\n]{1,80}》")
-_ASIDE_END = "”」)）】]…"
-
-
-@dataclass
-class Context:
-    """The clean text of a doc with its dates, editions and 《》 titles, and clause helpers."""
-
-    doc: Doc
-    text: str
-    dates: list[DateMention]
-    editions: list
-    titles: list[tuple[int, int]]
-
-    @classmethod
-    def of(cls, doc: Doc) -> "Context":
-        article = doc._.article
-        date = getattr(article, "date", None)
-        text = doc.text
-        titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
-        return cls(doc, text, find_dates(text, date), find_editions(text), titles)
-
-    def sentences(self) -> list[tuple[int, int]]:
-        out, start = [], 0
-        for i, char in enumerate(self.text):
-            if char in _SENTENCE_END:
-                if i + 1 > start:
-                    out.append((start, i + 1))
-                start = i + 1
-        if start < len(self.text):
-            out.append((start, len(self.text)))
-        return out
-
-    def _back(self, pos: int, stops: str) -> int:
-        i = pos - 1
-        while i >= 0 and self.text[i] not in stops:
-            i -= 1
-        return i + 1
-
-    def _forward(self, pos: int, stops: str) -> int:
-        i = pos
-        while i < len(self.text) and self.text[i] not in stops:
-            i += 1
-        return i
-
-    def sentence_start(self, pos: int) -> int:
-        return self._back(pos, _SENTENCE_END)
-
-    def sentence_end(self, pos: int) -> int:
-        return self._forward(pos, _SENTENCE_END)
-
-    def clause_start(self, pos: int) -> int:
-        return self._back(pos, _CLAUSE_END)
-
-    def clause_end(self, pos: int) -> int:
-        return self._forward(pos, _CLAUSE_END)
-
-    def clause_rest(self, pos: int) -> str:
-        return self.text[pos:self.clause_end(pos)]
-
-    def inside_title(self, pos: int) -> bool:
-        return any(s < pos < e for s, e in self.titles)
-
-    def date_at(self, start: int, end: int) -> DateMention | None:
-        return next((d for d in self.dates if d.start < end and start < d.end), None)
-
-    def date_ending_at(self, pos: int) -> DateMention | None:
-        return next((d for d in self.dates if d.end == pos and d.value), None)
-
-    def edition_ending_at(self, pos: int) -> int | None:
-        return next((e.number for e in self.editions if e.end == pos), None)
-
-    def clause_date(self, pos: int, exclude: DateMention | None = None, reach: int = 99) -> DateMention | None:
-        """The last date before ``pos`` in its clause, else a date-only clause of the sentence
-        at most ``reach`` clauses before."""
-        start = self.clause_start(pos)
-        inside = [d for d in self.dates if start <= d.start and d.end <= pos and d is not exclude
-                  and d.value and not self.inside_title(d.start)]
-        if inside:
-            return inside[-1]
-        sentence_start, end, steps = self.sentence_start(pos), start - 1, 0
-        while end > sentence_start and steps < reach:
-            clause_start = self.clause_start(end)
-            date = self._date_only(clause_start, end)
-            if date:
-                return date
-            end, steps = clause_start - 1, steps + 1
-        return None
-
-    def _date_only(self, start: int, end: int) -> DateMention | None:
-        """The date a clause consists of (``2023年11月``, ``从2016年起``), after any quote,
-        aside or dateline that ends the previous sentence on the same line."""
-        for date in self.dates:
-            if start <= date.start and date.end <= end and date.value:
-                head = self.text[start:date.start].strip()
-                tail = self.text[date.end:end].strip()
-                if head in ("", "从", "自") or head[-1] in _ASIDE_END:
-                    if tail in ("", "起", "以来", "开始"):
-                        return date
-        return None
-
-    def clause_text(self, start: int, end: int) -> str:
-        """The clean text of the clauses around ``[start, end)``: the evidence (noise removed)."""
-        return self.text[self.clause_start(start):self.clause_end(end)].strip()
-
-    def provenance(self, start: int, end: int, rule: str) -> dict:
-        if self.doc._.textmap is None:
-            return {"doc": getattr(self.doc._.article, "id", ""), "start": start, "end": end,
-                    "quote": self.text[start:end], "rule": rule}
-        return _provenance(self.doc, start, end, rule)
+_ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
+# A count is no name: 20场分论坛, 10余场论坛.
+_COUNT = re.compile(r"^[\d〇一二三四五六七八九十百千两几数]+[余多]?[场个项次家类届]")
 
 
 class Naming(BaseModel):
@@ -250,16 +145,39 @@ def find_events(doc: Doc) -> list[Event]:
     rules = load_event_rules()
     ctx = Context.of(doc)
     events: list[Event] = []
-    for start, end in ctx.sentences():
+    sentences = ctx.sentences()
+    for i, (start, end) in enumerate(sentences):
         summit: Event | None = None
-        for mention in _mentions(doc, ctx, rules, start, end):
-            event = _resolve(mention, ctx, rules, summit)
+        mentions = _mentions(doc, ctx, rules, start, end)
+        follow = _follow_up(ctx, sentences, i)
+        for j, mention in enumerate(mentions):
+            spans = [(mention.end, mentions[j + 1].start if j + 1 < len(mentions) else end)]
+            if follow and follow[0] in ctx.text[mention.start:mention.end]:
+                spans.append(follow[1])
+                follow = None
+            host = summit or _host(ctx, start, mention.start, events)
+            event = _resolve(mention, ctx, rules, host, spans)
             if event is None:
                 continue
             if event.kind == "summit" and _is_during(ctx.text, mention.end, rules):
                 summit = event
             events.append(event)
-    return _merge_occurrences(events)
+    return _merge_occurrences(_join_parents(events, rules))
+
+
+def _follow_up(ctx: Context, sentences: list[tuple[int, int]], i: int) -> tuple[str, tuple[int, int]] | None:
+    """The next sentence when it goes on about an event of this one (``本届大会以…为主题``)."""
+    if i + 1 >= len(sentences):
+        return None
+    start, end = sentences[i + 1]
+    found = anaphor_at(ctx.text, start)
+    return (found[0], (found[1], end)) if found else None
+
+
+def _host(ctx: Context, start: int, pos: int, events: list[Event]) -> Event | None:
+    """The article's event an activity is held during (``大会期间``, ``与大会同期举办的``)."""
+    noun = during_noun(ctx.text, start, pos)
+    return None if noun is None else host_event(events, noun)
 
 
 # ---------------------------------------------------------------- mentions
@@ -274,7 +192,10 @@ def _mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -
     for m in sorted(found, key=lambda m: (-(m.end - m.start), m.series is None, m.start)):
         if all(m.end <= k.start or m.start >= k.end for k in kept):
             kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    # 联合国互联网治理论坛(IGF): an alias in parentheses after the name is no second mention
+    ends = {k.end for k in kept}
+    return sorted((k for k in kept if not (ctx.text[k.start - 1:k.start] in "(（" and k.start - 1 in ends
+                                           and ctx.text[k.end:k.end + 1] in ")）")), key=lambda m: m.start)
 
 
 def _series_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
@@ -343,8 +264,9 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
         if token.text in rules.words["stop"] or any(c in PUNCT for c in token.text) or ctx.date_at(t_start, t_start + len(token.text)):
             break
         left = t_start
+    left = next((e.end for e in ctx.editions if left <= e.start and e.end < n_start), left)  # 首届巴黎和平论坛
     modifier = ctx.text[left:n_start]
-    if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]):
+    if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]) or _COUNT.match(modifier):
         return None
     return _Mention(left, n_end, f"events.bare:{noun.id}", noun.kind, ctx.text[left:n_end])
 
@@ -352,13 +274,14 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
 # ---------------------------------------------------------------- attributes
 
 
-def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None) -> Event | None:
+def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
+             spans: list[tuple[int, int]]) -> Event | None:
     own_year, edition, own_date = _own_time(m, ctx)
     series = m.series
     if series and edition and own_year is None:
         own_year = series.year_of_edition(edition)
     reach = 1 if series and series.year_needed else 99
-    clause_date = ctx.clause_date(m.start, exclude=own_date, reach=reach)
+    clause_date = ctx.date_right_after(m.end) or ctx.clause_date(m.start, exclude=own_date, reach=reach)
     if clause_date and own_year and clause_date.year != own_year:
         clause_date = None
     dated_clause = clause_date is not None and not clause_date.since
@@ -370,14 +293,17 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None)
     if series is None or series.part_of:
         if summit is not None and (year is None or year == summit.year) and series is None:
             part_of, year = summit.name, summit.year
-        elif series and series.part_of and year:
+        elif series and series.part_of and (year or summit):
+            year = year or summit.year
             part_of = rules.series_by_id(series.part_of).name_of(year)
-    name, kind = _name_and_kind(m, series, year, own_year, own_date)
+    name, kind = _name_and_kind(m, series, year, own_year, own_date, edition)
     quote_start = _prefix_start(m, ctx, own_date)
     start_date, end_date = _timing(m, ctx, rules, clause_date)
+    framed_start, framed_end = ctx.framed_dates(spans, year)
+    theme = ctx.theme_before(quote_start) or ctx.theme_in(spans)
     return Event(
-        name=name, kind=kind, year=year, edition=edition, start_date=start_date,
-        end_date=end_date, location=_location(m, ctx, rules), theme=_theme(m, ctx), part_of=part_of,
+        name=name, kind=kind, year=year, edition=edition, start_date=start_date or framed_start,
+        end_date=end_date or framed_end, location=_location(m, ctx, rules), theme=theme, part_of=part_of,
         evidence=ctx.clause_text(m.start, m.end),
         provenance=[Provenance(**ctx.provenance(quote_start, m.end, m.rule))],
     )
@@ -398,7 +324,7 @@ def _own_time(m: _Mention, ctx: Context) -> tuple[int | None, int | None, DateMe
     return None, ctx.edition_ending_at(m.start), None
 
 
-def _name_and_kind(m: _Mention, series, year, own_year, own_date) -> tuple[str, str]:
+def _name_and_kind(m: _Mention, series, year, own_year, own_date, edition) -> tuple[str, str]:
     if series is None:
         return m.name, m.kind
     occurrence = series.occurrence(year)
@@ -406,6 +332,8 @@ def _name_and_kind(m: _Mention, series, year, own_year, own_date) -> tuple[str, 
     if series.naming or (occurrence and occurrence.name):
         return series.name_of(year), kind
     if own_year and own_date and not own_date.relative and own_date.end == m.start:
+        return f"{own_year}年{series.name}", kind
+    if own_year and edition and series.first_year:  # 第十三届… → its year from the series data
         return f"{own_year}年{series.name}", kind
     return series.name, kind
 
@@ -418,7 +346,7 @@ def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | No
     if date.end_value:
         return date.value, date.end_value
     after = ctx.clause_rest(m.end)
-    before = ctx.text[ctx.clause_start(m.start):m.start]
+    before = ctx.text[ctx.clause_start(m.start):m.start].removesuffix("的")
     if any(w in after for w in rules.words["closing"]):
         return None, date.value if len(date.value) >= 7 else None
     if len(date.value) < 7:
@@ -426,15 +354,18 @@ def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | No
     if any(after.startswith(w) or after.startswith("的" + w) for w in rules.words["opening"]):
         return (date.value, None) if len(date.value) == 7 else (None, None)
     happens = any(w in after for w in rules.words["happen"]) or any(before.endswith(w) for w in rules.words["happen"])
-    return (date.value, None) if happens or after.startswith("期间") else (None, None)
+    # 10日，在…论坛上: a one-day activity (not a series' occurrence, which lasts days) took place
+    held = after.startswith("期间") or (m.series is None and after.startswith("上") and "在" in before)
+    return (date.value, None) if happens or held else (None, None)
 
 
 def _location(m: _Mention, ctx: Context, rules: EventRules) -> str | None:
-    after = ctx.text[m.end:ctx.clause_end(m.end)]
+    date = ctx.date_right_after(m.end)  # …大会7月12日在北京举行
+    after = _ASIDE.sub("", ctx.text[date.end if date else m.end:ctx.clause_end(m.end)])
     before = ctx.text[ctx.clause_start(m.start):m.start]
     for found in (_LOCATION_AFTER.match(after), _SETTLED.match(after), _LOCATION_BEFORE.search(before)):
         if found:
-            return _strip_regions(found.group(1), rules.words["regions"])
+            return _strip_regions(next(g for g in found.groups() if g), rules.words["regions"])
     if m.series:
         return next((w for w in m.series.place_words if w in ctx.text[m.start:m.end]), None)
     return None
@@ -450,14 +381,6 @@ def _strip_regions(place: str, regions: frozenset[str]) -> str:
     return place
 
 
-def _theme(m: _Mention, ctx: Context) -> str | None:
-    found = _THEME.search(ctx.text, m.end, ctx.sentence_end(m.end))
-    if not found:
-        return None
-    between = ctx.text[m.end:found.start()]
-    return None if any(n in between for n in ("论坛", "博览会", "大赛", "活动")) else found.group(1)
-
-
 def _is_during(text: str, pos: int, rules: EventRules) -> bool:
     """A summit mention followed by 期间/上/的 or directly by another name."""
     return any(text.startswith(w, pos) for w in rules.words["during"]) or text[pos:pos + 1] in ("“", "")
@@ -466,16 +389,37 @@ def _is_during(text: str, pos: int, rules: EventRules) -> bool:
 # ---------------------------------------------------------------- merging
 
 
-def _merge_occurrences(events: list[Event]) -> list[Event]:
-    """One record per occurrence; a year-less mention joins the one dated occurrence of its name."""
-    dated: dict[str, list[int]] = {}
-    for event in events:
-        if event.year is not None:
-            dated.setdefault(event.name, []).append(event.year)
+def _join_parents(events: list[Event], rules: EventRules) -> list[Event]:
+    """A year-less activity held during a series (the expo of the summit) is the one of the
+    article's only dated occurrence of that series."""
     out = []
     for event in events:
-        years = sorted(set(dated.get(event.name, [])))
-        if event.year is None and len(years) == 1 and event.start_date is None:
-            event = event.model_copy(update={"year": years[0]})
+        series = next((s for s in rules.series if s.name == event.name and s.part_of), None)
+        if series and event.year is None and event.start_date is None:
+            parent = rules.series_by_id(series.part_of)
+            years = {e.year for e in events if e.year and e.name == parent.name_of(e.year)}
+            if len(years) == 1:
+                year = years.pop()
+                event = event.model_copy(update={"year": year, "part_of": parent.name_of(year)})
+        out.append(event)
+    return out
+
+
+def _merge_occurrences(events: list[Event]) -> list[Event]:
+    """One record per occurrence; a year-less mention joins the one dated occurrence of its name
+    (``联合国互联网治理论坛`` joins ``2018年联合国互联网治理论坛``)."""
+    dated: dict[str, set[tuple[int, str]]] = {}
+    for event in events:
+        if event.year is not None:
+            for name in {event.name, event.name.removeprefix(f"{event.year}年")}:
+                dated.setdefault(name, set()).add((event.year, event.name))
+    out = []
+    for event in events:
+        occurrences = sorted(dated.get(event.name, set()))
+        if event.year is None and occurrences and event.start_date is None:
+            if len(occurrences) > 1:
+                continue  # a generic mention of a series whose occurrences are recorded
+            year, name = occurrences[0]
+            event = event.model_copy(update={"year": year, "name": name})
         out.append(event)
     return merge_all(out)

@@ -1,0 +1,212 @@
+"""The clean text of an article as extraction sees it: sentences, clauses, dates, titles.
+
+:class:`Context` is shared by the event and document finders: it holds the
+doc's clean text with its date mentions (:func:`kb.dates.find_dates`, day-only
+dates and ``当天`` included), editions and ``《…》`` titles, and answers
+questions about clause and sentence boundaries and the date and theme frames
+around a name (``…16日在乌镇开幕``, ``持续至18日``, ``以“…”为主题的…``).
+
+Anaphora: :func:`anaphor_at` reads a sentence that goes on about the event
+just named (``本届大会以…为主题``); :func:`during_noun` and :func:`host_event`
+read a bare ``大会期间``/``与大会同期``/``在大会上`` as the article's own event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from kb.dates import DateMention, find_dates, find_editions
+from kb.nlp import provenance as _provenance
+
+PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
+_SENTENCE_END = "。！？!?\n"
+_CLAUSE_END = "，,；;：:" + _SENTENCE_END
+_TITLE = re.compile(r"《[^《》\n]{1,80}》")
+_ASIDE_END = "”」)）】]…"
+_THEME = re.compile(r"主题(?:为|是)[:：]?“([^”]{2,80})”|以“([^”]{2,80})”为主题")
+_THEME_BEFORE = re.compile(r"以“([^”]{2,80})”为主题的$")
+_THEME_BLOCKERS = ("论坛", "博览会", "大赛", "活动")  # a theme after these is theirs
+# A date right after a name: 论坛(IGF)12日在…开幕, 活动将于17日举行.
+_DATE_GAP = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:将|已|正式|定|拟)?于?$")
+_UNTIL = re.compile(r"(?<!截)(?:至|到)$")
+_FROM_UNTIL = re.compile(r"^(?:持续|延续)?(?:至|到)")
+_TIME_OF_DAY = ("上午", "下午", "晚间", "晚上", "当晚", "早间", "中午")
+
+
+@dataclass
+class Context:
+    """The clean text of a doc with its dates, editions and 《》 titles, and clause helpers."""
+
+    doc: Doc
+    text: str
+    dates: list[DateMention]
+    editions: list
+    titles: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, doc: Doc) -> "Context":
+        article = doc._.article
+        date = getattr(article, "date", None)
+        text = doc.text
+        titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
+        return cls(doc, text, find_dates(text, date, days=True), find_editions(text), titles)
+
+    def sentences(self) -> list[tuple[int, int]]:
+        out, start = [], 0
+        for i, char in enumerate(self.text):
+            if char in _SENTENCE_END:
+                if i + 1 > start:
+                    out.append((start, i + 1))
+                start = i + 1
+        if start < len(self.text):
+            out.append((start, len(self.text)))
+        return out
+
+    def _back(self, pos: int, stops: str) -> int:
+        i = pos - 1
+        while i >= 0 and self.text[i] not in stops:
+            i -= 1
+        return i + 1
+
+    def _forward(self, pos: int, stops: str) -> int:
+        i = pos
+        while i < len(self.text) and self.text[i] not in stops:
+            i += 1
+        return i
+
+    def sentence_start(self, pos: int) -> int:
+        return self._back(pos, _SENTENCE_END)
+
+    def sentence_end(self, pos: int) -> int:
+        return self._forward(pos, _SENTENCE_END)
+
+    def clause_start(self, pos: int) -> int:
+        return self._back(pos, _CLAUSE_END)
+
+    def clause_end(self, pos: int) -> int:
+        return self._forward(pos, _CLAUSE_END)
+
+    def clause_rest(self, pos: int) -> str:
+        return self.text[pos:self.clause_end(pos)]
+
+    def inside_title(self, pos: int) -> bool:
+        return any(s < pos < e for s, e in self.titles)
+
+    def date_at(self, start: int, end: int) -> DateMention | None:
+        return next((d for d in self.dates if d.start < end and start < d.end), None)
+
+    def date_ending_at(self, pos: int) -> DateMention | None:
+        return next((d for d in self.dates if d.end == pos and d.value), None)
+
+    def edition_ending_at(self, pos: int) -> int | None:
+        return next((e.number for e in self.editions if e.end == pos), None)
+
+    def clause_date(self, pos: int, exclude: DateMention | None = None, reach: int = 99) -> DateMention | None:
+        """The last date before ``pos`` in its clause, else a date-only clause of the sentence
+        at most ``reach`` clauses before."""
+        start = self.clause_start(pos)
+        inside = [d for d in self.dates if start <= d.start and d.end <= pos and d is not exclude
+                  and d.value and not self.inside_title(d.start)]
+        if inside:
+            return inside[-1]
+        sentence_start, end, steps = self.sentence_start(pos), start - 1, 0
+        while end > sentence_start and steps < reach:
+            clause_start = self.clause_start(end)
+            date = self._date_only(clause_start, end)
+            if date:
+                return date
+            end, steps = clause_start - 1, steps + 1
+        return None
+
+    def _date_only(self, start: int, end: int) -> DateMention | None:
+        """The date a clause consists of (``2023年11月``, ``从2016年起``), after any quote,
+        aside or dateline that ends the previous sentence on the same line."""
+        for date in self.dates:
+            if start <= date.start and date.end <= end and date.value:
+                head = self.text[start:date.start].strip()
+                tail = self.text[date.end:end].strip()
+                if head in ("", "从", "自") or head[-1] in _ASIDE_END:
+                    if tail in ("", "起", "以来", "开始", *_TIME_OF_DAY):
+                        return date
+        return None
+
+    def date_right_after(self, pos: int) -> DateMention | None:
+        """A date right after ``pos`` in its clause (``…大会16日在乌镇开幕``, ``…将于17日举行``)."""
+        end = self.clause_end(pos)
+        return next((d for d in self.dates if pos <= d.start < end and d.value
+                     and _DATE_GAP.match(self.text[pos:d.start])), None)
+
+    def framed_dates(self, spans: list[tuple[int, int]], year: int | None) -> tuple[str | None, str | None]:
+        """Start and end in ``spans`` from ``会期从20日持续至22日``, ``将持续至18日``, ``至7月6日结束``
+        (dates of ``year``, at least month-precise; ``截至`` is no end)."""
+        start = end = None
+        for s, e in spans:
+            for d in self.dates:
+                if not (s <= d.start and d.end <= e) or len(d.value or "") < 7 or (year and d.year != year):
+                    continue
+                before, after = self.text[max(s, d.start - 3):d.start], self.text[d.end:d.end + 3]
+                if before.endswith(("从", "自")) and _FROM_UNTIL.match(after):
+                    start = start or d.value
+                elif _UNTIL.search(before) and not d.end_value:
+                    end = end or d.value
+        return start, end
+
+    def theme_before(self, pos: int) -> str | None:
+        """``以“…”为主题的`` right before ``pos`` (``以“…”为主题的第三届世界互联网大会``)."""
+        found = _THEME_BEFORE.search(self.text[max(0, pos - 90):pos])
+        return found.group(1) if found else None
+
+    def theme_in(self, spans: list[tuple[int, int]]) -> str | None:
+        """``主题为“…”`` / ``以“…”为主题`` in ``spans``, unless another activity is named first."""
+        for start, end in spans:
+            found = _THEME.search(self.text, start, end)
+            if found and not any(n in self.text[start:found.start()] for n in _THEME_BLOCKERS):
+                return found.group(1) or found.group(2)
+        return None
+
+    def clause_text(self, start: int, end: int) -> str:
+        """The clean text of the clauses around ``[start, end)``: the evidence (noise removed)."""
+        return self.text[self.clause_start(start):self.clause_end(end)].strip()
+
+    def provenance(self, start: int, end: int, rule: str) -> dict:
+        if self.doc._.textmap is None:
+            return {"doc": getattr(self.doc._.article, "id", ""), "start": start, "end": end,
+                    "quote": self.text[start:end], "rule": rule}
+        return _provenance(self.doc, start, end, rule)
+
+
+# A sentence that opens with a demonstrative and an event noun (本届大会, 本次峰会,
+# 此次论坛) goes on about the event just named; 期间/同期/上 make it a setting instead.
+_ANAPHOR = re.compile(r"(?:本届|本次|此次|该)(大会|峰会|论坛|会议|博览会)(?!期间|同期|上)")
+# An activity held during the article's event: 大会期间, 与大会同期, 本届大会上,
+# 峰会“…”论坛; the noun stands alone (not the end of a name: 世界互联网大会期间).
+_DURING = re.compile(
+    r"(?:^|(?<=[，,。；;：:、\s“”在与于将还]))(?:本届|本次|此次|该)?(大会|峰会)(?:期间|同期|上|(?=“))"
+    r"|(?:^|(?<=[，,。；;\s]))(同)期(?:举办|举行|召开)的"
+)
+
+
+def anaphor_at(text: str, pos: int) -> tuple[str, int] | None:
+    """The event noun of a demonstrative opening the sentence at ``pos`` (``本届大会`` → 大会),
+    and where the demonstrative ends."""
+    found = _ANAPHOR.match(text, pos)
+    return (found.group(1), found.end()) if found else None
+
+
+def during_noun(text: str, start: int, end: int) -> str | None:
+    """The noun of the last ``大会期间``-like setting in ``text[start:end]``; "" for a bare ``同期…的``."""
+    found = list(_DURING.finditer(text[:end + 1], start))
+    if not found:
+        return None
+    last = found[-1]
+    return last.group(1) or ""
+
+
+def host_event(events: list, noun: str):
+    """The event an anaphoric ``大会``/``峰会`` names: the first dated, self-standing event of the
+    article whose name contains ``noun``, a summit first."""
+    candidates = [e for e in events if e.year and e.part_of is None and noun in e.name]
+    return next((e for e in candidates if e.kind == "summit"), candidates[0] if candidates else None)
