@@ -148,7 +148,9 @@ def find_date(meta: dict, body: str, dateline: Dateline | None) -> tuple[str | N
         if dateline.year is not None:
             return iso_date(dateline.year, dateline.month, dateline.day), "dateline"
         fetched = front_matter_date(meta.get("fetch_date"))
-        lead = _lead(clean_for_dates(body[dateline.span[0]:dateline.span[0] + SEARCH_CHARS]).text)
+        # The lines above a dateline (a page's timestamp line) belong to the lead too.
+        above = _lead(clean_for_dates(body[: dateline.span[0]]).text)
+        lead = above + "\n" + _lead(clean_for_dates(body[dateline.span[0]:dateline.span[0] + SEARCH_CHARS]).text)
         year = infer_year(lead, dateline.month, dateline.day, not_after=int(fetched[:4]) if fetched else None)
         if year is not None and (date := iso_date(year, dateline.month, dateline.day)):
             return date, "dateline_year_from_text"
