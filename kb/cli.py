@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kb: interrupted; earlier outputs are left as they were", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `kb eval ... | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
