@@ -95,9 +95,11 @@ def _names_of(rule: dict) -> Iterable[str]:
 
 def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
     """Run ``nlp`` on the clean text; the Doc keeps its article and map to the original."""
-    doc = nlp(textmap.text)
+    doc = nlp.make_doc(textmap.text)
     doc._.article = article
     doc._.textmap = textmap
+    for _, component in nlp.pipeline:  # components may read the article and the map
+        doc = component(doc)
     return doc
 
 

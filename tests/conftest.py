@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kb.paths import ROOT
 
@@ -32,3 +33,27 @@ def seed_facts(nlp, seed_paths):
     from kb.ingest import read_article
 
     return [extract_article(nlp, read_article(path)) for path in seed_paths]
+
+
+def seed_docs(nlp):
+    """(Doc, gold dict) for every seed."""
+    from kb.clean import clean_article
+    from kb.ingest import read_article
+    from kb.nlp import make_doc
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        gold = GOLD / f"{path.stem}.yaml"
+        if gold.exists():
+            article = read_article(path)
+            yield make_doc(nlp, article, clean_article(article)), yaml.safe_load(gold.read_text(encoding="utf-8"))
+
+
+def score_records(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
+    from kb.evaluate import normalize_text, values_equal
+
+    found = {normalize_text(k): v for k, v in predicted.items()}
+    hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]
+    precision = len(hits) / len(found) if found else float(not gold)
+    recall = len(hits) / len(gold) if gold else float(not found)
+    checks = [values_equal(g.get(a), getattr(p, a)) for g, p in hits for a in attributes]
+    return precision, recall, (sum(checks) / len(checks) if checks else 1.0)

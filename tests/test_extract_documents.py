@@ -8,11 +8,9 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from kb.paths import ROOT
+from conftest import score_records, seed_docs
 from kb.records import Organization
 
-GOLD_DIR = Path("/work/shared/gold/seeds")
-SEEDS = ROOT / "seeds"
 
 
 def make_test_doc(nlp, text, date="2025-11-12"):
@@ -20,29 +18,6 @@ def make_test_doc(nlp, text, date="2025-11-12"):
     doc._.article = SimpleNamespace(id="test.txt", date=date, text=text)
     return doc
 
-
-def _seed_docs(nlp):
-    from kb.clean import clean_article
-    from kb.ingest import read_article
-    from kb.nlp import make_doc
-
-    for path in sorted(SEEDS.glob("*.txt")):
-        gold = GOLD_DIR / f"{path.stem}.yaml"
-        if gold.exists():
-            article = read_article(path)
-            yield make_doc(nlp, article, clean_article(article)), yaml.safe_load(gold.read_text(encoding="utf-8"))
-
-
-def _score(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
-    """Precision, recall and attribute accuracy of ``predicted`` (key → record) against ``gold``."""
-    from kb.evaluate import normalize_text, values_equal
-
-    found = {normalize_text(k): v for k, v in predicted.items()}
-    hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]
-    precision = len(hits) / len(found) if found else float(not gold)
-    recall = len(hits) / len(gold) if gold else float(not found)
-    checks = [values_equal(g.get(a), getattr(p, a)) for g, p in hits for a in attributes]
-    return precision, recall, (sum(checks) / len(checks) if checks else 1.0)
 
 ORGS = [
     Organization(name="国家互联网信息办公室", aliases=["网信办"], evidence="-"),
@@ -139,14 +114,13 @@ def test_documents_without_orgs_or_events(nlp, finders):
     assert (document.issuer, document.provenance[0].rule) == ("中国", "documents.title:initiative")
 
 
-@pytest.mark.skipif(not GOLD_DIR.exists(), reason="gold files not available")
 def test_documents_seeds_match_gold(nlp, finders):
     from kb.extract.orgs import find_organizations
 
     find_events, find_documents = finders
-    for doc, gold in _seed_docs(nlp):
+    for doc, gold in seed_docs(nlp):
         predicted = {f"{d.title}|{d.kind}": d for d in find_documents(doc, find_organizations(doc), find_events(doc))}
         for g in gold["documents"]:
             g["_key"] = f"{g['title']}|{g['kind']}"
-        p, r, a = _score(gold["documents"], predicted, ("kind", "issuer", "date", "event"))
+        p, r, a = score_records(gold["documents"], predicted, ("kind", "issuer", "date", "event"))
         assert min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)

@@ -9,10 +9,8 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from kb.paths import ROOT
+from conftest import score_records, seed_docs
 
-GOLD_DIR = Path("/work/shared/gold/seeds")
-SEEDS = ROOT / "seeds"
 ATTRIBUTES = ("kind", "year", "edition", "start_date", "end_date", "location", "theme", "part_of")
 
 
@@ -165,34 +163,10 @@ def test_events_rules_load():
 # ---------------------------------------------------------------- seeds vs gold
 
 
-def _seed_docs(nlp):
-    from kb.clean import clean_article
-    from kb.ingest import read_article
-    from kb.nlp import make_doc
-
-    for path in sorted(SEEDS.glob("*.txt")):
-        gold = GOLD_DIR / f"{path.stem}.yaml"
-        if gold.exists():
-            article = read_article(path)
-            yield make_doc(nlp, article, clean_article(article)), yaml.safe_load(gold.read_text(encoding="utf-8"))
-
-
-def _score(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
-    from kb.evaluate import normalize_text, values_equal
-
-    found = {normalize_text(k): v for k, v in predicted.items()}
-    hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]
-    precision = len(hits) / len(found) if found else float(not gold)
-    recall = len(hits) / len(gold) if gold else float(not found)
-    checks = [values_equal(g.get(a), getattr(p, a)) for g, p in hits for a in attributes]
-    return precision, recall, (sum(checks) / len(checks) if checks else 1.0)
-
-
-@pytest.mark.skipif(not GOLD_DIR.exists(), reason="gold files not available")
 def test_events_seeds_match_gold(nlp, find_events):
-    for doc, gold in _seed_docs(nlp):
+    for doc, gold in seed_docs(nlp):
         predicted = {f"{e.name}|{e.year}": e for e in find_events(doc)}
         for g in gold["events"]:
             g["_key"] = f"{g['name']}|{g['year']}"
-        p, r, a = _score(gold["events"], predicted, ATTRIBUTES)
+        p, r, a = score_records(gold["events"], predicted, ATTRIBUTES)
         assert (p, r, a) >= (0.95, 0.95, 0.95) and min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)

@@ -14,7 +14,7 @@ from kb.nlp import make_doc
 from kb.offsets import Mapped
 from kb.paths import ROOT
 
-GOLD = Path("/work/shared/gold/seeds") if Path("/work/shared/gold/seeds").is_dir() else ROOT / "tests" / "gold"
+from conftest import GOLD
 
 # (sentence, expected canonical names) — written for these tests.
 FOUND = [

@@ -52,28 +52,13 @@ def test_nlp_missing_model_names_the_path(tmp_path):
         load_pipeline(str(tmp_path))
 
 
-class _Article:
-    id = "a.txt"
-    text = "标题\n\n![](x.png)中國信息通信研究院"
-
-
 def test_nlp_provenance_points_into_the_original(nlp):
-    original = _Article.text
-    start = original.index("中")
+    from kb.ingest import parse_article
+
+    article = parse_article("标题\n\n![](x.png)中國信息通信研究院\n", "a.txt")
+    start = article.text.index("中")
     clean = "中国信息通信研究院"
-    textmap = Mapped(clean, tuple(range(start, start + 9)), tuple(range(start + 1, start + 10)), len(original))
-    doc = make_doc(nlp, _Article(), textmap)
+    textmap = Mapped(clean, tuple(range(start, start + 9)), tuple(range(start + 1, start + 10)), len(article.text))
+    doc = make_doc(nlp, article, textmap)
     prov = provenance(doc, 0, 2, rule="test")
     assert prov == {"doc": "a.txt", "start": start, "end": start + 2, "quote": "中國", "rule": "test"}
-
-
-QUOTE_CASES = [
-    ("他说：“好。”然后离开。", ["他说：“好。”", "然后离开。"]),
-    ("发布……\n\n下一段", ["发布……\n\n", "下一段"]),
-    ("增长？！原因如下", ["增长？！", "原因如下"]),
-]
-
-
-@pytest.mark.parametrize("text,sentences", QUOTE_CASES)
-def test_nlp_sentences_keep_closing_quotes(nlp, text, sentences):
-    assert [s.text for s in nlp(text).sents] == sentences

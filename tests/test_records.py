@@ -31,7 +31,7 @@ from kb.records import (
 )
 
 # The gold files live outside the tree until the lead copies them in.
-GOLD_DIRS = [Path(os.environ.get("KB_GOLD_DIR", "")), paths.ROOT / "tests" / "gold", Path("/work/shared/gold/seeds")]
+GOLD_DIRS = [Path(os.environ.get("KB_GOLD_DIR", "")), paths.ROOT / "tests" / "gold"]
 GOLD_DIR = next((d for d in GOLD_DIRS if str(d) != "." and d.is_dir() and list(d.glob("*.yaml"))), None)
 GOLD_FILES = sorted(GOLD_DIR.glob("*.yaml")) if GOLD_DIR else []
 needs_gold = pytest.mark.skipif(not GOLD_FILES, reason="gold files not found (set KB_GOLD_DIR)")

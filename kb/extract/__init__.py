@@ -56,6 +56,19 @@ def extract(doc: Doc) -> ArticleFacts:
     return ArticleFacts.from_records(article.id, article.date, [*events, *orgs, *people, *documents, *claims])
 
 
+Doc.set_extension("facts", default=None, force=True)
+
+
+@Language.component("kb_facts")
+def set_facts(doc: Doc) -> Doc:
+    """The pipeline's last component: ``doc._.facts`` holds the article's records
+    (a Doc made without an article, by ``nlp(text)``, has none)."""
+    doc._.facts = extract(doc) if doc._.article is not None else None
+    return doc
+
+
 def extract_article(nlp: Language, article: Article) -> ArticleFacts:
     """Clean, segment and extract one article."""
-    return extract(make_doc(nlp, article, clean_article(article)))
+    if "kb_facts" not in nlp.pipe_names:
+        nlp.add_pipe("kb_facts", last=True)
+    return make_doc(nlp, article, clean_article(article))._.facts
