@@ -27,6 +27,8 @@ ORGS = [
 
 # text, {title: {attribute: value}}; every document found is listed
 DOCUMENTS = [
+    # a title with no head word, issued by a verb: kind other
+    ("组委会当天发布《西湖共识2025》。", {"西湖共识2025": {"kind": "other", "issuer": None}}),
     ("国家互联网信息办公室发布了《数字中国发展报告（2024年）》。",
      {"数字中国发展报告（2024年）": {"kind": "report", "issuer": "国家互联网信息办公室", "date": None}}),
     ("2025年3月，网信办印发《个人信息保护合规审计管理办法》。",

@@ -185,7 +185,8 @@ def _titled_one(title: str, rules: DocumentRules, follow: HeadRule | None, issue
     kind = _kind(head, follow)
     if kind is None or not (issued or (head and not head.context_needed) or follow):
         return None
-    return kind, (head or follow).id
+    rule = head or follow
+    return kind, rule.id if rule else "issued"  # a title with no head word, issued by a verb
 
 
 def _kind(head: HeadRule | None, follow: HeadRule | None) -> str | None:
