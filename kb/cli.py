@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
 def _pipeline_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--model", help="pkuseg model directory (default: KB_PKUSEG_MODEL or the cache)")
     cmd.add_argument("--segmenter", choices=["pkuseg", "char"], default="pkuseg")
+    cmd.add_argument("-j", "--jobs", type=_positive, default=1, help="worker processes sharing the model (default: 1)")
+    cmd.add_argument("--no-cache", action="store_true", help="extract every article again (default: reuse cached results)")
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 # ---------------------------------------------------------------- set-up and text
@@ -116,14 +124,15 @@ def _progress(items: list) -> Iterable:
     return tqdm(items, desc="extracting", unit="article", disable=not sys.stderr.isatty())
 
 
-def _extractor(args):
-    """Rules validated first, then the pipeline loaded once."""
-    from kb.extract import check_rules, extract_article
-    from kb.nlp import load_pipeline
+def _extraction_options(args) -> dict:
+    """Options of kb.pipeline.extract_all; rule files are validated first, before
+    any article is read (a bad one stops kb with its file, line and rule id)."""
+    from kb.cache import FactsCache
+    from kb.extract import check_rules
 
     check_rules()
-    nlp = load_pipeline(args.model, args.segmenter)
-    return lambda article: extract_article(nlp, article)
+    cache = None if args.no_cache else FactsCache(model=args.model, segmenter=args.segmenter)
+    return {"model": args.model, "segmenter": args.segmenter, "jobs": args.jobs, "cache": cache}
 
 
 def _report_errors(errors: Iterable[KbError]) -> None:
@@ -132,22 +141,24 @@ def _report_errors(errors: Iterable[KbError]) -> None:
 
 
 def _run_extract(args) -> int:
+    from kb.export import atomic_write
     from kb.ingest import read_articles
-    from kb.records import dump_article_facts
+    from kb.pipeline import extract_all
+    from kb.records import ArticleFacts, dump_article_facts
 
-    extract = _extractor(args)
+    options = _extraction_options(args)
     items = list(read_articles(args.paths))
-    _report_errors(i for i in items if isinstance(i, InputError))
     articles = [i for i in items if not isinstance(i, InputError)]
-    for article in _progress(articles):
-        text = dump_article_facts(extract(article))
+    results = extract_all(articles, progress=_progress, **options)
+    _report_errors(r for r in (*items, *results) if isinstance(r, InputError))
+    facts = [r for r in results if isinstance(r, ArticleFacts)]
+    for one in facts:
+        text = dump_article_facts(one)
         if args.out:
-            from kb.export import atomic_write
-
-            atomic_write(args.out / f"{Path(article.id).stem}.yaml", text)
+            atomic_write(args.out / f"{Path(one.doc).stem}.yaml", text)
         else:
             sys.stdout.write(text)
-    return 0 if articles else 1
+    return 0 if facts else 1
 
 
 def _run_build(args) -> int:
@@ -155,9 +166,9 @@ def _run_build(args) -> int:
     from kb.query import KnowledgeBase
     from kb.review import collect_verdicts
 
-    extract = _extractor(args)
+    options = _extraction_options(args)
     verdicts = collect_verdicts(args.out)
-    kb = KnowledgeBase.build(args.paths, extractor=extract, verdicts=verdicts, progress=_progress)
+    kb = KnowledgeBase.build(args.paths, verdicts=verdicts, progress=_progress, **options)
     _report_errors(kb.errors)
     if not kb.extracted:
         print("kb: error: no article could be read", file=sys.stderr)

@@ -37,6 +37,13 @@ class RuleError(KbError):
         super().__init__(f"{where}{rule}: {message}")
 
 
+class ExtractionError(InputError):
+    """kb failed on an article it could read: a bug, reported with the file so the rest go on."""
+
+    def __init__(self, path: str | Path, error: BaseException):
+        super().__init__(path, f"extraction failed ({type(error).__name__}: {error}); please report it with this file")
+
+
 class ModelError(KbError):
     """The segmentation model is missing or unreadable."""
 

@@ -95,21 +95,27 @@ class KnowledgeBase:
         cls,
         paths: Iterable[str | Path] | str | Path,
         *,
-        extractor: Extractor | None = None,
         verdicts: Mapping[str, Verdict] | None = None,
+        extractor: Extractor | None = None,
         progress: Callable[[list], Iterable] = iter,
+        **options: Any,
     ) -> KnowledgeBase:
         """Read the articles at ``paths`` (files or folders) and extract their
-        facts; unreadable articles are kept in :attr:`errors`. ``progress``
-        wraps the list of articles (a progress bar, say)."""
+        facts; unreadable articles are kept in :attr:`errors`. ``options`` go to
+        :func:`kb.pipeline.extract_all` (``model``, ``segmenter``, ``jobs``,
+        ``cache``); ``extractor`` replaces it with an article → facts callable.
+        ``progress`` wraps the list of articles (a progress bar, say)."""
         from kb.ingest import read_articles
+        from kb.pipeline import extract_all
 
         items = list(read_articles(paths))
-        errors = [item for item in items if isinstance(item, InputError)]
         articles = [item for item in items if not isinstance(item, InputError)]
-        extract = (extractor or _default_extractor()) if articles else None
-        facts = [extract(article) for article in progress(articles)]
-        return cls(facts, errors, verdicts)
+        if extractor is not None:
+            results = [extractor(article) for article in progress(articles)]
+        else:
+            results = extract_all(articles, progress=progress, **options)
+        errors = [item for item in (*items, *results) if isinstance(item, InputError)]
+        return cls([r for r in results if isinstance(r, ArticleFacts)], errors, verdicts)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> KnowledgeBase:
@@ -227,14 +233,6 @@ class KnowledgeBase:
             return set()
         keys = [fold(n) for n in (org.name, *org.aliases)]
         return {e.id for e in self.merged.events if any(k in fold(e.name) for k in keys)}
-
-
-def _default_extractor() -> Extractor:
-    from kb.extract import extract_article
-    from kb.nlp import load_pipeline
-
-    nlp = load_pipeline()
-    return lambda article: extract_article(nlp, article)
 
 
 def _folds_equal(a: str | None, b: str) -> bool:

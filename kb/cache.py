@@ -1,0 +1,142 @@
+"""A cache of per-article extraction results, so an unchanged rebuild skips the model.
+
+Key
+    A SHA-256 over everything an article's facts depend on: the article file
+    as read (its text and encoding, which give back its bytes exactly, and
+    its file name, which is the facts' ``doc``), the bytes
+    of every rule file in ``rules/`` (:func:`kb.paths.rules_dir`), the
+    segmenter and the identity of its model (path, size and mtime of each
+    model file: a stat, not a read of 180 MB), and kb itself (its version and
+    a digest of its own source files, so editing an extractor invalidates the
+    cache even when the version number stays the same; plus the versions of
+    spaCy, spacy-pkuseg and OpenCC).
+
+Store
+    One gold-shaped YAML file per key (:func:`kb.records.dump_article_facts`)
+    under ``kb.paths.cache_dir() / "facts"`` or a given folder, written
+    atomically (:func:`kb.export.atomic_write`), so concurrent builds and
+    interrupted ones never leave half an entry. An entry that cannot be read
+    back (corrupt, truncated, from an older schema) counts as a miss and is
+    recomputed and overwritten.
+
+Not supported: expiry or a size limit (delete the folder to empty it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+import kb
+from kb import paths
+from kb.export import atomic_write
+from kb.ingest import Article
+from kb.model import MODEL_FILES
+from kb.records import ArticleFacts, dump_article_facts
+
+# libyaml's parser: pure-Python YAML would make a cache hit cost ~25 ms.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+CACHE_SUBDIR = "facts"
+KEY_FORMAT = "kb-facts-cache-v1"  # bump when the key's recipe changes
+
+
+def default_dir() -> Path:
+    return paths.cache_dir() / CACHE_SUBDIR
+
+
+LIBRARIES = ("spacy", "spacy-pkuseg", "opencc")
+
+
+@lru_cache(maxsize=1)
+def code_identity() -> str:
+    """kb's version, a digest of its source files and its libraries' versions, once per process."""
+    digest = hashlib.sha256(kb.__version__.encode())
+    for name in LIBRARIES:
+        digest.update(f"{name}=={_version(name)}\0".encode())
+    package = Path(kb.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return f"{kb.__version__}+{digest.hexdigest()[:16]}"
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def model_identity(model: str | None = None, segmenter: str = "pkuseg") -> str:
+    """The segmenter and its model as a stat signature (no model load, no read)."""
+    if segmenter != "pkuseg":
+        return segmenter
+    folder = paths.model_dir(model).resolve()
+    parts = [segmenter, str(folder)]
+    for name in sorted({*MODEL_FILES, "features.msgpack", "features.json"}):
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            continue
+        parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def rules_identity(rules_dir: Path | None = None) -> str:
+    """A digest of every rule file's name and bytes."""
+    digest = hashlib.sha256()
+    folder = rules_dir or paths.rules_dir()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class FactsCache:
+    """Extraction results on disk, one YAML file per content key."""
+
+    def __init__(self, folder: str | Path | None = None, *, model: str | None = None, segmenter: str = "pkuseg"):
+        self.folder = Path(folder) if folder is not None else default_dir()
+        # Everything but the article is fixed for one run: hash it once.
+        context = "\n".join([KEY_FORMAT, code_identity(), model_identity(model, segmenter), rules_identity()])
+        self._context = hashlib.sha256(context.encode()).digest()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, article: Article) -> str:
+        """The content key of ``article`` under this cache's rules, model and code."""
+        digest = hashlib.sha256(self._context)
+        digest.update(article.id.encode() + b"\0")
+        # ``text`` and ``encoding`` give back the file's bytes exactly (see
+        # kb.ingest), without reading the file again after it may have changed.
+        digest.update(article.encoding.encode() + b"\0" + article.text.encode("utf-8"))
+        return digest.hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.yaml"
+
+    def get(self, article: Article) -> ArticleFacts | None:
+        """The cached facts of ``article``, or None (missing or unreadable)."""
+        try:
+            facts = _read_entry(self.path(self.key(article)))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+            facts = None  # corrupt entry (pydantic's ValidationError is a ValueError): recompute
+        if facts is not None and facts.doc != article.id:
+            facts = None
+        self.hits += facts is not None
+        self.misses += facts is None
+        return facts
+
+    def put(self, article: Article, facts: ArticleFacts) -> Path:
+        return atomic_write(self.path(self.key(article)), dump_article_facts(facts))
+
+
+
+def _read_entry(path: Path) -> ArticleFacts | None:
+    """The facts stored at ``path`` (the reading half of :func:`kb.records.load_article_facts`)."""
+    if not path.is_file():
+        return None
+    return ArticleFacts.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))
