@@ -68,7 +68,7 @@ _MAX_GAP = dt.timedelta(days=45)
 def iso_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
     """``"2023-11-11"``, ``"2023-11"`` or ``"2023"``; None if no such date exists."""
     try:
-        dt.date(year, month or 1, day or 1)
+        dt.date(year, 1 if month is None else month, 1 if day is None else day)  # 0月0日 is no date
     except ValueError:
         return None
     parts = [f"{year:04d}"] + [f"{n:02d}" for n in (month, day) if n is not None]

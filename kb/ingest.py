@@ -191,6 +191,12 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         line = mark.line + 2 if mark is not None else None  # the block starts on line 2
         raise InputError(path, f"front matter is not valid YAML: {problem}", line=line) from None
+    except RecursionError:
+        raise InputError(path, "front matter is nested too deeply", line=2) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as err:
+        # PyYAML's constructors raise these for a well-formed but impossible
+        # value: `date: 2023-13-45`, `!!int x`, `!!timestamp x`.
+        raise InputError(path, f"front matter has a value YAML cannot read: {err}", line=2) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -201,11 +207,15 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
 
 # --- title ----------------------------------------------------------------
 
-_H1 = re.compile(r"^[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*\r?$", re.M)
+# The closing #s are removed in Python (:func:`_heading_text`): a regex for them
+# backtracks quadratically over a long line of spaces.
+_H1 = re.compile(r"^[ \t]{0,3}#[ \t]+(.+)$", re.M)
 _MARKDOWN = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),           # images
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),       # links keep their text
-    (re.compile(r"<[^>\n]+>"), ""),                      # inline HTML
+    # No opening bracket inside: each match attempt stops at the next one, so a
+    # line of `![![![` takes linear time, not quadratic.
+    (re.compile(r"!\[[^\[\]]*\]\([^()]*\)"), ""),         # images
+    (re.compile(r"\[([^\[\]]*)\]\([^()]*\)"), r"\1"),     # links keep their text
+    (re.compile(r"<[^<>\n]+>"), ""),                     # inline HTML
     (re.compile(r"\*\*|__|~~|[*`]"), ""),                # emphasis, code
     (re.compile(r"^\s*(?:#{1,6}|>|[-+])\s+"), ""),       # heading, quote, list marks
     (re.compile(r"\s+"), " "),
@@ -219,11 +229,20 @@ def strip_markdown(line: str) -> str:
     return line.strip()
 
 
+def _heading_text(line: str) -> str:
+    """An ATX heading's text without its optional closing ``#`` sequence."""
+    text = line.rstrip(" \t\r")
+    bare = text.rstrip("#")
+    if bare != text and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
+
+
 def find_title(meta: dict, body: str, fallback: str) -> str:
     """Front matter title, else the first ``# `` heading, else the first non-empty line."""
     candidates = [str(meta["title"])] if meta.get("title") is not None else []
     heading = _H1.search(body)
-    candidates += [heading.group(1)] if heading else []
+    candidates += [_heading_text(heading.group(1))] if heading else []
     candidates += body.splitlines()
     return next((t for t in map(strip_markdown, candidates) if t), fallback)
 

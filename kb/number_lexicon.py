@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator
 
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Regex, Rule, load_section, rule_path
 
 Kind = Literal["amount", "share", "count", "duration", "period"]
 Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
@@ -57,18 +56,6 @@ class ClassifierRule(Rule):
 
 class NounRule(Rule):
     words: list[str]
-
-
-def _valid_regex(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            re.compile(value)
-        except re.error as err:
-            raise ValueError(f"not a valid regular expression: {err}") from None
-    return value
-
-
-Regex = Annotated[str, AfterValidator(_valid_regex)]
 
 
 class MaskRule(Rule):

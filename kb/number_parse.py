@@ -9,28 +9,50 @@ with exact :class:`~decimal.Decimal` results, for :mod:`kb.numbers`.
 
 from __future__ import annotations
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 
 from kb.number_lexicon import ARABIC, CN_DIGITS, alternation, lexicon
 
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+# Longer than any number an article writes; bounds the regex and recursion work.
+MAX_CHARS = 400
+
 
 def parse_number(s: str) -> float | None:
     """The number ``s`` writes, or None: ``"1,800"``, ``"五十"``, ``"三分之二"``,
     ``"3/4"``, ``"53.9万亿"``, ``"1800多"`` (the number part), ``"42.8%"`` (42.8)."""
     value = parse_decimal(s.strip())
-    return float(value) if value is not None else None
+    return finite_float(value) if value is not None else None
+
+
+def finite_float(value: Decimal) -> float | None:
+    """``value`` as a float; None when no float holds it (``9`` written 500 times)."""
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def parse_decimal(s: str) -> Decimal | None:
+    """:func:`parse_number` as an exact Decimal. Absurd input gives None, never an
+    error: text longer than :data:`MAX_CHARS`, a value past Decimal's range, or
+    nesting (``分之分之…``, ``亿亿…``) deeper than Python's stack."""
+    if len(s) > MAX_CHARS:
+        return None
+    try:
+        return _parse(s)
+    except (DecimalException, RecursionError):
+        return None
+
+
+def _parse(s: str) -> Decimal | None:
     s = s.rstrip("%‰").strip()
     if m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)", s):
         return _divide(Decimal(m[1]), Decimal(m[2]))
     if m := re.fullmatch(r"[百千]分之(.+)", s):  # 百分之三十 is 30 (percent), as 30% is
-        return parse_decimal(m[1])
+        return _parse(m[1])
     if m := re.fullmatch(r"(.+?)分之(.+)", s):
-        den, num = parse_decimal(m[1]), parse_decimal(m[2])
+        den, num = _parse(m[1]), _parse(m[2])
         return _divide(num, den) if den is not None and num is not None else None
     m = re.fullmatch(rf"(?P<n>{ARABIC}|[〇零一二两三四五六七八九十百千万亿点]+)[多余来几]?(?P<s>[千百万亿]*)[多余来几]?", s)
     if not m:

@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 
 from kb.number_lexicon import CN_DIGITS, Kind, Lexicon, lexicon
-from kb.number_parse import parse_decimal, parse_number
+from kb.number_parse import finite_float, parse_decimal, parse_number
 
 __all__ = ["Period", "Quantity", "find_periods", "find_quantities", "load_quantity_rules", "parse_number"]
 
@@ -112,7 +112,7 @@ def find_quantities(text: str, *, word_ends: Collection[int] | None = None) -> l
 def _quantity(text: str, masked: str, m: re.Match, limit: int, lex: Lexicon,
               ends: frozenset[int] | None) -> Quantity | None:
     read = _read_number(m, lex)
-    if read is None:
+    if read is None or read[0] is None:  # None: a number past MAX_CHARS
         return None
     value, num_qualifier = read
     unit, kind, factor, rule_id, end = _unit(masked, m, limit, lex, ends)
@@ -126,8 +126,18 @@ def _quantity(text: str, masked: str, m: re.Match, limit: int, lex: Lexicon,
     labels = [pre and lex.qualifiers[pre].qualifier, num_qualifier,
               suffix and lex.qualifiers[suffix.group()].qualifier]
     qualifier = _qualifier(masked, start, [q for q in labels if q], lex)
-    return Quantity(start, end, text[start:end], float(value * Decimal(str(factor))),
-                    unit, qualifier, kind, rule_id)
+    base = _base_value(value, factor)
+    if base is None:
+        return None
+    return Quantity(start, end, text[start:end], base, unit, qualifier, kind, rule_id)
+
+
+def _base_value(value: Decimal, factor: float) -> float | None:
+    """``value`` times its unit's factor as a float; None past the float range (absurd numbers)."""
+    try:
+        return finite_float(value * Decimal(str(factor)))
+    except DecimalException:
+        return None
 
 
 def _read_number(m: re.Match, lex: Lexicon) -> tuple[Decimal, str | None] | None:

@@ -120,6 +120,9 @@ class KnowledgeBase:
     @classmethod
     def load(cls, out_dir: str | Path) -> KnowledgeBase:
         """The knowledge base :meth:`save` wrote to ``out_dir``, with its reviews applied."""
+        from kb.outputs import recover  # kb.outputs builds on this module
+
+        recover(out_dir)  # a build killed mid-swap is rolled back before reading
         folder = Path(out_dir) / ARTICLES_DIR
         if not folder.is_dir():
             raise InputError(folder, "no articles folder: build the knowledge base into this folder first")

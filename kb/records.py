@@ -318,11 +318,20 @@ def _section_of(record: Record) -> str:
 
 
 def _union(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
-    """Items of both, first-seen order, no duplicates."""
+    """Items of both, first-seen order, no duplicates. Hashable items (strings,
+    frozen models) are looked up in a set: an article naming one organisation
+    a thousand times must not take a million comparisons per mention."""
     out: list[Any] = []
+    seen: set[Any] = set()
     for item in [*first, *second]:
-        if item not in out:
-            out.append(item)
+        try:
+            if item in seen:
+                continue
+            seen.add(item)
+        except TypeError:  # unhashable: compared one by one
+            if item in out:
+                continue
+        out.append(item)
     return out
 
 

@@ -15,12 +15,13 @@ offending rule and its id — before any article is read.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from kb import paths
 from kb.errors import RuleError
@@ -34,6 +35,18 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
+
+
+def _valid_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise ValueError(f"not a valid regular expression: {err}") from None
+    return value
+
+
+# A rule field holding a regular expression: checked when the rule file is read.
+Regex = Annotated[str, AfterValidator(_valid_regex)]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -82,7 +95,8 @@ def load_section(path: Path, section: str, model: type[M]) -> list[M]:
     data = read_rule_file(path)
     items = data.get(section)
     if not isinstance(items, list):
-        raise RuleError(path, f"section {section!r} must be a list of rules", line=data.get("__line__"))
+        line = _key_line(path, section) or data.get("__line__")
+        raise RuleError(path, f"section {section!r} must be a list of rules", line=line)
     rules: list[M] = []
     seen: dict[str, int] = {}
     for item in items:
@@ -99,6 +113,13 @@ def load_section(path: Path, section: str, model: type[M]) -> list[M]:
         seen[getattr(rule, "id", "")] = line or 0
         rules.append(rule)
     return rules
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of a top-level ``key:`` in the file (mappings record only where they start)."""
+    text = path.read_text(encoding="utf-8")
+    found = re.search(rf"^{re.escape(key)}[ \t]*:", text, re.M)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _first_error(err: ValidationError) -> str:

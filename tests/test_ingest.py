@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,9 @@ BAD_FILE_CASES = [
     ("open.md", "---\ntitle: 标题\n正文\n".encode(), r"open\.md:1: front matter opened by '---' is never closed", 1),
     ("list.md", "---\n- a\n- b\n---\n正文\n".encode(), r"list\.md:2: front matter is not a mapping", 2),
     ("nobody.md", "---\ntitle: 标题\n---\n\n".encode(), r"nobody\.md: article has no text after its front matter", None),
+    ("baddate.md", "---\ndate: 2023-13-45\n---\n正文\n".encode(), r"baddate\.md:2: front matter has a value YAML cannot read", 2),
+    ("badint.md", "---\nn: !!int x\n---\n正文\n".encode(), r"badint\.md:2: front matter has a value YAML cannot read", 2),
+    ("deep.md", b"---\n" + b"[" * 10_000 + "\n---\n正文\n".encode(), r"deep\.md:2: front matter is nested too deeply", 2),
 ]
 
 # text, agency, place, year, month, day, author, dateline as written
@@ -125,6 +129,8 @@ FRONT_MATTER_DATE_CASES = [
     ("2024", "2024"),
     (2024, "2024"),
     ("2024-13-01", None),
+    ("2024-00-00", None),
+    ("2024-1-0", None),
     ("yesterday", None),
     (None, None),
 ]
@@ -136,6 +142,10 @@ TITLE_CASES = [
     ({}, "\n\n  心向“網(wǎng)”之:為何是烏鎮?  \n正文", "心向“網(wǎng)”之:為何是烏鎮?"),
     ({"title": ""}, "## 二级标题\n正文", "二级标题"),
     ({"title": 2024}, "正文", "2024"),
+    ({}, "# 标题 ###\n正文", "标题"),
+    ({}, "# 标题#\n正文", "标题#"),
+    ({}, "# C#\r\n正文", "C#"),
+    ({}, "<a<b>标题\n正文", "<a标题"),
 ]
 
 
@@ -286,6 +296,21 @@ def test_ingest_front_matter_date(value, expected):
 @pytest.mark.parametrize("meta,body,title", TITLE_CASES)
 def test_ingest_title(meta, body, title):
     assert find_title(meta, body, fallback="stem") == title
+
+
+# Lines that once took seconds to minutes: the title regexes backtracked quadratically.
+@pytest.mark.parametrize("body", [
+    "# a" + " " * 100_000 + "b", "![" * 50_000, "[" * 20_000 + "](" * 20_000, "<" * 100_000, "[[[[(" * 20_000,
+], ids=["heading-spaces", "images", "links", "angles", "brackets"])
+def test_ingest_title_of_a_huge_line_is_fast(body):
+    start = time.perf_counter()
+    find_title({}, body, fallback="stem")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_ingest_impossible_dateline_text_date_is_no_date():
+    article = parse_article("标题\n2023年0月0日 正文\n", "zero.txt")
+    assert (article.date, article.date_how) == (None, "unknown")
 
 
 # text, date, date_how, source

@@ -43,7 +43,11 @@ PARSE_CASES = [
     ("三分之二", 2 / 3),
 ]
 
-UNPARSABLE = ["", "abc", "5G", "一是", "3/0"]
+UNPARSABLE = [
+    "", "abc", "5G", "一是", "3/0",
+    # absurd sizes: past the float range, past Decimal's, nested past the stack
+    "9" * 500, "9" * 2000 + "/1", "1" + "亿" * 200_000, "亿" * 2000, "亿" * 20_000 + "x",
+]
 
 
 @pytest.mark.parametrize("text,value", PARSE_CASES)
@@ -54,6 +58,11 @@ def test_parse_number_reads_every_form(text, value):
 @pytest.mark.parametrize("text", UNPARSABLE)
 def test_parse_number_is_none_for_non_numbers(text):
     assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["9" * 500 + "万亿元", "规模达1" + "亿" * 2000 + "元", "共" + "1" * 1000 + "个国家"])
+def test_find_quantities_absurd_number_is_no_quantity(text):
+    assert find_quantities(text) == []
 
 
 # --- find_quantities: one quantity per case ----------------------------------------

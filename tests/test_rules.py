@@ -17,6 +17,8 @@ BAD_FILES = [
     ("items:\n  - id: a\n    pattern: x\n  - id: a\n    pattern: y\n", r":4 \[rule a\]: duplicate rule id \(first on line 2\)"),
     ("items:\n  - id: a\n    pattern: [x\n", r":\d+: not valid YAML"),
     ("items: {id: a}\n", r"section 'items' must be a list"),
+    ("# a comment\nother: []\nitems: x\n", r":3: section 'items' must be a list"),
+    ("", r":1: a rule file must be a mapping"),
     ("- just a list\n", r":1: a rule file must be a mapping"),
     ("items:\n  - plain string\n", r"must be a mapping"),
 ]

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Regex, Rule, load_section, rule_path
 
 class PatternRule(Rule):
-    pattern: str
+    pattern: Regex
 
 
 class WordsRule(Rule):

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from kb.extract.orgs import WordList
 from kb.records import Role
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Regex, Rule, load_section, rule_path
 
 HAN = r"\u4e00-\u9fff"
 _FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
@@ -30,7 +30,7 @@ TRANSLITERATION_LENGTH = (2, 5)
 
 
 class PatternRule(Rule):
-    pattern: str
+    pattern: Regex
 
     @field_validator("pattern")
     @classmethod

@@ -1,0 +1,359 @@
+"""Property and fuzz tests: bad input never crashes kb.
+
+Whatever bytes a file holds, :func:`kb.ingest.read_article` gives an
+:class:`~kb.ingest.Article` or an :class:`~kb.errors.InputError` naming the
+file, never a traceback; cleaning keeps its map inside the original and in
+order; extraction never raises and every provenance quote is the original
+slice; the number normalisers never raise and give finite values or None.
+
+Bounded: every property runs a fixed number of examples without deadline, so
+the file takes well under a minute (the pkuseg pipeline is loaded once);
+``KB_FUZZ_EXAMPLES`` raises the count for a deeper search.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import shutil
+
+import yaml
+
+from kb import paths
+from kb.clean import clean_article, clean_text
+from kb.errors import InputError, RuleError
+from kb.extract import check_rules, extract_article, forget_rules
+from kb.ingest import parse_article, read_article
+from kb.numbers import find_quantities, parse_number
+from kb.records import SECTIONS
+
+# KB_FUZZ_EXAMPLES=5000 for a deeper search than the suite's bounded run.
+EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "80"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FEW = settings(max_examples=max(1, EXAMPLES // 5), deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+NEWS_TEXT = (
+    "新华社北京11月20日电（记者 王思北）2024年世界互联网大会乌镇峰会今天开幕。"
+    "据中国互联网络信息中心数据显示，我国网民规模达10.92亿人，互联网普及率达77.5%。"
+)
+
+# Pieces random articles are built from: real characters, digits, punctuation
+# (brackets of every kind, often left open) and phrases the cleaner removes.
+CHARS = "的一是在了和中国互联网大会世界乌镇峰会新华社北京日电记者发布报告白皮书网络安全协会研究院主席表示据数据显示亿万元个国家年月日第届網絡會議"
+DIGITS = "0123456789０１２３"
+PUNCT = "，。、；：？！“”‘’（）《》【】「」[]()<>-—~%‰.·:/# *_\n\t\u3000"
+NOISE = [
+    "扫码关注", "责任编辑：张三", "&amp;", "&#x4e2d;", "<br>", "<!--", "-->", "![](a.png)", "[链接](http://a.cn)",
+    "網(wǎng)", "涓枃", "---", "***", "新华社北京11月8日电（记者 张三）", "中新網烏鎮11月11日電(張煜歡)",
+    "2023年11月8日", "2023年0月0日", "53.9万亿元", "三分之二", "百分之三十", "9" * 60 + "亿", "1,800多个",
+    "《世界互联网发展报告2023》蓝皮书", "“互联网+”行动计划", "世界互联网大会", "中国信息安全", "http://www.x.cn/a?b=1",
+    "END", "\ufeff", "\ufffd", "\x07", "\u200b",
+]
+pieces = st.one_of(
+    st.text(alphabet=CHARS, min_size=1, max_size=6),
+    st.text(alphabet=DIGITS, min_size=1, max_size=4),
+    st.text(alphabet=PUNCT, min_size=1, max_size=3),
+    st.sampled_from(NOISE),
+)
+chinese_ish = st.lists(pieces, max_size=60).map("".join)
+
+ABSURD = "9" * 500 + "万亿元"
+
+# name, bytes: files that have broken something somewhere once
+NASTY_FILES = [
+    ("empty", b""),
+    ("one-char", b"a"),
+    ("one-han", "中".encode()),
+    ("newline", b"\n"),
+    ("bom-only", b"\xef\xbb\xbf"),
+    ("utf8-cut", "中华人民共和国".encode()[:-1]),
+    ("utf8-cut-one-byte", "中".encode()[:1]),
+    ("utf8-cut-two-bytes", "中".encode()[:2]),
+    ("gbk-cut", "中华人民共和国新闻".encode("gbk")[:-1]),
+    ("gbk-cut-one-byte", "中".encode("gbk")[:1]),
+    ("utf16-odd", b"\xff\xfe" + b"a"),
+    ("utf16-lone-surrogate", b"\xff\xfe\x00\xd8"),
+    ("megabyte-line", ("中" * 400_000).encode()),
+    ("megabyte-ascii", b"a" * 1_000_000),
+    ("nested-angles", b"<" * 100_000),
+    ("nested-brackets", ("[[[[(" * 20_000).encode()),
+    ("nested-images", ("![" * 50_000).encode()),
+    ("nested-links", b"[" * 20_000 + b"](" * 20_000),
+    ("open-brackets", "《（“【[(".encode() * 10_000),
+    ("heading-of-spaces", b"# a" + b" " * 100_000 + b"b"),
+    ("front-matter-open", b"---\ntitle: x\n"),
+    ("front-matter-only", b"---\n"),
+    ("front-matter-empty-body", b"---\n---\n"),
+    ("front-matter-deep", b"---\n" + b"[" * 10_000 + b"\n---\nbody"),
+    ("front-matter-bad-date", b"---\ndate: 2023-13-45\n---\nbody"),
+    ("front-matter-bad-int", b"---\nn: !!int x\n---\nbody"),
+    ("front-matter-bad-timestamp", b"---\nd: !!timestamp x\n---\nbody"),
+    ("front-matter-python-tag", b"---\na: !!python/object:os.system x\n---\nbody"),
+    ("front-matter-list", b"---\n- a\n---\nbody"),
+    ("front-matter-unhashable-key", b"---\n? [1, 2]\n: 3\n---\nbody"),
+    ("front-matter-odd-values", b"---\ntitle: {a: 1}\ndate: [1, 2]\nsource: !!binary AAAA\n---\nbody"),
+    ("absurd-number", ABSURD.encode()),
+    ("absurd-dateline", ("新华社北京" + "9" * 500 + "月" + "9" * 500 + "日电 正文").encode()),
+    ("impossible-dates", "新华社北京2月30日电 2023年0月0日 2023年13月32日".encode()),
+    ("control-characters", b"\x01" * 10),
+]
+
+
+def _read(tmp_path: Path, data: bytes) -> None:
+    """Read ``data`` as an article: success, or an InputError naming the file."""
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    try:
+        article = read_article(path)
+    except InputError as err:
+        assert str(path) in str(err) and "\n" not in str(err)
+        return
+    assert path.read_bytes().decode(article.encoding) == article.text
+
+
+def _assert_mapped_inside(source: str, mapped) -> None:
+    """Every clean character maps to a non-empty-or-point range inside ``source``, in order."""
+    assert len(mapped.starts) == len(mapped.ends) == len(mapped.text)
+    assert mapped.source_len == len(source)
+    previous = 0
+    for start, end in zip(mapped.starts, mapped.ends):
+        assert 0 <= start <= end <= len(source)
+        assert start >= previous  # monotone: clean order is original order
+        previous = start
+
+
+def _assert_quotes_are_slices(article, facts) -> None:
+    for section in SECTIONS:
+        for record in getattr(facts, section):
+            for prov in record.provenance:
+                assert 0 <= prov.start <= prov.end <= len(article.text)
+                assert article.text[prov.start:prov.end] == prov.quote
+
+
+# --- ingest ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, data", NASTY_FILES, ids=[n for n, _ in NASTY_FILES])
+def test_fuzz_ingest_nasty_file_reads_or_names_the_file(tmp_path, name, data):
+    _read(tmp_path, data)
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_fuzz_ingest_random_bytes(tmp_path, data):
+    _read(tmp_path, data)
+
+
+@FUZZ
+@given(text=chinese_ish, encoding=st.sampled_from(["utf-8", "gb18030", "big5", "utf-16"]), cut=st.integers(0, 3))
+def test_fuzz_ingest_truncated_encodings(tmp_path, text, encoding, cut):
+    data = text.encode(encoding, errors="replace")
+    _read(tmp_path, data[: max(0, len(data) - cut)])
+
+
+@FUZZ
+@given(meta=st.text(alphabet="abc:- []{}!&*?|>'\"#\n\t1209.", max_size=80), body=chinese_ish)
+def test_fuzz_ingest_front_matter(tmp_path, meta, body):
+    _read(tmp_path, f"---\n{meta}\n---\n{body}".encode())
+
+
+@FUZZ
+@given(meta=st.text(alphabet="abc: 12-\n", max_size=40), body=chinese_ish)
+def test_fuzz_ingest_front_matter_left_open(tmp_path, meta, body):
+    _read(tmp_path, f"---\n{meta}\n{body.replace('---', '')}".encode())
+
+
+@FEW
+@given(opener=st.sampled_from(list("<[(《（“【") + ["[[[[(", "![", "<!--"]), n=st.integers(1, 20_000))
+def test_fuzz_ingest_deep_nesting(tmp_path, opener, n):
+    _read(tmp_path, (opener * n).encode())
+
+
+# --- cleaning -------------------------------------------------------------------
+
+
+@FUZZ
+@given(text=st.one_of(chinese_ish, st.text(max_size=300)))
+def test_fuzz_clean_map_stays_inside_and_in_order(text):
+    _assert_mapped_inside(text, clean_text(text))
+
+
+@pytest.mark.parametrize("name, data", [c for c in NASTY_FILES if len(c[1]) < 200_000], ids=lambda v: v if isinstance(v, str) else "")
+def test_fuzz_clean_nasty_text(name, data):
+    text = data.decode("utf-8", errors="replace")
+    _assert_mapped_inside(text, clean_text(text))
+
+
+# --- extraction -----------------------------------------------------------------
+
+
+def _article(text: str):
+    try:
+        return parse_article(text, Path("fuzz.txt"))
+    except InputError:
+        return None
+
+
+@FUZZ
+@given(text=chinese_ish)
+def test_fuzz_extract_never_raises_and_quotes_are_slices(nlp, text):
+    article = _article(text)
+    assume(article is not None)
+    _assert_mapped_inside(article.text, clean_article(article))
+    _assert_quotes_are_slices(article, extract_article(nlp, article))
+
+
+@FEW
+@given(head=chinese_ish, tail=chinese_ish)
+def test_fuzz_extract_real_news_with_noise_around(nlp, head, tail):
+    article = _article(f"{head}\n{NEWS_TEXT}\n{tail}")
+    assume(article is not None)
+    _assert_quotes_are_slices(article, extract_article(nlp, article))
+
+
+@pytest.mark.parametrize("text", [
+    ABSURD, "规模达" + ABSURD, "网民" + "9" * 400 + "亿人", "0." + "0" * 400 + "1%", "《" * 3000, "“" * 3000 + NEWS_TEXT,
+    "（" * 2000 + NEWS_TEXT + "）" * 10, "第" + "9" * 300 + "届世界互联网大会", "9" * 300 + "年世界互联网大会乌镇峰会",
+], ids=["absurd", "absurd-claim", "absurd-count", "tiny-percent", "open-titles", "open-quotes", "open-parens",
+        "absurd-edition", "absurd-year"])
+def test_fuzz_extract_absurd_text(nlp, text):
+    article = parse_article("标题\n" + text, Path("fuzz.txt"))
+    _assert_quotes_are_slices(article, extract_article(nlp, article))
+
+
+# --- normalisers ----------------------------------------------------------------
+
+NUMBER_CHARS = "0123456789.,/%‰〇零一二两三四五六七八九十百千万亿点分之多余来几 "
+numberish = st.one_of(st.text(alphabet=NUMBER_CHARS, max_size=40), st.text(max_size=20))
+
+
+@FUZZ
+@given(s=numberish)
+def test_fuzz_parse_number_finite_or_none(s):
+    value = parse_number(s)
+    assert value is None or math.isfinite(value)
+
+
+@FUZZ
+@given(text=st.one_of(chinese_ish, st.lists(st.sampled_from([*NUMBER_CHARS, "个", "人", "元", "年", "%"]), max_size=60).map("".join)))
+def test_fuzz_find_quantities_finite_and_inside(text):
+    for q in find_quantities(text):
+        assert math.isfinite(q.value)
+        assert 0 <= q.start <= q.end <= len(text) and text[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize("s", [
+    "9" * 500, "9" * 500 + "万亿", "9" * 400 + "亿亿亿亿亿亿亿亿亿亿", "1e999", "1/0", "0/0", "九" * 500, "亿" * 200,
+    "九千九百九十九万" * 60, "0." + "0" * 500 + "1", "1" + "0" * 308 + "分之1", "1/" + "0." + "0" * 400 + "1", "分之", "点",
+])
+def test_fuzz_parse_number_absurd_sizes(s):
+    value = parse_number(s)
+    assert value is None or math.isfinite(value)
+
+
+@pytest.mark.parametrize("text", [ABSURD, "规模达" + ABSURD + "。", "共" + "9" * 400 + "个国家", "增长" + "9" * 400 + "%"])
+def test_fuzz_find_quantities_absurd_sizes(text):
+    for q in find_quantities(text):
+        assert math.isfinite(q.value)
+
+
+# --- bad rule files ---------------------------------------------------------------
+
+# rule file: (section of the rule to break, section whose `pattern` is a regex, or None)
+RULE_TARGETS = {
+    "claims": ("sources", "sources"),
+    "documents": ("heads", None),
+    "events": ("nouns", None),
+    "known_words": ("words", None),
+    "noise": ("noise", "noise"),
+    "organizations": ("gazetteer", "markers"),
+    "people": ("titles", "bylines"),
+    "quantities": ("scales", "masks"),
+}
+RULE_MISTAKES = ["unknown-key", "missing-field", "wrong-type", "bad-regex", "duplicate-id",
+                 "invalid-yaml", "section-not-a-list", "empty-file"]
+RULE_CASES = [
+    (name, mistake)
+    for name in RULE_TARGETS for mistake in RULE_MISTAKES if mistake != "bad-regex" or RULE_TARGETS[name][1]
+]
+
+
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    """A copy of rules/ that KB_RULES_DIR points at; every rule file read afresh."""
+    folder = tmp_path / "rules"
+    shutil.copytree(paths.rules_dir(), folder)
+    monkeypatch.setenv("KB_RULES_DIR", str(folder))
+    forget_rules()
+    yield folder
+    monkeypatch.delenv("KB_RULES_DIR")
+    forget_rules()
+
+
+def _break(data: dict, section: str, regex_section: str | None, mistake: str) -> tuple[str, int]:
+    """Break one rule of ``data`` in place; the section and index of the broken rule."""
+    rule = data[section][0]
+    if mistake == "unknown-key":
+        rule["colour"] = "red"
+    elif mistake == "missing-field":
+        for key in [k for k in rule if k != "id"]:
+            del rule[key]
+    elif mistake == "wrong-type":
+        rule[next(k for k in rule if k != "id")] = {"not": ["this"]}
+    elif mistake == "bad-regex":
+        data[regex_section][0]["pattern"] = "(unclosed[group"
+        return regex_section, 0
+    elif mistake == "duplicate-id":
+        data[section].append(dict(data[section][1], id=rule["id"]))
+        return section, len(data[section]) - 1
+    return section, 0
+
+
+def _line_of_rule(path: Path, section: str, index: int) -> int:
+    from kb.rules import read_rule_file  # its loader records every mapping's line
+
+    read_rule_file.cache_clear()
+    return read_rule_file(path)[section][index]["__line__"]
+
+
+@pytest.mark.parametrize("name, mistake", RULE_CASES)
+def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
+    path = rules_copy / f"{name}.yaml"
+    section, regex_section = RULE_TARGETS[name]
+    text = path.read_text(encoding="utf-8")
+    rule_id, line = None, None
+    if mistake == "empty-file":
+        path.write_text("", encoding="utf-8")
+    elif mistake == "invalid-yaml":
+        at = _line_of_rule(path, section, 0)
+        lines = text.splitlines(keepends=True)
+        path.write_text("".join(lines[:at - 1] + ['  - {id: broken, pattern: "unclosed\n'] + lines[at - 1:]),
+                        encoding="utf-8")
+    elif mistake == "section-not-a-list":
+        data = yaml.safe_load(text)
+        data[section] = "not a list"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    else:
+        data = yaml.safe_load(text)
+        broken_section, index = _break(data, section, regex_section, mistake)
+        rule_id = data[broken_section][index]["id"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9), encoding="utf-8")
+        line = _line_of_rule(path, broken_section, index)
+    forget_rules()
+    with pytest.raises(RuleError) as caught:
+        check_rules()
+    err = caught.value
+    assert err.path == str(path), str(err)
+    assert err.line is not None, str(err)
+    assert "\n" not in str(err)
+    if rule_id is not None:
+        assert (err.line, err.rule_id) == (line, rule_id), str(err)
