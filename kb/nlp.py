@@ -29,6 +29,9 @@ Segmenter = Literal["pkuseg", "char"]
 SENTENCE_END = frozenset("。！？!?；;")
 # Closing quotes and brackets stay with the sentence they end: 他说：“好。”
 _CLOSERS = frozenset("”’」』）)》")
+_SENTENCES = "kb_sentences"
+_TOKENS = "kb_tokens"
+_TEXT = "kb_text"
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
 
 Doc.set_extension("article", default=None, force=True)
@@ -58,15 +61,26 @@ def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg") -> 
 @Language.component("kb_sentences")
 def set_sentence_starts(doc: Doc) -> Doc:
     """Sentences end after 。！？； (with the quotes and marks closing them) and at
-    line breaks, whatever tokens the segmenter made of them."""
+    line breaks, whatever tokens the segmenter made of them. Their character
+    spans are kept too (:func:`sentence_spans`): spaCy's ``doc.sents`` rebuilds
+    every token on each call."""
     ended = False
+    starts = []
     for i, token in enumerate(doc):
         trailing = token.is_space or all(c in SENTENCE_END or c in _CLOSERS for c in token.text)
         token.is_sent_start = i == 0 or (ended and not trailing)
+        if token.is_sent_start:
+            starts.append(token.idx)
         if ended and trailing:
             continue
         ended = "\n" in token.text or token.text[-1] in SENTENCE_END
+    doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text_of(doc))]))
     return doc
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each sentence that the kb_sentences component set."""
+    return doc.user_data[_SENTENCES]
 
 
 def set_user_words(nlp: Language, words: Iterable[str]) -> None:
@@ -91,6 +105,30 @@ def rule_names(rules_dir: Path | None = None) -> list[str]:
 def _names_of(rule: dict) -> Iterable[str]:
     candidates = [rule.get("name"), *(rule.get("aliases") or [])]
     return (n for n in candidates if isinstance(n, str) and _NAME_RE.match(n))
+
+
+class TokenIndex:
+    """A Doc's tokens by the character offset where they start, end, or cover."""
+
+    def __init__(self, doc: Doc):
+        tokens = list(doc)  # spaCy makes a new Token object on each access: make them once
+        self.by_start = {t.idx: t for t in tokens}
+        self.by_end = {t.idx + len(t.text): t for t in tokens}
+        self.by_char = {i: t for t in tokens for i in range(t.idx, t.idx + len(t.text))}
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, kept with the Doc: spaCy rebuilds it from every token on each access."""
+    if _TEXT not in doc.user_data:
+        doc.user_data[_TEXT] = doc.text
+    return doc.user_data[_TEXT]
+
+
+def token_index(doc: Doc) -> TokenIndex:
+    """The :class:`TokenIndex` of ``doc``, built once and kept with it."""
+    if _TOKENS not in doc.user_data:
+        doc.user_data[_TOKENS] = TokenIndex(doc)
+    return doc.user_data[_TOKENS]
 
 
 def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:

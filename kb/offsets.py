@@ -55,14 +55,17 @@ class Mapped:
 
     def then(self, step: "Mapped") -> "Mapped":
         """Compose: ``step`` was made from ``self.text``; map it to ``self``'s source."""
-        if step.source_len != len(self.text):
+        n = len(self.text)
+        if step.source_len != n:
             raise ValueError("step was not made from this text")
-        starts, ends = [], []
-        for a, b in zip(step.starts, step.ends):
-            s, e = self.span(a, b)
-            starts.append(s)
-            ends.append(e)
-        return Mapped(step.text, tuple(starts), tuple(ends), self.source_len)
+        if len(step.text) == n and step.starts == tuple(range(n)) and step.ends == tuple(range(1, n + 1)):
+            return Mapped(step.text, self.starts, self.ends, self.source_len)  # one to one: nothing moved
+        starts, ends, end_point = self.starts, self.ends, self.point(n)
+        new_starts = tuple(starts[a] if a < n else end_point for a in step.starts)
+        new_ends = tuple(
+            ends[b - 1] if b > a else (starts[a] if a < n else end_point) for a, b in zip(step.starts, step.ends)
+        )
+        return Mapped(step.text, new_starts, new_ends, self.source_len)
 
     def shift(self, offset: int, source_len: int) -> "Mapped":
         """The same map into a larger source, where this source starts at ``offset``."""

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from spacy.tokens import Doc
 
 from kb.clean.script import to_simplified
+from kb.nlp import text_of, token_index
 from kb.extract.person_names import Found, Tokens, is_name, name_at, name_before, people_rules
 from kb.records import Role
 
@@ -30,7 +31,7 @@ _DATELINE_END = re.compile(r"(?:电|讯|消息)[ \t\u3000]*$")
 def byline_mentions(doc: Doc, outlets: Mapping[int, str]) -> list[Found]:
     """Authors in bylines; ``outlets`` maps the start of an organisation mention to
     the name a role uses for it (a dateline's agency)."""
-    text, tokens, out = doc.text, Tokens(doc), []
+    text, tokens, out = text_of(doc), token_index(doc), []
     for rule_id, pattern in people_rules().bylines:
         for m in pattern.finditer(text):
             roles = _byline_roles(text, m, outlets)
@@ -64,7 +65,7 @@ def _names_in(text: str, tokens: Tokens, start: int, end: int, rule_id: str, rol
 
 def author_lines(doc: Doc) -> list[Found]:
     """Lines made only of names above the first paragraph (``金歆 刘军国`` under a WeChat title)."""
-    text, tokens, out, pos = doc.text, Tokens(doc), [], 0
+    text, tokens, out, pos = text_of(doc), token_index(doc), [], 0
     for line in text.splitlines(keepends=True):
         body = line.strip()
         if len(body) >= HEADER_LINE_MAX and body.endswith(_PARAGRAPH_END):
@@ -83,7 +84,7 @@ def dateline_author(doc: Doc) -> list[Found]:
     if not author:
         return []
     pieces = _NAME_PIECE.findall(to_simplified(author).text)
-    spans = [(doc.text.find(piece), piece) for piece in pieces]
+    spans = [(text_of(doc).find(piece), piece) for piece in pieces]
     if not pieces or not all(at >= 0 and is_name(piece) for at, piece in spans):
         return []
     return [Found(at, at + len(piece), (), "byline-dateline") for at, piece in spans]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kb.nlp import sentence_spans as nlp_sentences, text_of
 from kb.dates import DateMention, find_dates, year_of
 from kb.extract.claim_rules import ClaimRules
 from kb.numbers import Quantity
@@ -102,19 +103,20 @@ def current_event_mentions(text: str, events, year: int | None, rules: ClaimRule
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Sentences of ``doc`` as character spans; one ending in ``；`` runs on into the next."""
+    text = text_of(doc)  # spaCy rebuilds it from the tokens on every access
     pieces: list[tuple[int, int]] = []
-    for sent in doc.sents:
-        start = sent.start_char
-        for m in _SENTENCE_BREAK.finditer(doc.text, sent.start_char, sent.end_char):
+    for sent_start, sent_end in nlp_sentences(doc):
+        start = sent_start
+        for m in _SENTENCE_BREAK.finditer(text, sent_start, sent_end):
             pieces.append((start, m.end()))
             start = m.end()
-        if start < sent.end_char:
-            pieces.append((start, sent.end_char))
+        if start < sent_end:
+            pieces.append((start, sent_end))
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
-        if not doc.text[start:end].strip():
+        if not text[start:end].strip():
             continue
-        if spans and doc.text[spans[-1][0]:spans[-1][1]].rstrip().endswith(("；", ";")):
+        if spans and text[spans[-1][0]:spans[-1][1]].rstrip().endswith(("；", ";")):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
@@ -192,7 +194,7 @@ def _present_dates(text: str, article_date: str | None, rules: ClaimRules) -> li
 
 
 def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
-    text = doc.text
+    text = text_of(doc)
     date = getattr(doc._.article, "date", None)
     titles = [m.span() for m in re.finditer(r"《[^》\n]*》", text)]
     outside = lambda d: not any(s <= d.start < e for s, e in titles)  # noqa: E731

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from kb.dates import DateMention, find_dates, find_editions
-from kb.nlp import provenance as _provenance
+from kb.nlp import provenance as _provenance, text_of
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
 _SENTENCE_END = "。！？!?\n"
@@ -50,7 +50,7 @@ class Context:
     def of(cls, doc: Doc) -> "Context":
         article = doc._.article
         date = getattr(article, "date", None)
-        text = doc.text
+        text = text_of(doc)
         titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
         return cls(doc, text, find_dates(text, date, days=True), find_editions(text), titles)
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from kb.nlp import text_of
 from kb.extract.context import Context, during_noun, host_event
 from kb.extract.events import WordsRule
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
@@ -283,7 +284,7 @@ def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
     """Clean-text ``[start, end)`` of every event mention, with the event's name."""
     textmap = doc._.textmap
     if textmap is None:
-        clean_start = clean_end = {i: i for i in range(len(doc.text) + 1)}
+        clean_start = clean_end = {i: i for i in range(len(text_of(doc)) + 1)}
     else:
         clean_start = {s: i for i, s in reversed(list(enumerate(textmap.starts)))}
         clean_end = {e: i + 1 for i, e in enumerate(textmap.ends)}

@@ -34,7 +34,7 @@ from pydantic import field_validator
 from spacy.tokens import Doc
 
 from kb.dates import DateMention, find_dates
-from kb.nlp import provenance
+from kb.nlp import provenance, text_of
 from kb.records import Provenance
 from kb.rules import Rule, load_section, rule_path
 
@@ -117,7 +117,7 @@ def founding_rules() -> FoundingRules:
 
 def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
     """Every founding statement of ``doc`` about one of ``mentions`` (clean-text spans), in text order."""
-    text, rules = doc.text, founding_rules()
+    text, rules = text_of(doc), founding_rules()
     masks = [m.span() for m in rules.masks.finditer(text)]
     dates = [d for d in find_dates(text, doc._.article.date) if _usable(d, masks)]
     out = []

@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 from kb.clean.script import to_simplified
 from kb.extract.founding import Founding, find_foundings, founding_rules
 from kb.extract.org_forms import alias_spans, country_organ_spans, form_rules, introduced_aliases
-from kb.nlp import provenance
+from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
 
@@ -219,7 +219,7 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
 def org_mentions(doc: Doc) -> list[Mention]:
     """Every organisation mention in ``doc``, resolved (no overlaps), in text order;
     short forms the article introduces (``（以下简称“X”）``) count wherever they occur."""
-    text = doc.text
+    text = text_of(doc)
     organs = [Mention(s, e, text[s:e], text[s:e], rule, rank=0) for s, e, rule in country_organ_spans(text)]
     known = gazetteer_mentions(text) + marker_mentions(text) + organs
     not_orgs = org_rules().words["not_organizations"]
@@ -232,23 +232,12 @@ def org_mentions(doc: Doc) -> list[Mention]:
 # ---------------------------------------------------------------- name shapes
 
 
-class _Tokens:
-    """Token boundaries of a Doc by character offset."""
-
-    def __init__(self, doc: Doc):
-        self.by_end = {t.idx + len(t.text): t for t in doc}
-        self.by_char = {}
-        for t in doc:
-            for i in range(t.idx, t.idx + len(t.text)):
-                self.by_char[i] = t
-
-
 def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
     """Names ending in a head word (…研究所, …委员会), extended left (:func:`extend_left`)."""
-    rules, tokens = org_rules(), _Tokens(doc)
+    rules, tokens, text = org_rules(), token_index(doc), text_of(doc)
     known_by_end = {m.end: m for m in sorted(known, key=lambda m: m.start - m.end, reverse=True)}
     out = []
-    for m in rules.heads.finditer(doc.text):
+    for m in rules.heads.finditer(text):
         head_token = tokens.by_char.get(m.end() - 1)
         if head_token is None or head_token.idx + len(head_token.text) != m.end():
             continue  # the head must end a token: 公司法 is not …公司
@@ -261,14 +250,14 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
         rule = rules.head_rules[m.group()]
         used = 1 if head_token.idx < m.start() else 0
         start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored)
-        if start is None or not _is_name(doc.text[start:m.start()], tokens, start, m.start()):
+        if start is None or not _is_name(text[start:m.start()], tokens, start, m.start()):
             continue
-        surface = doc.text[start:m.end()]
+        surface = text[start:m.end()]
         out.append(Mention(start, m.end(), canonical(surface), surface, rule.id, rank=2))
     return out
 
 
-def extend_left(tokens: _Tokens, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool) -> int | None:
+def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool) -> int | None:
     """Start of the name whose last token starts at ``pos``, or None when no sound start is found.
 
     Extends over name-like tokens; a known organisation, a prefix (中国, 国际)
@@ -296,7 +285,7 @@ def extend_left(tokens: _Tokens, known_by_end: dict[int, Mention], pos: int, use
     return pos if anchored or cut is None else cut
 
 
-def _is_name(body: str, tokens: _Tokens, start: int, end: int) -> bool:
+def _is_name(body: str, tokens: TokenIndex, start: int, end: int) -> bool:
     """The part before the head makes a name: not empty, not only generic modifiers (科技公司)."""
     if not body or body.endswith(tuple(org_rules().words["conjunctions"])):
         return False
@@ -355,7 +344,7 @@ def outlet_record(doc: Doc) -> Organization | None:
     if front and front.group("name").strip() == source:
         s, e = front.span("name")
         where = Provenance(doc=article.id, start=s, end=e, quote=article.text[s:e], rule="outlet-front-matter")
-    elif (at := doc.text.find(source)) >= 0:
+    elif (at := text_of(doc).find(source)) >= 0:
         where = Provenance(**provenance(doc, at, at + len(source), "outlet-source"))
     else:
         return Organization(name=name, aliases=aliases, evidence=source)

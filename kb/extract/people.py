@@ -35,7 +35,7 @@ from kb.extract.orgs import Mention, resolve
 from kb.extract.person_names import (
     Found, Tokens, alternation, is_chinese_name, is_foreign, name_at, people_rules, transliteration_at,
 )
-from kb.nlp import provenance
+from kb.nlp import provenance, text_of, token_index
 from kb.records import Organization, Person, Provenance, Role, merge_all
 
 __all__ = ["find_people", "is_chinese_name", "people_rules"]
@@ -148,7 +148,7 @@ def role_org_name(surface: str, name: str) -> str:
 
 def _candidate_spans(doc: Doc, tokens: Tokens, orgs_by_end: dict[int, Mention]) -> set[tuple[int, int]]:
     """Name-shaped spans, and foreign names without ``·`` after a title with an organisation."""
-    text = doc.text
+    text = text_of(doc)
     spans = {name_at(text, tokens, t.idx) for t in doc} - {None}
     for m in people_rules().titles.finditer(text):
         if m.end() in tokens.by_start and any(r.organization for r in roles_before(text, m.end(), orgs_by_end)[0]):
@@ -158,7 +158,7 @@ def _candidate_spans(doc: Doc, tokens: Tokens, orgs_by_end: dict[int, Mention]) 
 
 def context_mentions(doc: Doc, orgs_by_end: dict[int, Mention]) -> list[Found]:
     """Names with a title before or after, or a reporting verb after."""
-    text, tokens = doc.text, Tokens(doc)
+    text, tokens = text_of(doc), token_index(doc)
     inside_org = {i for m in orgs_by_end.values() for i in range(m.start, m.end)}
     out = []
     for start, end in sorted(_candidate_spans(doc, tokens, orgs_by_end)):
@@ -192,13 +192,14 @@ def fold_short_names(names: list[str]) -> dict[str, str]:
 
 def find_people(doc: Doc, orgs: list[Organization]) -> list[Person]:
     """One :class:`Person` per named person, roles merged over every mention."""
-    spans = org_spans(doc.text, orgs)
+    text = text_of(doc)
+    spans = org_spans(text, orgs)
     outlets = {m.start: m.name for m in spans.values()}
     found = sorted(context_mentions(doc, spans) + byline_mentions(doc, outlets), key=lambda f: f.start)
-    folded = fold_short_names([doc.text[f.start:f.end] for f in found])
+    folded = fold_short_names([text[f.start:f.end] for f in found])
     records = [
         Person(
-            name=folded.get(doc.text[f.start:f.end], doc.text[f.start:f.end]),
+            name=folded.get(text[f.start:f.end], text[f.start:f.end]),
             roles=list(f.roles),
             provenance=[Provenance(**provenance(doc, f.start, f.end, f.rule))],
         )

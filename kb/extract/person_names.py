@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from kb.extract.orgs import WordList
 from kb.records import Role
+from kb.nlp import TokenIndex
 from kb.rules import Regex, Rule, load_section, rule_path
 
 HAN = r"\u4e00-\u9fff"
@@ -109,12 +110,7 @@ def is_name(text: str) -> bool:
     return is_chinese_name(text) or is_foreign(text)
 
 
-class Tokens:
-    """Token boundaries of a Doc by character offset."""
-
-    def __init__(self, doc: Doc):
-        self.by_start = {t.idx: t for t in doc}
-        self.by_end = {t.idx + len(t.text): t for t in doc}
+Tokens = TokenIndex  # by_start, by_end of a Doc's tokens (kb.nlp.token_index)
 
 
 def name_at(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
