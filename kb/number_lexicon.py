@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 
-from kb.rules import Regex, Rule, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 Kind = Literal["amount", "share", "count", "duration", "period"]
 Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
@@ -89,15 +89,6 @@ class Lexicon:
     sentence_words: re.Pattern
 
 
-def alternation(words, not_before=None) -> str:
-    """Longest word first, so 国家和地区 wins over 国家; ``not_before`` adds a lookahead."""
-    parts = []
-    for w in sorted(set(words), key=lambda w: (-len(w), w)):
-        guard = (not_before or {}).get(w)
-        parts.append(re.escape(w) + (f"(?![{''.join(map(re.escape, guard))}])" if guard else ""))
-    return "|".join(parts) or "(?!)"
-
-
 def _word_index(rules) -> dict:
     return {w: r for r in rules for w in r.words}
 
@@ -118,7 +109,7 @@ def _compiled(path: Path) -> Lexicon:
         rf"|(?<![\d/])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
         rf"|(?P<num>{NUMBER})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{alternation(scales)})+)?"
         rf"(?P<nq2>{alternation(by_pos('number'))})?"
-        rf"(?:(?P<unit>{alternation(units, guards)})|(?P<cls>{alternation(cls, guards)}))?)"
+        rf"(?:(?P<unit>{alternation(units, not_before=guards)})|(?P<cls>{alternation(cls, not_before=guards)}))?)"
     )
     return Lexicon(
         quantity=re.compile(pattern),

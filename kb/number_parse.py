@@ -13,7 +13,8 @@ import math
 import re
 from decimal import Decimal, DecimalException, InvalidOperation
 
-from kb.number_lexicon import ARABIC, CN_DIGITS, alternation, lexicon
+from kb.number_lexicon import ARABIC, CN_DIGITS, lexicon
+from kb.rules import alternation
 
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 # Longer than any number an article writes; bounds the regex and recursion work.

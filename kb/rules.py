@@ -49,6 +49,23 @@ def _valid_regex(value: str) -> str:
 Regex = Annotated[str, AfterValidator(_valid_regex)]
 
 
+def alternation(words, *, not_before: dict[str, list[str]] | None = None) -> str:
+    """A regex alternation of ``words``, longest first (so 国家和地区 wins over 国家).
+
+    An ASCII word (CNNIC, CEO) matches only where no letter touches it;
+    ``not_before`` maps a word to characters that may not follow it. No words:
+    a pattern that never matches.
+    """
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        escaped = re.escape(word)
+        if word.isascii() and word.isalnum():
+            escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
+        guard = (not_before or {}).get(word)
+        parts.append(escaped + (f"(?![{''.join(map(re.escape, guard))}])" if guard else ""))
+    return "|".join(parts) or "(?!)"
+
+
 class _LineLoader(yaml.SafeLoader):
     """A SafeLoader that records the line of every mapping it builds."""
 

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from spacy.tokens import Doc
 
 from kb.clean.script import to_simplified
-from kb.nlp import text_of, token_index
-from kb.extract.person_names import Found, Tokens, is_name, name_at, name_before, people_rules
+from kb.nlp import TokenIndex, text_of, token_index
+from kb.extract.person_names import Found, is_name, name_at, name_before, people_rules
 from kb.records import Role
 
 HEADER_LINE_MAX = 40  # the first line this long ending a sentence is the first paragraph
@@ -54,7 +54,7 @@ def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str]) -> tu
     return (Role(title=max(titles, key=len), organization=outlet),)
 
 
-def _names_in(text: str, tokens: Tokens, start: int, end: int, rule_id: str, roles=()) -> list[Found]:
+def _names_in(text: str, tokens: TokenIndex, start: int, end: int, rule_id: str, roles=()) -> list[Found]:
     """Found for each piece of ``text[start:end]`` (split at spaces and 、) when every piece is a name."""
     pieces = [(m.start(), m.end()) for m in _NAME_PIECE.finditer(text[start:end])]
     found = [name_at(text, tokens, start + a) for a, _ in pieces]

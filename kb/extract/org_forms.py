@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from pydantic import field_validator
 
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, alternation, load_section, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
 
@@ -51,15 +51,6 @@ class FormRules:
     intros: tuple[tuple[str, re.Pattern[str]], ...]
 
 
-def _alternation(words) -> str:
-    """Longest first; an ASCII word (CNNIC) only where no letter touches it."""
-    parts = []
-    for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        escaped = re.escape(word)
-        parts.append(rf"(?<![A-Za-z]){escaped}(?![A-Za-z])" if word.isascii() else escaped)
-    return "|".join(parts)
-
-
 @lru_cache(maxsize=None)
 def form_rules() -> FormRules:
     """The ``countries``, ``country_organs`` and ``alias_intros`` sections, compiled once."""
@@ -69,7 +60,7 @@ def form_rules() -> FormRules:
     organs = [w for r in organ_rules for w in r.words]
     return FormRules(
         countries=countries,
-        organs=re.compile(f"(?:{_alternation(countries)})(?:{_alternation(organs)})"),
+        organs=re.compile(f"(?:{alternation(countries)})(?:{alternation(organs)})"),
         organ_rule=organ_rules[0].id if organ_rules else "country-organ",
         intros=tuple((r.id, re.compile(r.pattern)) for r in load_section(path, "alias_intros", AliasIntro)),
     )
@@ -103,7 +94,7 @@ def alias_spans(text: str, aliases: dict[str, tuple[str, str]]) -> list[tuple[in
     if not aliases:
         return []
     out = []
-    for m in re.finditer(_alternation(aliases), text):
+    for m in re.finditer(alternation(aliases), text):
         name, rule_id = aliases[m.group()]
         out.append((m.start(), m.end(), name, m.group(), rule_id))
     return out

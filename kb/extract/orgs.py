@@ -39,7 +39,7 @@ from kb.extract.founding import Founding, find_foundings, founding_rules
 from kb.extract.org_forms import alias_spans, country_organ_spans, form_rules, introduced_aliases
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, alternation, load_section, rule_path
 
 OrgType = Literal[
     "international", "government", "research", "university", "association", "committee", "media", "company", "other",
@@ -123,15 +123,6 @@ def _words(path, section: str) -> frozenset[str]:
     return frozenset(w for rule in load_section(path, section, WordList) for w in rule.words)
 
 
-def _alternation(words) -> str:
-    """Longest first, so a regex alternation prefers the longest name at a position."""
-    parts = []
-    for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        escaped = re.escape(word)
-        parts.append(rf"(?<![A-Za-z]){escaped}(?![A-Za-z])" if word.isascii() else escaped)
-    return "|".join(parts)
-
-
 @lru_cache(maxsize=None)
 def org_rules() -> OrgRules:
     """``rules/organizations.yaml``, validated and compiled once."""
@@ -147,9 +138,9 @@ def org_rules() -> OrgRules:
     not_orgs = _words(path, "not_organizations") | form_rules().countries  # a country is no organisation
     return OrgRules(
         entries=entries,
-        gazetteer=re.compile(_alternation(entries)),
+        gazetteer=re.compile(alternation(entries)),
         markers=tuple((m, re.compile(m.pattern)) for m in load_section(path, "markers", Marker)),
-        heads=re.compile(_alternation(head_rules)),
+        heads=re.compile(alternation(head_rules)),
         head_rules=head_rules,
         words={**{s: _words(path, s) for s in sections}, "not_organizations": not_orgs},
         outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
@@ -362,7 +353,7 @@ def masthead_records(doc: Doc, records: list[Organization]) -> list[Organization
         names = _outlet_names(record, (getattr(article, "source", None) or "").strip())
         known = {(p.start, p.end) for p in record.provenance}
         for form in rules.outlet_forms if names else ():
-            for m in re.finditer(form.pattern.replace("{name}", f"(?P<name>{_alternation(names)})"), original.text):
+            for m in re.finditer(form.pattern.replace("{name}", f"(?P<name>{alternation(names)})"), original.text):
                 alias = m.group("name") + m.group("suffix")
                 start, end = original.span(*m.span())
                 if (start, end) in known or not _is_alias_of(alias, record.name):

@@ -32,11 +32,10 @@ from spacy.tokens import Doc
 from kb.extract.bylines import byline_mentions
 from kb.extract.org_forms import country_before
 from kb.extract.orgs import Mention, resolve
-from kb.extract.person_names import (
-    Found, Tokens, alternation, is_chinese_name, is_foreign, name_at, people_rules, transliteration_at,
-)
-from kb.nlp import provenance, text_of, token_index
+from kb.extract.person_names import Found, is_chinese_name, is_foreign, name_at, people_rules, transliteration_at
+from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Person, Provenance, Role, merge_all
+from kb.rules import alternation
 
 __all__ = ["find_people", "is_chinese_name", "people_rules"]
 
@@ -146,7 +145,7 @@ def role_org_name(surface: str, name: str) -> str:
     return surface if name.startswith(surface) else name
 
 
-def _candidate_spans(doc: Doc, tokens: Tokens, orgs_by_end: dict[int, Mention]) -> set[tuple[int, int]]:
+def _candidate_spans(doc: Doc, tokens: TokenIndex, orgs_by_end: dict[int, Mention]) -> set[tuple[int, int]]:
     """Name-shaped spans, and foreign names without ``·`` after a title with an organisation."""
     text = text_of(doc)
     spans = {name_at(text, tokens, t.idx) for t in doc} - {None}

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from kb.extract.orgs import WordList
 from kb.records import Role
 from kb.nlp import TokenIndex
-from kb.rules import Regex, Rule, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 HAN = r"\u4e00-\u9fff"
 _FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
@@ -65,10 +65,6 @@ class Found:
     rule: str
 
 
-def alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 _SECTIONS = (
     "post_titles", "surnames", "not_names", "not_name_endings", "reporting_verbs", "byline_titles", "name_followers",
 )
@@ -110,10 +106,7 @@ def is_name(text: str) -> bool:
     return is_chinese_name(text) or is_foreign(text)
 
 
-Tokens = TokenIndex  # by_start, by_end of a Doc's tokens (kb.nlp.token_index)
-
-
-def name_at(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
+def name_at(text: str, tokens: TokenIndex, pos: int) -> tuple[int, int] | None:
     """A name starting at ``pos`` (after spaces), made of whole segmenter tokens."""
     while pos < len(text) and text[pos] in " \t":
         pos += 1
@@ -138,7 +131,7 @@ def name_at(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def name_before(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
+def name_before(text: str, tokens: TokenIndex, pos: int) -> tuple[int, int] | None:
     """A name ending at ``pos``, made of whole segmenter tokens."""
     token = tokens.by_end.get(pos)
     if token is None:
@@ -150,7 +143,7 @@ def name_before(text: str, tokens: Tokens, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def _foreign_start(tokens: Tokens, token) -> int | None:
+def _foreign_start(tokens: TokenIndex, token) -> int | None:
     dot = tokens.by_end.get(token.idx)
     if dot is None or dot.text != "·":
         return None
