@@ -12,7 +12,7 @@ Key
     spaCy, spacy-pkuseg and OpenCC).
 
 Store
-    One gold-shaped YAML file per key (:func:`kb.records.dump_article_facts`)
+    One JSON file per key (``ArticleFacts.model_dump_json``)
     under ``kb.paths.cache_dir() / "facts"`` or a given folder, written
     atomically (:func:`kb.export.atomic_write`), so concurrent builds and
     interrupted ones never leave half an entry. An entry that cannot be read
@@ -29,17 +29,14 @@ from importlib import metadata
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 import kb
 from kb import paths
 from kb.export import atomic_write
 from kb.ingest import Article
 from kb.model import MODEL_FILES
-from kb.records import ArticleFacts, dump_article_facts
+from kb.records import ArticleFacts
 
-# libyaml's parser: pure-Python YAML would make a cache hit cost ~25 ms.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CACHE_SUBDIR = "facts"
 KEY_FORMAT = "kb-facts-cache-v1"  # bump when the key's recipe changes
@@ -116,13 +113,13 @@ class FactsCache:
         return digest.hexdigest()
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.yaml"
+        return self.folder / key[:2] / f"{key}.json"
 
     def get(self, article: Article) -> ArticleFacts | None:
         """The cached facts of ``article``, or None (missing or unreadable)."""
         try:
             facts = _read_entry(self.path(self.key(article)))
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+        except (OSError, UnicodeDecodeError, ValueError):
             facts = None  # corrupt entry (pydantic's ValidationError is a ValueError): recompute
         if facts is not None and facts.doc != article.id:
             facts = None
@@ -131,7 +128,9 @@ class FactsCache:
         return facts
 
     def put(self, article: Article, facts: ArticleFacts) -> Path:
-        return atomic_write(self.path(self.key(article)), dump_article_facts(facts))
+        # JSON, not the YAML people read: pydantic parses it ~10x faster, which is
+        # most of an unchanged rebuild.
+        return atomic_write(self.path(self.key(article)), facts.model_dump_json())
 
 
 
@@ -139,4 +138,4 @@ def _read_entry(path: Path) -> ArticleFacts | None:
     """The facts stored at ``path`` (the reading half of :func:`kb.records.load_article_facts`)."""
     if not path.is_file():
         return None
-    return ArticleFacts.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))
+    return ArticleFacts.model_validate_json(path.read_bytes())

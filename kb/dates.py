@@ -12,8 +12,9 @@ before dates are searched.
 
 With ``days=True`` two more forms are read, as news reports use them: a
 day-only date (``16日``, ``从20日持续至22日``) takes the month last stated in
-the sentence, else the article's month; ``当天``/``当日`` is the article's date (the
-dateline's day), else the last full date stated before. A day-only date followed by
+the sentence, else the article's month; ``当天``/``当日``/``同日`` is the full date
+just stated (in this sentence or one before), else the article's date (the
+dateline's day). A day-only date followed by
 ``内``/``以内``/``之内`` is a duration, not a date.
 
 Not supported: weekdays, seasons (``春季``), ``上旬``/``下旬``, lunar dates,
@@ -35,7 +36,7 @@ _DASH = r"(?:至|到|—{1,2}|–|-|~|～)"
 # Relative year words and their offset from the article's year.
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1, "后年": 2}
 CONTEXT_YEARS = ("同年", "当年")  # the year last stated in the sentence
-SAME_DAY = ("当天", "当日")  # the article's day, else the day last stated (days=True)
+SAME_DAY = ("当天", "当日", "同日", "同一天")  # the day just stated, else the article's day (days=True)
 SINCE_AFTER = ("起", "以来", "开始", "至今")  # "2021年起": the start of a period
 
 EDITION_RE = re.compile(rf"(首|第(?:\d{{1,3}}|[{_CN}]{{1,4}}))届")
@@ -52,6 +53,7 @@ DATE_RE = re.compile(
     rf"(?:{_DASH}(?:(?P<y2>{_YEAR})年)?(?:(?P<m2>{_NUM})月)?(?:(?P<d2>{_NUM})[日号])?)?"
 )
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_UNTIL_BEFORE = re.compile(r"(?:至|到)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ def find_dates(text: str, article_date: str | None = None, *, days: bool = False
         last_end = m.end()
         if m.group("dday") or m.group("same"):
             mention = _day_mention(m, text, sentence_month or _month_of(article_date),
-                                   _day_of(article_date) or last_day) if days else None
+                                   last_day or _day_of(article_date)) if days else None
         else:
             mention = _mention(m, text, year_of(article_date), sentence_year)
         if mention is None or (mention.value is None and m.group("dday")):
@@ -144,7 +146,8 @@ def find_dates(text: str, article_date: str | None = None, *, days: bool = False
         if mention.value:
             sentence_year = mention.year
             sentence_month = mention.value[:7] if len(mention.value) >= 7 else sentence_month
-            last_day = mention.value if len(mention.value) == 10 else last_day
+            if len(mention.value) == 10 and not _UNTIL_BEFORE.search(masked, 0, m.start()):
+                last_day = mention.value  # 持续至10日 ends a period: 当天 is not that day
     return out
 
 

@@ -25,6 +25,8 @@ CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*"
 NUMBER = rf"(?:(?<![\d.])(?:{ARABIC})|{_CHINESE})"
+# A bare scale word is a number only after a qualifier: 逾百个, 近千家, 超万人 (not 千年古镇, 最近百年).
+BARE_SCALE = r"(?:(?<=[逾超约])|(?<=(?<![最附邻])近))[百千万]"
 
 # --- rule models -----------------------------------------------------------
 
@@ -32,6 +34,17 @@ NUMBER = rf"(?:(?<![\d.])(?:{ARABIC})|{_CHINESE})"
 class ScaleRule(Rule):
     word: str
     factor: int
+    not_before: list[str] = []
+
+
+class FormRule(Rule):
+    """A set phrase stating a quantity without a numeral (翻了一番, 半数)."""
+
+    pattern: Regex
+    value: float
+    unit: str
+    kind: Literal["share", "count", "amount"] = "share"
+    qualifier: Literal["approx", "more_than", "less_than", "at_least"] | None = None
 
 
 class QualifierRule(Rule):
@@ -80,6 +93,7 @@ class Lexicon:
     nouns: re.Pattern
     suffix: re.Pattern
     masks: tuple[tuple[str, re.Pattern], ...]
+    forms: tuple[tuple[FormRule, re.Pattern], ...]
     contexts: tuple[tuple[ContextRule, re.Pattern | None, re.Pattern | None], ...]
     scales: dict[str, int]
     units: dict[str, UnitRule]
@@ -101,13 +115,16 @@ def _compiled(path: Path) -> Lexicon:
     nouns = [w for r in load("count_nouns", NounRule) for w in r.words]
     by_pos = lambda p: [w for w, r in quals.items() if r.position == p]  # noqa: E731
     guards = {w: r.not_before for w, r in {**units, **cls}.items() if r.not_before}
-    scales = {r.word: r.factor for r in load("scales", ScaleRule)}
+    scale_rules = load("scales", ScaleRule)
+    scales = {r.word: r.factor for r in scale_rules}
+    scale_re = alternation(scales, not_before={r.word: r.not_before for r in scale_rules if r.not_before})
+    prefixes = alternation(by_pos("prefix"))
     pattern = (
         rf"(?P<pre>{alternation(by_pos('prefix'))})?(?:"
         rf"(?P<pden>百|千)分之(?P<pnum>{NUMBER})"
         rf"|(?P<fden>{NUMBER})分之(?P<fnum>{NUMBER})"
         rf"|(?<![\d/])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
-        rf"|(?P<num>{NUMBER})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{alternation(scales)})+)?"
+        rf"|(?P<num>{NUMBER}|{BARE_SCALE})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{scale_re})+)?"
         rf"(?P<nq2>{alternation(by_pos('number'))})?"
         rf"(?:(?P<unit>{alternation(units, not_before=guards)})|(?P<cls>{alternation(cls, not_before=guards)}))?)"
     )
@@ -117,6 +134,7 @@ def _compiled(path: Path) -> Lexicon:
         nouns=re.compile(alternation(nouns)),
         suffix=re.compile(alternation(by_pos("suffix"))),
         masks=tuple((r.id, re.compile(r.pattern)) for r in load("masks", MaskRule)),
+        forms=tuple((r, re.compile(rf"(?P<pre>{prefixes})?(?:{r.pattern})")) for r in load("forms", FormRule)),
         contexts=tuple((r, r.before and re.compile(r.before), r.after and re.compile(r.after))
                        for r in load("contexts", ContextRule)),
         scales=scales,

@@ -15,9 +15,12 @@ never hold a claim (dates, titles in 《》, phone and postal codes, URLs, 5G,
 editions) are data in ``rules/quantities.yaml``; the regexes are built from it
 once per rules file (:mod:`kb.number_lexicon`); numbers are read by
 :mod:`kb.number_parse`. Attribution (metric, subject, time, source) is not done
-here. Not supported: ranges of values (``10-20个``), spelled-out Chinese
-decimals inside running text (``三点五亿``; :func:`parse_number` reads them),
-Latin-script units (``100GB``).
+here. Set phrases without a numeral (``翻了一番``, ``近半数``) are read from
+the ``forms`` of the rules file; Latin units after a number (``230EFLOPS``,
+``32ZB``) are units as written. Not supported: ranges of values
+(``10-20个``), spelled-out Chinese decimals inside running text
+(``三点五亿``; :func:`parse_number` reads them), vague multiples (``数十个``:
+no value, no claim).
 """
 
 from __future__ import annotations
@@ -106,6 +109,22 @@ def find_quantities(text: str, *, word_ends: Collection[int] | None = None) -> l
         quantity = _quantity(text, masked, m, limit, lex, ends)
         if quantity is not None:
             found.append(quantity)
+    forms = [f for f in _forms(text, masked, lex) if not any(q.start < f.end and f.start < q.end for q in found)]
+    return sorted([*found, *forms], key=lambda q: q.start)
+
+
+def _forms(text: str, masked: str, lex: Lexicon) -> list[Quantity]:
+    """Set phrases that state a quantity without a numeral: 翻了一番 (2 倍), 近半数 (about 0.5)."""
+    found = []
+    for rule, pattern in lex.forms:
+        for m in pattern.finditer(masked):
+            start, pre = _prefix(text, m, lex)
+            suffix = lex.suffix.match(masked, m.end())
+            end = suffix.end() if suffix else m.end()
+            labels = [pre and lex.qualifiers[pre].qualifier, rule.qualifier,
+                      suffix and lex.qualifiers[suffix.group()].qualifier]
+            qualifier = _qualifier(masked, start, [q for q in labels if q], lex)
+            found.append(Quantity(start, end, text[start:end], rule.value, rule.unit, qualifier, rule.kind, rule.id))
     return found
 
 

@@ -115,7 +115,7 @@ def test_cache_miss_when_kb_code_changes(tmp_path, rules, model, article, monkey
     assert FactsCache(tmp_path / "cache").get(article) is None
 
 
-@pytest.mark.parametrize("content", ["", "doc: [unclosed\n", "doc: a.txt\nunknown_key: 1\n", "\xff not yaml: ["])
+@pytest.mark.parametrize("content", ["", "{\"doc\": [", "{\"doc\": \"a.txt\", \"unknown_key\": 1}", "\xff not json"])
 def test_cache_corrupt_entry_is_a_miss_and_is_replaced(tmp_path, rules, model, article, content):
     cache = _stored(tmp_path, article)
     cache.path(cache.key(article)).write_text(content, encoding="utf-8")
@@ -138,4 +138,4 @@ def test_cache_default_folder_is_under_the_kb_cache(tmp_path, monkeypatch, rules
 
 def test_cache_put_leaves_no_temporary_files(tmp_path, rules, model, article):
     cache = _stored(tmp_path, article)
-    assert [p.name for p in cache.folder.rglob("*") if p.is_file()] == [f"{cache.key(article)}.yaml"]
+    assert [p.name for p in cache.folder.rglob("*") if p.is_file()] == [f"{cache.key(article)}.json"]

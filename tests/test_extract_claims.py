@@ -216,3 +216,92 @@ def test_claims_seeds_against_gold(nlp, seed_paths, tmp_path):
         assert report.attributes[attribute].accuracy == 1.0, attribute
     for attribute in ("metric", "subject", "time", "source"):
         assert report.attributes[attribute].accuracy >= 0.8, attribute
+
+
+# --- context across sentences, metric sanity, groups, sessions, headlines -----------------------
+# Sentences written for these tests. A data report released in a paragraph (X发布《…报告》) gives the
+# figures of the paragraph's following sentences its issuer as source and its 截至X as time.
+REPORT = "中国互联网络信息中心发布第54次《中国互联网络发展状况统计报告》。"
+CONTEXT_DOCUMENTS = [*DOCUMENTS, Document(title="中国互联网络发展状况统计报告", kind="report", evidence="报告")]
+CONTEXT_CASES = [
+    # (text, figure, source, time)
+    (REPORT + "报告显示，截至2024年6月，我国网民规模达10.9亿人。互联网普及率达78%。", "78%",
+     "中国互联网络信息中心", "2024-06"),
+    (REPORT + "截至2024年6月底，我国网民规模达10.9亿人。", "10.9亿人", "中国互联网络信息中心", "2024-06"),
+    (REPORT + "截至2023年底，我国网民规模达10.9亿人。5G基站达337.7万个。", "337.7万个", "中国互联网络信息中心", "2023"),
+    # a comparison base is not the figure's time
+    (REPORT + "截至2024年6月，我国网民规模达10.9亿人，较2023年12月增长742万人。", "742万人",
+     "中国互联网络信息中心", "2024-06"),
+    # a paragraph break ends the context; a new attribution replaces it
+    (REPORT + "截至2024年6月，我国网民规模达10.9亿人。\n互联网普及率达78%。", "78%", None, None),
+    (REPORT + "截至2024年6月，我国网民规模达10.9亿人。据国际电信联盟统计，全球网民达54亿人。", "54亿人",
+     "国际电信联盟", None),
+    # a report that only modifies the noun of an in-sentence frame (发布的《…》认为) carries nothing
+    ("国际电信联盟发布的《全球连通性报告》认为，网络持续普及。近年来，全球网民达54亿人。", "54亿人", None, None),
+]
+YEAR_PART_CASES = [
+    ("今年上半年，我国软件业务收入达6.2万亿元。", "6.2万亿元", "2023-01/2023-06"),
+    ("2022年前三季度，公司营业收入达8.6亿元。", "8.6亿元", "2022-01/2022-09"),
+    ("截至2024年一季度末，我国5G基站达364.7万个。", "364.7万个", "2024-03"),
+]
+# A metric is a noun phrase: no quote marks, no leading conjunction or adverb, no doubled segment.
+SANE_METRIC_CASES = [
+    ("我国网民规模达11亿人。但“仍有3亿人”未接入互联网。", "3亿人", "未接入互联网的人数"),
+    ("2023年，数字经济占GDP比重达42.8%，比重同比提升1.5个百分点。", "1.5个百分点", "数字经济占GDP比重同比提升幅度"),
+    ("这些企业占全国企业总量的比重超过30%。", "超过30%", "占全国企业总量的比重"),
+    ("大会设置开幕式、闭幕式和多场分论坛，共20个分论坛。", "20个分论坛", "分论坛数"),
+    ("我国数字经济规模翻了一番，达到50万亿元。", "翻了一番", "数字经济规模增长倍数"),
+    ("我国数字经济规模翻了一番，达到50万亿元。", "50万亿元", "数字经济规模"),
+]
+GROUP_CASES = [
+    ("2023年，中美欧日韩五国数字经济总量达31万亿美元。", "31万亿美元", "中美欧日韩五国", "数字经济总量"),
+    ("中国、美国、日本三国数字经济总量达30万亿美元，占GDP比重超过50%。", "超过50%", "中国、美国、日本三国",
+     "占GDP比重"),
+]
+SESSION_EVENTS = [*EVENTS, Event(name="2023年中国网络文明大会", kind="meeting", year=2023, evidence="中国网络文明大会")]
+SESSION_CASES = [
+    ("中国网络文明大会由世界互联网大会国际组织主办，会期三天。", "三天", "2023年中国网络文明大会"),
+    ("中国网络文明大会由世界互联网大会国际组织主办，1200名嘉宾参会。", "1200名嘉宾", "2023年中国网络文明大会"),
+]
+
+
+@pytest.mark.parametrize("text, figure, source, time", CONTEXT_CASES)
+def test_claims_report_context_gives_source_and_time(nlp, text, figure, source, time):
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, CONTEXT_DOCUMENTS)
+    claim = next(c for c in claims if c.text == figure)
+    assert (claim.source, claim.time) == (source, time)
+
+
+@pytest.mark.parametrize("text, figure, time", YEAR_PART_CASES)
+def test_claims_time_part_of_year(nlp, text, figure, time):
+    assert _claim(nlp, text, figure).time == time
+
+
+@pytest.mark.parametrize("text, figure, metric", SANE_METRIC_CASES)
+def test_claims_metric_is_a_noun_phrase(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, subject, metric", GROUP_CASES)
+def test_claims_subject_group_of_countries(nlp, text, figure, subject, metric):
+    claim = _claim(nlp, text, figure)
+    assert (claim.subject, claim.metric) == (subject, metric)
+
+
+@pytest.mark.parametrize("text, figure, subject", SESSION_CASES)
+def test_claims_subject_event_not_its_host(nlp, text, figure, subject):
+    assert _claim(nlp, text, figure, SESSION_EVENTS).subject == subject
+
+
+@pytest.mark.parametrize("headline, quote", [("我国网民规模达10.9亿人", "10.9亿人"), ("我国10.9亿网民", "10.9亿")])
+def test_claims_headline_figure_merges_with_body(nlp, headline, quote):
+    text = f"{headline}\n截至2024年6月，我国网民规模达10.9亿人。"
+    article = parse_article(f"---\ndate: 2024-11-11\n---\n{text}\n", "case.txt")
+    claims = find_claims(make_doc(nlp, article, clean_article(article)), ORGS, EVENTS, DOCUMENTS)
+    assert len(claims) == 1 and claims[0].time == "2024-06"
+    assert [p.quote for p in claims[0].provenance] == ["10.9亿人", quote]
+
+
+def test_claims_headline_figure_not_in_body_is_kept(nlp):
+    text = "我国5G基站达337.7万个\n截至2024年6月，我国网民规模达10.9亿人。"
+    assert len(find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)) == 2

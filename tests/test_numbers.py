@@ -95,7 +95,6 @@ QUANTITY_CASES = [
     ("五六个城市", "五六个城市", 5, "城市", "approx", "count"),
     ("三四十个城市", "三四十个城市", 30, "城市", "approx", "count"),
     ("两个国家", "两个国家", 2, "国家", "exact", "count"),
-    ("数十个国家", "数十个国家", 10, "国家", "more_than", "count"),
     ("10个人", "10个人", 10, "人", "exact", "count"),
     ("网民规模达10.79亿人", "10.79亿人", 1_079_000_000, "人", "exact", "count"),
     ("网民规模达10.79亿", "10.79亿", 1_079_000_000, "网民", "exact", "count"),
@@ -111,6 +110,23 @@ QUANTITY_CASES = [
     ("二三十年", "二三十年", 20, "年", "approx", "duration"),
     ("持续6个月", "6个月", 6, "月", "exact", "duration"),
     ("预计到2025年,市场规模将达到3000亿元左右", "3000亿元左右", 300_000_000_000, "元", "expected_approx", "amount"),
+    # a bare scale word after a qualifier is a number
+    ("逾百个国家参会", "逾百个国家", 100, "国家", "more_than", "count"),
+    ("近千家企业参展", "近千家企业", 1000, "企业", "approx", "count"),
+    ("超万人观看", "超万人", 10_000, "人", "more_than", "count"),
+    # Latin units after a number, as written
+    ("智能算力规模达230EFLOPS", "230EFLOPS", 230, "EFLOPS", "exact", "amount"),
+    ("数据产量达32.85ZB", "32.85ZB", 32.85, "ZB", "exact", "amount"),
+    ("存储总量为1.2PB", "1.2PB", 1.2, "PB", "exact", "amount"),
+    ("容量达500GW", "500GW", 500, "GW", "exact", "amount"),
+    ("发电量达1.2万亿千瓦时", "1.2万亿千瓦时", 1_200_000_000_000, "千瓦时", "exact", "amount"),
+    ("用电量3000亿千瓦时", "3000亿千瓦时", 300_000_000_000, "千瓦时", "exact", "amount"),
+    # set phrases without a numeral: a doubling is 2 倍, half is 0.5 比例 (as 四成 is 0.4)
+    ("数字经济规模翻了一番", "翻了一番", 2, "倍", "exact", "share"),
+    ("收入翻两番", "翻两番", 4, "倍", "exact", "share"),
+    ("近半数企业已上云", "近半数", 0.5, "比例", "approx", "share"),
+    ("半数以上的企业", "半数以上", 0.5, "比例", "more_than", "share"),
+    ("过半企业已上云", "过半", 0.5, "比例", "more_than", "share"),
 ]
 
 
@@ -135,6 +151,10 @@ NOT_QUANTITIES = [
     "一个联系紧密的", "一场场", "千年古镇", "万里尚为邻", "千家万户", "三番五次", "九大趋势",
     "成为会员", "1个多月", "近年来",
     "迎来“二十年之约”", "共建“一带一路”", "“十四五”规划", "“三步走”战略",
+    # vague multiples state no value; a bare scale word without a qualifier is no number
+    "数十个国家", "数百家企业", "几十个城市", "数万亿元", "最近百年", "上百个国家",
+    # a Latin suffix that is no unit keeps the number a name
+    "5G网络", "3D打印", "100GBx",
 ]
 
 

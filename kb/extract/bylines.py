@@ -6,7 +6,8 @@ A byline whose marker is a job title (section ``byline_titles``: 记者, 责编,
 责任编辑 …) gives that title as the role: the guidelines give ``roles: []`` only to
 a byline author *with no title*, and ``记者``/``责编`` are stated titles. The
 role's organisation is the outlet whose dateline or masthead the byline closes
-(``新华社北京11月20日电（记者 X）``, ``某报讯（记者 X）``), else null. Markers that are
+(``新华社北京11月20日电（记者 X）``, ``某报讯（记者 X）``) or that a bracket byline
+names (``【环球时报报道 记者 X】``), else null. Markers that are
 no title (``文``, ``作者``) and bare name lists give ``roles: []``.
 """
 
@@ -48,10 +49,15 @@ def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str]) -> tu
     titles = [w for w in people_rules().words["byline_titles"] if marker.endswith(w)]
     if not titles:
         return ()
+    title = max(titles, key=len)
+    if m.groupdict().get("outlet"):  # 【环球时报报道 记者 X】: the bracket names the outlet
+        return (Role(title=title, organization=outlets.get(m.start("outlet"))),)
+    if len(marker) > len(title) and m.start("marker") in outlets:  # 新华社记者 X
+        return (Role(title=title, organization=outlets[m.start("marker")]),)
     line_start = text.rfind("\n", 0, m.start()) + 1
     lead = text[line_start:m.start()]
     outlet = outlets.get(line_start + len(lead) - len(lead.lstrip())) if _DATELINE_END.search(lead) else None
-    return (Role(title=max(titles, key=len), organization=outlet),)
+    return (Role(title=title, organization=outlet),)
 
 
 def _names_in(text: str, tokens: TokenIndex, start: int, end: int, rule_id: str, roles=()) -> list[Found]:

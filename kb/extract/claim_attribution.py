@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from kb.extract.claim_context import group_subject, is_comparison_base, issuer_of, part_of_year
 from kb.extract.claim_text import (SUMMIT_YEAR, Article, Mention, Sentence, clause_end, series_name, skip_front,
                                    strip_end)
 from kb.numbers import Quantity
@@ -29,7 +30,7 @@ def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int,
         for m in regex.finditer(art.text, start, end):
             if "document" in regex.groupindex:
                 document = named_document(art, m["document"], m.start())
-                found.append((m.start(), m.end(), document.issuer if document else None, rule_id))
+                found.append((m.start(), m.end(), issuer_of(art, document, m.start()), rule_id))
                 continue
             orgs = [x for x in art.mentions_in(*m.span("source"), topical=False) if x.kind == "org"]
             found.append((m.start(), m.end(), orgs[-1].name if orgs else None, rule_id))
@@ -70,8 +71,9 @@ def claim_source(art: Article, sent: Sentence, q: Quantity) -> tuple[str | None,
     """(organisation, frame rule id) the figure is attributed to."""
     frames = [f for f in sent.sources if f[1] <= q.start and f[2]]
     anaphor = anaphor_document(art, sent.start, q.start)
-    if anaphor and anaphor[1].issuer and (not frames or frames[-1][1] < anaphor[0]):
-        return anaphor[1].issuer, "ana-this-report"
+    issuer = issuer_of(art, anaphor[1], anaphor[0]) if anaphor else None
+    if anaphor and issuer and (not frames or frames[-1][1] < anaphor[0]):
+        return issuer, "ana-this-report"
     return (frames[-1][2], frames[-1][3]) if frames else (None, None)
 
 
@@ -82,13 +84,13 @@ def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
     """The nearest date before ``q`` in its sentence; a since-date and a duration make a period."""
     bound = {p.start for p in art.quantities if p is not q}
     before = [d for d in art.dates if sent.start <= d.start and d.end <= q.start
-              and not (art.text.startswith("的", d.end) and d.end + 1 in bound)]
+              and not (art.text.startswith("的", d.end) and d.end + 1 in bound) and not is_comparison_base(art, d)]
     if not before:
         return None
     date = before[-1]
     if date.since and date.year and q.kind == "duration" and q.unit == "年" and q.value >= 1:
         sent.periods[date.start] = f"{date.year:04d}/{date.year + int(q.value) - 1:04d}"
-    return sent.periods.get(date.start, date.iso)
+    return sent.periods.get(date.start, part_of_year(art, date))
 
 
 def event_time(subject: str | None, q: Quantity, events: list[Event]) -> str | None:
@@ -127,8 +129,11 @@ def _resolve(art: Article, m: Mention, q: Quantity, time: str | None, events: li
 
 
 def _pick(mentions: list[Mention], q: Quantity, *, last: bool = True) -> Mention | None:
-    """The mention a figure is about: series first for a duration, else organisations and events, then places."""
-    order = ("series", "event", "org", "place") if q.kind == "duration" else ("org", "event", "series", "place")
+    """The mention a figure is about: series first for a duration of years, the event for a session (会期三天,
+    not its host), else organisations and events, then places."""
+    order = ("org", "event", "series", "place")
+    if q.kind == "duration":
+        order = ("series", "event", "org", "place") if _series_duration(q) else ("event", "series", "org", "place")
     for kind in order:
         chosen = [m for m in mentions if m.kind == kind]
         if chosen:
@@ -166,10 +171,14 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     found = _referenced_subject(art, sent, q, clause) or _membership_subject(art, sent, q)
     if found:
         return found
+    group = group_subject(art, clause[0], q.start)  # 中美欧日韩五国…: the group, not one of its members
+    if group:
+        return group["group"]
     inside = [m for m in art.mentions_in(q.start, q.end) if m.kind == "place"]
     if inside:
         return inside[0].name
     framed = [(s, e) for s, e, *_ in sent.sources]
+    framed += [m.span() for p in art.rules.groups for m in p.finditer(art.text, sent.start, q.start)]  # members
     topical = [m for m in art.mentions_in(sent.start, sent.end)
                if not any(s <= m.start and m.end <= e for s, e in framed)]
     activity = [m for m in topical if m.kind == "event" and not m.summit and not _listed_before(art, m, q)
@@ -190,6 +199,8 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
         return _resolve(art, m, q, time, events)
     if sent.subject:
         return sent.subject
+    if sent.context_subject:  # a report's paragraph: the subject of its figures so far
+        return sent.context_subject
     previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
     m = _pick(previous, q)
@@ -203,14 +214,19 @@ def _listed_before(art: Article, m: Mention, q: Quantity) -> bool:
 
 def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str | None,
                            events: list[Event]) -> str | None:
-    """…嘉宾参会: the summit named last before the figure, else the one summit of its year."""
+    """…嘉宾参会: the summit named last before the figure, else the one summit of its year, else the
+    event named last in the paragraph (people take part in an event, not in its organiser)."""
     if q.kind == "duration" or not any(w in art.text[q.end:sent.end] for w in art.rules.participation):
         return None
     summits = [m for m in art.mentions_in(0, q.start) if m.summit]
     if summits:
         return _resolve(art, summits[-1], q, time, events)
     of_year = [e.name for e in events if e.kind == "summit" and time and str(e.year) == time[:4]]
-    return of_year[0] if len(of_year) == 1 else None
+    if len(of_year) == 1:
+        return of_year[0]
+    paragraph = art.text.rfind("\n", 0, q.start) + 1
+    named = [m for m in art.mentions_in(paragraph, q.start) if m.kind == "event"]
+    return named[-1].name if named else None
 
 
 def _lead_pick(art: Article, sent: Sentence, q: Quantity, after: list[Mention]) -> Mention | None:

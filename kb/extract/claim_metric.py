@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from kb.extract.claim_context import group_subject
+from kb.extract.claim_sanity import clean_metric, sane_metric
 from kb.extract.claim_text import (CLAUSE_BREAK, Article, Sentence, clause_end, skip_front, strip_end,
                                    strip_words)
 from kb.numbers import Quantity
@@ -22,6 +24,10 @@ from kb.numbers import Quantity
 _NUMBER_PART = re.compile(r"^[^\d〇零一二两三四五六七八九十百千万亿]*[\d.,/〇零一二两三四五六七八九十百千万亿多余几]+"
                           r"[个家名项位所座款件次条篇份种类批支只场台部]?")
 _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
+# 较2023年12月增长…: a comparison with a stated date, kept in a growth metric as 较上年 is
+_DATED_COMPARISON = re.compile(r"(?:较|比)(?:[\d〇零一二三四五六七八九十]+年)?(?:[\d一二三四五六七八九十]+月)?(?:末|底)?$")
+_SHARE_NOUNS = ("比重", "比例", "份额", "占比")
+_DOUBLING = "增长倍数"  # 翻了一番 (2 倍): how many times the topic grew
 _MAX_POSSESSED = 8
 # The years of an event series are years of holding it; a name that is also an organisation's counts years of
 # its development (十年来，世界互联网大会… where 世界互联网大会 names the conference and its organisation).
@@ -157,7 +163,20 @@ def _next_clause_metric(art: Article, q: Quantity, sentence_end: int) -> str | N
 
 
 def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
-    """What the figure measures (see the module docstring)."""
+    """What the figure measures (see the module docstring), checked by :func:`sane_metric`."""
+    return sane_metric(_metric(art, sent, q, clause, subject), q, _noun_of(q), art.rules)
+
+
+def _comparative(core: str, comparatives: tuple[str, ...]) -> tuple[str, str]:
+    """(core, comparison at its end): 较上年, 同比, or a dated one (较2023年12月)."""
+    core, comparative = strip_end(core, comparatives)
+    dated = None if comparative else _DATED_COMPARISON.search(core)
+    if dated and len(dated.group()) > 1:
+        return core[:dated.start()], dated.group()
+    return core, comparative
+
+
+def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
     text, rules = art.text, art.rules
     if any(m.end() > q.start for m in rules.membership.finditer(text, sent.start, sent.end)):
         if q.unit in rules.origin_units:
@@ -171,28 +190,38 @@ def claim_metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, i
     np_start = skip_front(art, floor, q.start)
     if q.kind == "duration":
         return _duration_metric(art, q, np_start, subject, clause[1], sent.end)
+    group = group_subject(art, clause[0], q.start)  # 中美两国贸易额: the group is the subject, not the metric
+    np_start = max(np_start, group.end()) if group else np_start
     core, _ = strip_end(text[np_start:q.start], rules.adverbs)
     predicate = next((p for p in rules.predicates if core.endswith(p[0])), None)
     if predicate:
         core, _ = strip_end(core[: -len(predicate[0])], rules.adverbs)
-    core, comparative = strip_end(core, rules.comparatives)
-    np = _without_fillers(core.strip("的"), rules.fillers)
+    core, comparative = _comparative(core, rules.comparatives)
+    np = _without_fillers(clean_metric(core.strip("的"), rules), rules.fillers)
+    if np in rules.relative and sent.metric:  # 比重同比提升: the share named before
+        np = sent.metric if sent.metric.endswith(np) else strip_end(sent.metric, rules.heads)[0] + np
     if q.kind == "amount" and np in rules.spending_verbs:  # 我们将投入不少于20亿元 → 投入金额
         return f"{np}金额"
     next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
     vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
     if predicate and predicate[1]:
-        suffix = {"share": "率", "amount": "额"}.get(q.kind, "数")
+        suffix = "幅度" if q.unit == "百分点" else {"share": "率", "amount": "额"}.get(q.kind, "数")
         return f"{np or sent.metric or ''}{comparative}{predicate[0].rstrip('了')}{suffix}"
+    if not predicate and "番" in q.text:  # 规模翻了一番: a doubling of the topic
+        return f"{np or sent.metric or ''}{_DOUBLING}"
     if not predicate and (share := re.search(r"占(.+?)的?$", np)):
         owner = strip_end(np[:share.start()], rules.adverbs)[0]
         owner = "" if owner.startswith(("这些", "该", "其", "这")) else owner  # a reference, not a topic
-        return f"{owner}占{share.group(1)}比重"
+        share_of = share.group(1)
+        return f"{owner}占{share_of}" + ("" if share_of.endswith(_SHARE_NOUNS) else "比重")
     if q.kind == "count" and (not predicate or not np):  # 仍有约26亿人尚未接入互联网: the verb phrase after
         return _count_metric(art, sent, q, np, vp, np_start)
-    if np in rules.relative and sent.metric:
-        return strip_end(sent.metric, rules.heads)[0] + np
-    return np.replace("数量", "数") if np else sent.metric
+    return np.replace("数量", "数") if np else _topic_of(sent.metric)
+
+
+def _topic_of(metric: str | None) -> str | None:
+    """规模翻了一番，达到50万亿元: a figure after a derived metric measures its topic."""
+    return metric[: -len(_DOUBLING)] if metric and metric.endswith(_DOUBLING) else metric
 
 
 def _without_fillers(np: str, fillers: tuple[str, ...]) -> str:

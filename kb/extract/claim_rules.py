@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kb.rules import Regex, Rule, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 class PatternRule(Rule):
     pattern: Regex
@@ -21,6 +21,17 @@ class WordsRule(Rule):
     words: list[str]
     growth: bool = False
     keep: bool = True
+
+
+class OpenerRule(Rule):
+    words: list[str]
+    not_before: list[str] = []
+
+
+class PartRule(Rule):
+    words: list[str]
+    first: int
+    last: int
 
 
 class PlaceRule(Rule):
@@ -53,6 +64,13 @@ class ClaimRules:
     fillers: tuple[str, ...]
     duration_nouns: tuple[str, ...]
     spending_verbs: tuple[str, ...]
+    release_verbs: tuple[str, ...]
+    data_documents: frozenset[str]
+    cutoff_words: tuple[str, ...]
+    comparison_words: tuple[str, ...]
+    year_parts: tuple[tuple[str, int, int], ...]  # (word, first month, last month), longest first
+    groups: tuple[re.Pattern, ...]  # group `group`: several countries named as one subject
+    metric_openers: re.Pattern
 
 
 def _words(rules: list[WordsRule]) -> tuple[str, ...]:
@@ -94,4 +112,14 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         fillers=_words(section("fillers", WordsRule)),
         duration_nouns=_words(section("duration_nouns", WordsRule)),
         spending_verbs=_words(section("spending_verbs", WordsRule)),
+        release_verbs=_words(section("release_verbs", WordsRule)),
+        data_documents=frozenset(_words(section("data_documents", WordsRule))),
+        cutoff_words=_words(section("cutoff_words", WordsRule)),
+        comparison_words=_words(section("comparison_words", WordsRule)),
+        year_parts=tuple(sorted(((w, r.first, r.last) for r in section("year_parts", PartRule) for w in r.words),
+                                key=lambda x: -len(x[0]))),
+        groups=tuple(re.compile(r.pattern) for r in section("groups", PatternRule)),
+        metric_openers=re.compile(alternation([w for r in section("metric_openers", OpenerRule) for w in r.words],
+                                              not_before={w: r.not_before for r in section("metric_openers", OpenerRule)
+                                                          for w in r.words if r.not_before})),
     )

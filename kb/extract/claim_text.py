@@ -61,6 +61,11 @@ def _name_forms(orgs, events, documents, rules: ClaimRules) -> list[tuple[str, s
             # A short form of the series (乌镇峰会) names it too.
             forms += [(series[i:], "series", series, True) for i in range(1, len(series) - 3)
                       if series[i:].endswith(("峰会", "大会"))]
+    # A dated event written without its year (第八届数字中国建设峰会 for 2025年数字中国建设峰会), when one
+    # event alone has that name.
+    bare = [(SUMMIT_YEAR.sub("", normalise_key(e.name)), e) for e in events if e.kind != "summit"]
+    forms += [(b, "event", e.name, False) for b, e in bare
+              if b != normalise_key(e.name) and [x for x, _ in bare].count(b) == 1]
     forms += [(normalise_key(d.title), "document", d.title, False) for d in documents]
     forms += [(w, "place", name, False) for w, name in rules.places]
     return [f for f in forms if len(f[0]) >= 2]
@@ -221,6 +226,8 @@ class Sentence:
     subject: str | None = None
     periods: dict[int, str] = field(default_factory=dict)  # since-date start → ISO period
     read_to: int = 0  # clauses before this offset have been read for a topic
+    context_time: str | None = None  # a cutoff (截至X) carried from an earlier sentence of a report's paragraph
+    context_subject: str | None = None  # the subject of the last figure of that paragraph
 
 
 def skip_front(art: Article, a: int, b: int) -> int:

@@ -10,13 +10,19 @@ titles) and reads each sentence left to right; for every figure it asks
   states it (an attribution frame such as ``据X数据显示`` covers every figure
   after it in the same sentence; clauses joined by ``；`` count as one sentence).
 
-:mod:`kb.extract.claim_text` holds the names, sentences and clauses both read,
+:mod:`kb.extract.claim_context` carries context across sentences (a data report
+released in a paragraph gives the following sentences its issuer as source and
+its ``截至X`` as time) and folds headline figures into the body's claims;
+:mod:`kb.extract.claim_sanity` checks every metric is a noun phrase.
+:mod:`kb.extract.claim_text` holds the names, sentences and clauses all read,
 :mod:`kb.extract.claim_rules` the cue words of ``rules/claims.yaml``.
 
 A fact stated several times becomes one claim with several provenance
 entries (a duration is the same fact when subject, time and value agree).
-Not supported: attribution across sentences without an explicit anaphor,
-subjects that are not named in the sentence or the one before it.
+A headline figure the body restates is no claim of its own: its provenance joins
+the body's claim. Not supported: attribution across sentences without an
+explicit anaphor or a released report, subjects that are not named in the
+sentence or the one before it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from spacy.tokens import Doc
 
 from kb.extract.claim_attribution import (claim_source, claim_subject, claim_time, event_time, generic_subject,
                                           paragraph_sources, sentence_sources)
+from kb.extract.claim_context import context_time, cutoff_time, headline_end, merge_headline, release_frames
 from kb.extract.claim_metric import claim_metric, read_topics
 from kb.extract.claim_rules import ClaimRules, load_claim_rules
 from kb.extract.claim_text import Article, Sentence, article_of, clause_end, clause_start, sentence_spans
@@ -37,7 +44,7 @@ __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
 def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Event]) -> Claim:
     clause = (clause_start(art.text, q.start, sent.start), clause_end(art.text, q.end, sent.end))
     read_topics(art, sent, clause[0])
-    time = claim_time(art, sent, q)
+    time = claim_time(art, sent, q) or context_time(sent, q)
     subject = claim_subject(art, sent, q, clause, time, events)
     time = time or event_time(subject, q, events)
     metric = claim_metric(art, sent, q, clause, subject)
@@ -81,17 +88,27 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     rules = load_claim_rules()
     art = article_of(doc, orgs, events, documents, rules)
     art.quantities = find_quantities(art.text, word_ends=[end for _, end in art.spans])
-    merged: dict[tuple, Claim] = {}
     carried: list[tuple] = []
+    held_time = held_subject = None
     for start, end in sentence_spans(doc):
         if rules.furniture.search(art.text, start, end) and end - start < 60:
             continue
         sent = Sentence(start, end, sentence_sources(art, start, end))
         carried = paragraph_sources(art, sent, carried)
+        if not carried or any(f[2] for f in sent.sources):  # a new paragraph or a new attribution
+            held_time = held_subject = None
+        if carried:
+            sent.context_time, sent.context_subject = held_time, held_subject
         sent.sources = sorted({*carried, *sent.sources}, key=lambda f: (f[0], f[1], f[3]))
         for q in (q for q in art.quantities if start <= q.start and q.end <= end):
             claim = _claim(doc, art, sent, q, list(events))
             art.claims.append((q, claim))
-            key = _key(claim)
-            merged[key] = _merge(merged[key], claim) if key in merged else claim
+            held_subject = claim.subject or held_subject
+        carried += release_frames(art, start, end)
+        held_time = cutoff_time(art, start, end) or held_time
+    merged: dict[tuple, Claim] = {}
+    title = getattr(doc._.article, "title", None)
+    for claim in merge_headline(art.claims, headline_end(art, title)):
+        key = _key(claim)
+        merged[key] = _merge(merged[key], claim) if key in merged else claim
     return list(merged.values())

@@ -189,6 +189,19 @@ _DURING = re.compile(
 )
 
 
+# The article's summit named by its noun alone (本届峰会, 峰会期间, …，大会发布): not the end
+# of a longer name (世界互联网大会).
+_SUMMIT_REFERENCE = re.compile(
+    r"(?:本届|本次|此次|今年的?)(大会|峰会)|(?:^|(?<=[，,。；;：:、\s“”在与于将还]))(大会|峰会)(?![\u4e00-\u9fff]{0,2}[组秘])"
+)
+
+
+def summit_reference(text: str, start: int, end: int) -> str | None:
+    """The noun of the first standalone ``峰会``/``大会`` in ``text[start:end]``."""
+    found = _SUMMIT_REFERENCE.search(text, start, end)
+    return (found.group(1) or found.group(2)) if found else None
+
+
 def anaphor_at(text: str, pos: int) -> tuple[str, int] | None:
     """The event noun of a demonstrative opening the sentence at ``pos`` (``本届大会`` → 大会),
     and where the demonstrative ends."""
@@ -210,3 +223,19 @@ def host_event(events: list, noun: str):
     article whose name contains ``noun``, a summit first."""
     candidates = [e for e in events if e.year and e.part_of is None and noun in e.name]
     return next((e for e in candidates if e.kind == "summit"), candidates[0] if candidates else None)
+
+
+def paragraph_host(ctx: Context, sentences: list[tuple[int, int]], i: int, events: list):
+    """The article's summit, for an activity in a paragraph that refers to it as ``峰会``/``大会``
+    (``本届峰会…``, ``峰会期间…``) in another of its sentences."""
+    start, end = sentences[i]
+    para_start = ctx.text.rfind("\n", 0, start) + 1
+    para_end = ctx.text.find("\n", end - 1)
+    para_end = len(ctx.text) if para_end < 0 else para_end
+    for s, e in sentences:
+        if para_start <= s and e <= para_end + 1 and (s, e) != (start, end):
+            noun = summit_reference(ctx.text, s, e)
+            host = host_event(events, noun) if noun else None
+            if host is not None and host.kind == "summit":
+                return host
+    return None

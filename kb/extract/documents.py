@@ -17,7 +17,9 @@ date before the title in the sentence (``21日``, ``当天`` included), resolved
 against the article's date, preferring one outside an event's name; the
 event, the one mentioned before the title with ``上``/``期间``, the one that
 issues it (``…会议发表了《…》``), else the article's event for a bare
-``在大会上``.
+``在大会上``. A title whose clause starts ``会上``/``当天``/``同日`` takes the
+date of the sentence before (when its own has none) and the last event of the
+few sentences before.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
         sentence = _sentence_start(ctx.text, t.start)
         records.append(Document(
             title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers),
-            date=_date(ctx, t, sentence, spans), event=_event(ctx.text, t, sentence, spans, events),
+            date=_date(ctx, t, sentence, spans), event=_event(ctx, t, sentence, spans, events),
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
@@ -274,10 +276,26 @@ def _issuer(text: str, t: _Title, sentence: int, issuers) -> str | None:
 def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]]) -> str | None:
     """The last date before the title in its sentence; one inside an event's name (the 2024年
     of 11月20日，在2024年…峰会上发布) only when there is no other (今年的乌镇峰会上)."""
-    dates = [d for d in ctx.dates if sentence <= d.start and d.end <= t.start and d.value
-             and not ctx.inside_title(d.start)]
+    found = _last_date(ctx, sentence, t.start, spans)
+    if found is None and _refers_back(ctx.text, t, sentence) and sentence > 0:
+        found = _last_date(ctx, _sentence_start(ctx.text, sentence - 1), sentence, spans)  # 会上发布了《…》
+    return found
+
+
+def _last_date(ctx: Context, start: int, end: int, spans: list[tuple[int, int, str]]) -> str | None:
+    dates = [d for d in ctx.dates if start <= d.start and d.end <= end and d.value and not ctx.inside_title(d.start)]
     outside = [d for d in dates if not any(s <= d.start < e for s, e, _ in spans)]
     return (outside or dates)[-1].iso if dates else None
+
+
+BACK_REFERENCE_REACH = 3  # sentences before a 会上/当天 title that may name its event
+_BACK_REFERENCE = re.compile(r"(?:^|[，,])\s*(?:在|于)?(?:会上|会议上|会中|当天|当日|同日|会议期间|其间|此间)")
+
+
+def _refers_back(text: str, t: _Title, sentence: int) -> bool:
+    """``会上/当天/同日 发布《…》``: the title's clause refers to the sentence before."""
+    limit = t.start if t.verb_at is None else t.verb_at
+    return bool(_BACK_REFERENCE.search(text[sentence:limit].strip()))
 
 
 def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
@@ -297,12 +315,23 @@ def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def _event(text: str, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
+def _event(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
     """The event mentioned before the title with 上/期间 (``在…峰会上发布``), the event that
-    issues it (``…会议发表了《…》``), else the article's event a bare ``在大会上`` names."""
+    issues it (``…会议发表了《…》``), the article's event a bare ``在大会上`` names, else,
+    for ``会上/当天/同日 发布``, the last event of the sentence before."""
+    text = ctx.text
     for _, end, name in sorted((s for s in spans if sentence < s[1] <= t.start), key=lambda s: -s[1]):
         if text.startswith(("上", "期间"), end) or end == t.verb_at:
             return name
     noun = during_noun(text, sentence, t.verb_at if t.verb_at is not None else t.start)
     host = host_event(list(events), noun) if noun else None
-    return host.name if host else None
+    if host is not None:
+        return host.name
+    if _refers_back(text, t, sentence):
+        before, reached = sentence, 0
+        while before > 0 and reached < BACK_REFERENCE_REACH:
+            end, before = before, _sentence_start(text, before - 1)
+            reached += bool(text[before:end - 1].strip())  # blank lines are no sentences
+        named = [s for s in spans if before <= s[0] and s[1] <= sentence]
+        return named[-1][2] if named else None
+    return None

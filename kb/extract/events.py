@@ -18,6 +18,10 @@ start/end, a closing verb for the end date, ``在X举行`` for the location,
 with ``期间``/``上``/``的`` — or a bare ``大会期间``/``与大会同期``, the
 article's own event — for ``part_of``. A next sentence that opens with
 ``本届大会``/``本次峰会`` goes on about the event just named (theme, dates).
+An activity in a paragraph that calls the summit ``峰会``/``大会``/``本届峰会`` in
+another sentence is held during it. A bare name holding a ceremony word
+(``开幕式暨主论坛``) is no event. A series marked ``current_by_default``
+(WIC's regional summits) without a year is the article's year's occurrence.
 A count (``20场分论坛``) is no name. An opening ceremony's day is not a start
 date; its month is (an event that itself ``开幕`` begins then). A series mention
 without a year that names an organisation (``世界互联网大会``) is no event.
@@ -37,7 +41,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc
 
 from kb.dates import DateMention
-from kb.extract.context import PUNCT, Context, anaphor_at, during_noun, host_event
+from kb.extract.context import PUNCT, Context, anaphor_at, during_noun, host_event, paragraph_host
 from kb.records import Event, EventKind, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
 
@@ -79,6 +83,7 @@ class SeriesRule(Rule):
     occurrences: list[Occurrence] = []
     part_of: str | None = None
     first_year: int | None = None
+    current_by_default: bool = False
 
     def occurrence(self, year: int | None) -> Occurrence | None:
         return next((o for o in self.occurrences if o.year == year), None)
@@ -155,7 +160,8 @@ def find_events(doc: Doc) -> list[Event]:
             if follow and follow[0] in ctx.text[mention.start:mention.end]:
                 spans.append(follow[1])
                 follow = None
-            host = summit or _host(ctx, start, mention.start, events)
+            host = summit or _host(ctx, start, mention.start, events) or (
+                None if mention.series else paragraph_host(ctx, sentences, i, events))
             event = _resolve(mention, ctx, rules, host, spans)
             if event is None:
                 continue
@@ -268,6 +274,8 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
     modifier = ctx.text[left:n_start]
     if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]) or _COUNT.match(modifier):
         return None
+    if any(w in modifier for w in rules.words["ceremony"]):
+        return None  # 开幕式暨主论坛: a part of the event named before, no event of its own
     return _Mention(left, n_end, f"events.bare:{noun.id}", noun.kind, ctx.text[left:n_end])
 
 
@@ -289,6 +297,8 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
         if m.alias not in series.occurrence_aliases or not dated_clause:
             return None
     year = own_year or (clause_date.year if dated_clause else None)
+    if year is None and series and series.current_by_default:
+        year = _article_year(ctx)
     part_of = None
     if series is None or series.part_of:
         if summit is not None and (year is None or year == summit.year) and series is None:
@@ -307,6 +317,11 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
         evidence=ctx.clause_text(m.start, m.end),
         provenance=[Provenance(**ctx.provenance(quote_start, m.end, m.rule))],
     )
+
+
+def _article_year(ctx: Context) -> int | None:
+    date = getattr(ctx.doc._.article, "date", None) or ""
+    return int(date[:4]) if date[:4].isdigit() else None
 
 
 def _prefix_start(m: _Mention, ctx: Context, own_date: DateMention | None) -> int:

@@ -10,6 +10,9 @@ Two rule kinds from ``rules/organizations.yaml``:
   ``（CNNIC）``). Every later (and earlier) occurrence of the short form is a mention
   of that organisation.
 
+Two helpers read the words around a head-word name: :func:`organ_title_after`
+(``…局局长``: an organ's own title follows) and :func:`is_venue` (a place's name).
+
 Not supported: a short form introduced without parentheses (``…，简称X``).
 """
 
@@ -25,6 +28,11 @@ from pydantic import field_validator
 from kb.rules import Rule, alternation, load_section, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
+# …中心 as a place: what a city becomes or a visitor goes to (建设成为国际创科中心, 参观了…中心) …
+_PLACE_VERB_BEFORE = re.compile(r"(?:成为|建成|建设|打造|发展为|巩固|定位为|迈向|参观了?|走进|来到|抵达|前往|位于)"
+                                r"(?:一个|全球|世界)?$")
+# … or where something is held (在…中心举行).
+_HELD_AFTER = re.compile(r"(?:隆重|盛大|正式|如期)?(?:举行|举办|召开|开幕|落幕|闭幕)")
 
 
 class WordSection(Rule):
@@ -98,3 +106,23 @@ def alias_spans(text: str, aliases: dict[str, tuple[str, str]]) -> list[tuple[in
         name, rule_id = aliases[m.group()]
         out.append((m.start(), m.end(), name, m.group(), rule_id))
     return out
+
+
+def organ_title_after(text: str, head: str, end: int, words: frozenset[str]) -> bool:
+    """An organ head followed by its own head's title (…局局长, …署副署长, …办主任): the
+    words before are the organ's name, even without a place or prefix."""
+    rest = text[end:end + 6]
+    return any(rest.startswith(w.replace("{head}", head)) for w in words)
+
+
+def is_venue(text: str, start: int, end: int, venues: frozenset[str]) -> bool:
+    """A place, not a body: a venue word ends the name (会展中心, 展览馆), or a …中心 that a
+    city is made into (建设成为国际创科中心) or where something is held (在…中心举行)."""
+    name = text[start:end]
+    if name.endswith(tuple(venues)):
+        return True
+    if not name.endswith("中心"):
+        return False
+    before = text[max(0, start - 6):start]
+    held = _HELD_AFTER.match(text, end) and before.endswith(("在", "于"))
+    return bool(_PLACE_VERB_BEFORE.search(before) or held)

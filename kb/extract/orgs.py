@@ -14,6 +14,12 @@ character spans with a canonical name and the rule id):
 - a country's organ (法国政府) and short forms the article introduces
   (``（以下简称“X”）``): :mod:`kb.extract.org_forms`.
 
+A one-character organ head (局, 署, 办) followed by its own head's title
+(``…局局长``, section ``organ_titles``) names an organ even without a place or
+prefix (创新科技及工业局局长孙东); a known company followed by 公司/集团 is that
+company (腾讯公司 → 腾讯); a name ending in a venue word (会展中心, 展览馆) or a
+…中心 a city is made into or where something is held is a place, no organisation.
+
 Two rule kinds add to the records: ``outlet_forms`` find the outlet's own
 name forms in the *original* text, noise lines included (a masthead
 ``《中国信息安全》杂志`` gives the alias 中国信息安全杂志), and founding frames
@@ -36,7 +42,9 @@ from spacy.tokens import Doc
 
 from kb.clean.script import to_simplified
 from kb.extract.founding import Founding, find_foundings, founding_rules
-from kb.extract.org_forms import alias_spans, country_organ_spans, form_rules, introduced_aliases
+from kb.extract.org_forms import (
+    alias_spans, country_organ_spans, form_rules, introduced_aliases, is_venue, organ_title_after,
+)
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
 from kb.rules import Rule, alternation, load_section, rule_path
@@ -133,7 +141,8 @@ def org_rules() -> OrgRules:
             entries.setdefault(name, entry)
     heads = load_section(path, "heads", HeadRule)
     head_rules = {w: rule for rule in heads for w in rule.words}
-    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations")
+    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations", "venues",
+                "organ_titles", "company_suffixes")
     founding_rules()  # the founding sections are validated with the rest of the file
     not_orgs = _words(path, "not_organizations") | form_rules().countries  # a country is no organisation
     return OrgRules(
@@ -165,8 +174,16 @@ def gazetteer_mentions(text: str) -> list[Mention]:
             continue
         if entry.series and _is_event_mention(text, m.start(), m.end()):
             continue
-        out.append(Mention(m.start(), m.end(), entry.name, m.group(), entry.id, rank=1))
+        end = m.end() + _company_suffix(text, m.end()) if entry.type == "company" else m.end()
+        out.append(Mention(m.start(), end, entry.name, text[m.start():end], entry.id, rank=1))
     return out
+
+
+def _company_suffix(text: str, end: int) -> int:
+    """Length of a company suffix right after a company's name (腾讯|公司, 京东|集团): the
+    same company, written as a longer alias."""
+    found = [w for w in org_rules().words["company_suffixes"] if text.startswith(w, end)]
+    return max(map(len, found), default=0)
 
 
 def _in_title_marks(text: str, start: int, end: int) -> bool:
@@ -234,26 +251,32 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
             continue  # the head must end a token: 公司法 is not …公司
         if head_token.text != m.group() and head_token.text in rules.words["not_organizations"]:
             continue  # 签署 is not …署
-        if len(m.group()) == 1 and len(head_token.text) < 3:
+        titled = organ_title_after(text, m.group(), m.end(), rules.words["organ_titles"])
+        if len(m.group()) == 1 and len(head_token.text) < 3 and not titled:
             continue  # 签署, 内部: a one-character head needs a word of three characters (外交部)
         if any(k.start <= m.start() and k.end >= m.end() for k in known):
             continue  # a known name (国际电信联盟) already covers this head
         rule = rules.head_rules[m.group()]
         used = 1 if head_token.idx < m.start() else 0
-        start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored)
+        start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored and not titled, titled)
         if start is None or not _is_name(text[start:m.start()], tokens, start, m.start()):
             continue
         surface = text[start:m.end()]
+        if is_venue(text, start, m.end(), rules.words["venues"]):
+            continue
         out.append(Mention(start, m.end(), canonical(surface), surface, rule.id, rank=2))
     return out
 
 
-def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool) -> int | None:
+def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool,
+                titled: bool = False) -> int | None:
     """Start of the name whose last token starts at ``pos``, or None when no sound start is found.
 
     Extends over name-like tokens; a known organisation, a prefix (中国, 国际)
     or a place (浙江省) anchors the name, after which only further anchors are
-    taken. A conjunction (与, 和) stays inside only if an anchor follows.
+    taken. A conjunction (与, 和) stays inside only if an anchor follows, or
+    when the organ's own head title follows (``titled``: 创新科技及工业局局长),
+    which also allows a longer name without an anchor.
     """
     words = org_rules().words
     anchored, cut = False, None
@@ -271,9 +294,9 @@ def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, 
             break
         anchored = anchored or is_anchor
         pos, used = token.idx, used + 1
-    if not anchored and (needs_anchor or used > MAX_TOKENS_UNANCHORED):
+    if not anchored and (needs_anchor or used > (MAX_TOKENS_ANCHORED if titled else MAX_TOKENS_UNANCHORED)):
         return None
-    return pos if anchored or cut is None else cut
+    return pos if anchored or titled or cut is None else cut
 
 
 def _is_name(body: str, tokens: TokenIndex, start: int, end: int) -> bool:
