@@ -58,7 +58,6 @@ _DATELINE = re.compile(
     re.M,
 )
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_YEAR_MONTH_DAY = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _DATE_STRING = re.compile(r"\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)")
 _LEAD_LINES, _LEAD_CHARS, SEARCH_CHARS = 3, 1000, 3000
@@ -112,7 +111,7 @@ def find_dateline(text: str) -> Dateline | None:
 def infer_year(lead: str, month: int, day: int, *, not_after: int | None = None) -> int | None:
     """The year of a dateline's month/day from the years its lead paragraphs mention.
 
-    1. A full date ``Y年M月D日`` within 45 days of month/day (in year Y-1, Y or
+    1. A full date (``Y年M月D日``, ``Y-M-D``) within 45 days of month/day (in year Y-1, Y or
        Y+1) fixes the year: leads report events of the last few days.
     2. Else the most frequent ``YYYY年`` (ties: the earliest mentioned), such as
        ``2023年世界互聯網大會烏鎮峰會`` in a lead dated 11月11日; years after
@@ -120,7 +119,7 @@ def infer_year(lead: str, month: int, day: int, *, not_after: int | None = None)
     Historical years repeated in the lead more often than the current one
     can mislead step 2; the ``date_how`` value says the year was inferred.
     """
-    for match in _YEAR_MONTH_DAY.finditer(lead):
+    for match in _FULL_DATE.finditer(lead):  # 2023年11月10日, 2023-11-10, 2023/11/10
         year, event = int(match[1]), iso_date(*map(int, match.groups()))
         for guess in (year, year - 1, year + 1):
             published = iso_date(guess, month, day)

@@ -118,3 +118,18 @@ def test_people_seed_precision_recall(nlp, stem):
     precision = tp / n_pred if n_pred else float(n_gold == 0)
     recall = tp / n_gold if n_gold else float(n_pred == 0)
     assert (precision, recall) >= (0.95, 0.95), (tp, n_pred, n_gold)
+
+
+# (source of the article, text, expected roles of 王明): 本报 is the article's own outlet
+HOUSE_BYLINES = [
+    ("江南日报", "本报杭州3月5日电（记者 王明）会议今天开幕。", [("记者", "江南日报")]),
+    ("江南日报", "本报讯（记者 王明）会议今天开幕。", [("记者", "江南日报")]),
+    (None, "本报讯（记者 王明）会议今天开幕。", [("记者", None)]),
+]
+
+
+@pytest.mark.parametrize("source,text,roles", HOUSE_BYLINES)
+def test_people_house_byline_names_the_articles_outlet(nlp, source, text, roles):
+    doc = article_doc(nlp, text, source=source)
+    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+    assert found["王明"] == roles

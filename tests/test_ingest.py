@@ -324,6 +324,8 @@ ARTICLE_DATE_CASES = [
     # a page's timestamp line above a dateline without a year gives the year
     ("标题\n2016年11月16日 12:05 来源：新华网\n\n新华社乌镇11月16日电 大会开幕。\n", "2016-11-16",
      "dateline_year_from_text", "新华社"),
+    ("标题\n2017-12-03 18:42:10 来源：新华社\n\n新华社乌镇12月3日电 2016年以来，大会开幕。\n", "2017-12-03",
+     "dateline_year_from_text", "新华社"),
     ("---\nfetch_date: 2025-10-06T19:20:49\n---\n人民网乌镇11月20日电 2030年目标，2024年峰会。\n", "2024-11-20",
      "dateline_year_from_text", "人民网"),
 ]

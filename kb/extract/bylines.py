@@ -27,15 +27,17 @@ HEADER_LINE_MAX = 40  # the first line this long ending a sentence is the first 
 _PARAGRAPH_END = ("。", "！", "？", "”", "!", "?")
 _NAME_PIECE = re.compile(r"[^\s、,，;；\u3000]+")
 _DATELINE_END = re.compile(r"(?:电|讯|消息)[ \t\u3000]*$")
+_HOUSE = ("本报", "本刊", "本网")
 
 
 def byline_mentions(doc: Doc, outlets: Mapping[int, str]) -> list[Found]:
     """Authors in bylines; ``outlets`` maps the start of an organisation mention to
     the name a role uses for it (a dateline's agency)."""
     text, tokens, out = text_of(doc), token_index(doc), []
+    house = getattr(doc._.article, "source", None)  # the outlet publishing the article (本报)
     for rule_id, pattern in people_rules().bylines:
         for m in pattern.finditer(text):
-            roles = _byline_roles(text, m, outlets)
+            roles = _byline_roles(text, m, outlets, house)
             last = name_before(text, tokens, m.end("names"))
             if last is not None:  # 文 | …研究员 郎平: the author is the last name
                 out.append(Found(*last, roles, rule_id))
@@ -43,8 +45,9 @@ def byline_mentions(doc: Doc, outlets: Mapping[int, str]) -> list[Found]:
     return out + author_lines(doc) + dateline_author(doc)
 
 
-def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str]) -> tuple[Role, ...]:
-    """The byline's title (记者 in 新华社记者, 责编), with the outlet of the dateline it closes."""
+def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str], house: str | None) -> tuple[Role, ...]:
+    """The byline's title (记者 in 新华社记者, 责编), with the outlet of the dateline it
+    closes; a dateline of the house itself (本报讯, 本报北京…电) names the article's outlet."""
     marker = m.groupdict().get("marker") or ""
     titles = [w for w in people_rules().words["byline_titles"] if marker.endswith(w)]
     if not titles:
@@ -56,7 +59,10 @@ def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str]) -> tu
         return (Role(title=title, organization=outlets[m.start("marker")]),)
     line_start = text.rfind("\n", 0, m.start()) + 1
     lead = text[line_start:m.start()]
-    outlet = outlets.get(line_start + len(lead) - len(lead.lstrip())) if _DATELINE_END.search(lead) else None
+    at = line_start + len(lead) - len(lead.lstrip())
+    outlet = None
+    if _DATELINE_END.search(lead):
+        outlet = outlets.get(at) or (house if lead.lstrip().startswith(_HOUSE) else None)
     return (Role(title=title, organization=outlet),)
 
 
