@@ -30,6 +30,7 @@ FOUND = [
     ("据日本政府发布的消息，合作将继续。", ["日本政府"]),
     ("南方日报讯（记者 林涛）本市今天举行会议。", ["南方日报"]),
     ("东方网消息：今天会议开幕。", ["东方网"]),
+    ("【南方日报讯】记者林涛报道 本市今天举行会议。", ["南方日报"]),
     # each title of a list brings its organisation
     ("中共中央政治局委员、中央组织部部长王明出席会议。", ["中共中央政治局", "中共中央组织部"]),
     # an organ head followed by its own title (…局局长, …办主任) names the organ, with or without a place

@@ -24,7 +24,8 @@ from kb.nlp import TokenIndex
 from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 HAN = r"\u4e00-\u9fff"
-_FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
+# 弗朗西斯·高锐, 多琳·博格丹-马丁 (a double-barrelled part keeps its hyphen)
+_FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}(?:-[{HAN}]{{1,8}})?)+")
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 _GLUED_VERBS = ("说", "称")
 TRANSLITERATION_LENGTH = (2, 5)
