@@ -32,7 +32,6 @@ not through the matching.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import math
 import re
@@ -42,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import opencc
 import yaml
 
+from kb.clean.script import simplified
 from kb.errors import InputError
 
 RECORD_TYPES = ("events", "organizations", "people", "documents", "claims")
@@ -64,17 +63,12 @@ _EDITION_PREFIX = re.compile(r"^(首|第[〇零一二三四五六七八九十百
 Record = dict[str, Any]
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def normalize_text(text: str | None) -> str:
     """NFKC, traditional → simplified, no whitespace/quotes/《》, Latin lower-cased."""
     if text is None:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
-    return _STRIP.sub("", _t2s().convert(text)).lower()
+    return _STRIP.sub("", simplified(text)).lower()
 
 
 # --- report -----------------------------------------------------------------

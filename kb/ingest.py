@@ -37,7 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError
-from kb.clean.script import to_simplified
+from kb.clean.script import simplified
 from kb.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline
 
 
@@ -267,7 +267,7 @@ def parse_article(text: str, path: str | Path, encoding: str = "utf-8") -> Artic
     return Article(
         id=path.name, path=path, text=text, encoding=encoding, body_start=body_start,
         title=find_title(meta, body, fallback=path.stem), date=date, date_how=date_how,
-        source=_text_field(meta, "source") or (to_simplified(agency).text if agency else None),
+        source=_text_field(meta, "source") or (simplified(agency) if agency else None),
         url=_text_field(meta, "url"),
         place=dateline.place if dateline else None,
         author=dateline.author if dateline else None,

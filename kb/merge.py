@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from kb.clean.script import simplified
 from kb.records import (
     ArticleFacts, Claim, Document, Event, Organization, Person, Record, Role, normalise_key,
 )
@@ -56,21 +57,14 @@ _DATE_FIELDS = frozenset({"start_date", "end_date", "founded", "date", "time"})
 _YEAR = re.compile(r"\d{4}")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # imported lazily: loading the dictionaries takes a moment
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The key names are matched by: normalised, simplified, casefolded."""
-    return _t2s().convert(normalise_key(text)).casefold()
+    return simplified(normalise_key(text)).casefold()
 
 
 def is_simplified(text: str) -> bool:
-    return _t2s().convert(text) == text
+    return simplified(text) == text
 
 
 def year_of(date: str | None) -> int | None:

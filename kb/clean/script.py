@@ -40,6 +40,11 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (OpenCC t2s, phrase level), without a map."""
+    return _converter().convert(text)
+
+
 def to_halfwidth(text: str) -> Mapped:
     """Full-width digits, letters and number symbols as ASCII; odd spaces as ' '."""
     return translate(text, HALFWIDTH_TABLE)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from spacy.tokens import Doc
 
-from kb.clean.script import to_simplified
+from kb.clean.script import simplified
 from kb.nlp import TokenIndex, text_of, token_index
 from kb.extract.person_names import Found, is_name, name_at, name_before, people_rules
 from kb.records import Role
@@ -95,7 +95,7 @@ def dateline_author(doc: Doc) -> list[Found]:
     author = getattr(doc._.article, "author", None)
     if not author:
         return []
-    pieces = _NAME_PIECE.findall(to_simplified(author).text)
+    pieces = _NAME_PIECE.findall(simplified(author))
     spans = [(text_of(doc).find(piece), piece) for piece in pieces]
     if not pieces or not all(at >= 0 and is_name(piece) for at, piece in spans):
         return []

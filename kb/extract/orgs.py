@@ -40,7 +40,7 @@ from typing import Literal
 from pydantic import field_validator
 from spacy.tokens import Doc
 
-from kb.clean.script import to_simplified
+from kb.clean.script import simplified, to_simplified
 from kb.extract.founding import Founding, find_foundings, founding_rules
 from kb.extract.org_forms import (
     alias_spans, country_organ_spans, form_rules, introduced_aliases, is_venue, organ_title_after,
@@ -397,7 +397,7 @@ def _is_alias_of(alias: str, name: str) -> bool:
 def _outlet_names(record: Organization, source: str) -> list[str]:
     """The names to look for when ``record`` is an outlet: its names, else none."""
     entry = org_rules().entries.get(record.name)
-    is_source = bool(source) and canonical(to_simplified(source).text) == record.name
+    is_source = bool(source) and canonical(simplified(source)) == record.name
     if not is_source and (entry is None or entry.type != "media"):
         return []
     return [n for n in (record.name, *record.aliases, *(entry.aliases if entry else ())) if not n.isascii()]
