@@ -229,9 +229,9 @@ CONTEXT_CASES = [
      "中国互联网络信息中心", "2024-06"),
     (REPORT + "截至2024年6月底，我国网民规模达10.9亿人。", "10.9亿人", "中国互联网络信息中心", "2024-06"),
     (REPORT + "截至2023年底，我国网民规模达10.9亿人。5G基站达337.7万个。", "337.7万个", "中国互联网络信息中心", "2023"),
-    # a comparison base is not the figure's time
+    # a comparison base is not the figure's time: the change is over the period from it
     (REPORT + "截至2024年6月，我国网民规模达10.9亿人，较2023年12月增长742万人。", "742万人",
-     "中国互联网络信息中心", "2024-06"),
+     "中国互联网络信息中心", "2023-12/2024-06"),
     # a paragraph break ends the context; a new attribution replaces it
     (REPORT + "截至2024年6月，我国网民规模达10.9亿人。\n互联网普及率达78%。", "78%", None, None),
     (REPORT + "截至2024年6月，我国网民规模达10.9亿人。据国际电信联盟统计，全球网民达54亿人。", "54亿人",
@@ -248,7 +248,7 @@ YEAR_PART_CASES = [
 SANE_METRIC_CASES = [
     ("我国网民规模达11亿人。但“仍有3亿人”未接入互联网。", "3亿人", "未接入互联网的人数"),
     ("2023年，数字经济占GDP比重达42.8%，比重同比提升1.5个百分点。", "1.5个百分点", "数字经济占GDP比重同比提升幅度"),
-    ("这些企业占全国企业总量的比重超过30%。", "超过30%", "占全国企业总量的比重"),
+    ("这些企业占全国企业总量的比重超过30%。", "超过30%", "占全国企业总量比重"),
     ("大会设置开幕式、闭幕式和多场分论坛，共20个分论坛。", "20个分论坛", "分论坛数"),
     ("我国数字经济规模翻了一番，达到50万亿元。", "翻了一番", "数字经济规模增长倍数"),
     ("我国数字经济规模翻了一番，达到50万亿元。", "50万亿元", "数字经济规模"),
@@ -305,3 +305,56 @@ def test_claims_headline_figure_merges_with_body(nlp, headline, quote):
 def test_claims_headline_figure_not_in_body_is_kept(nlp):
     text = "我国5G基站达337.7万个\n截至2024年6月，我国网民规模达10.9亿人。"
     assert len(find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)) == 2
+
+
+# A report referred back to by a short title (《报告》显示, 报告还显示, 该报告显示) in a later paragraph is the
+# report released before: its issuer is the source, its 截至 time the time, its figures' topic the subject.
+RELEASED = ("中国互联网络信息中心发布第53次《中国互联网络发展状况统计报告》。"
+            "截至2023年12月，我国网民规模达10.92亿人，较2022年12月增长2480万人。\n\n")
+REFERRED_REPORT_CASES = [
+    # (text, figure, subject, time, source)
+    (RELEASED + "《报告》显示，农村网民规模达3.26亿人。", "3.26亿人", "中国", "2023-12", "中国互联网络信息中心"),
+    (RELEASED + "报告还显示，农村网民规模达3.26亿人。", "3.26亿人", "中国", "2023-12", "中国互联网络信息中心"),
+    (RELEASED + "该报告显示，农村网民规模达3.26亿人。", "3.26亿人", "中国", "2023-12", "中国互联网络信息中心"),
+    (RELEASED + "《报告》显示，网民规模持续扩大。其中，农村网民规模达3.26亿人。", "3.26亿人", "中国", "2023-12",
+     "中国互联网络信息中心"),
+    # a sentence scoped to its own topic (在…中) takes no carried subject
+    (RELEASED + "报告显示，在抽样调查的企业中，近五成已引入人工智能。", "近五成", None, "2023-12", "中国互联网络信息中心"),
+    # another source named ends the report's context
+    (RELEASED + "《报告》显示，网民增多。据国际电信联盟统计，全球网民达54亿人。", "54亿人", "全球", None, "国际电信联盟"),
+    # a change from a dated base is over the period from it
+    (RELEASED, "2480万人", "中国", "2022-12/2023-12", "中国互联网络信息中心"),
+]
+# 我国/全国 as topic → 中国; a share names what it is a share of and of what; 新增X is a count of additions.
+NATIONAL_CASES = [
+    ("我国网民规模达10.92亿人，其中，农村网民规模达3.26亿人。", "3.26亿人", "中国", "农村网民规模"),
+    ("全国5G基站占移动基站总数比重达29.1%。", "29.1%", "中国", "5G基站占移动基站总数比重"),
+    ("2023年，我国数字经济占GDP的比重为42.8%。", "42.8%", "中国", "数字经济占GDP比重"),
+    ("我国网络视频用户占网民整体的97.7%。", "97.7%", "中国", "网络视频用户占网民整体比重"),
+    ("2023年，我国新增网民2480万人。", "2480万人", "中国", "新增网民数"),
+]
+# A figure about an event in progress holds for the event's year; one stated for a day keeps the day.
+EVENT_TIME_EVENTS = [*EVENTS, Event(name="2018年互联网治理论坛", kind="forum", year=2018, evidence="互联网治理论坛")]
+EVENT_TIME_CASES = [
+    ("2018年互联网治理论坛11月12日在巴黎开幕，3000余名代表参会。", "3000余名代表", "2018"),
+    ("2018年互联网治理论坛11月12日在巴黎开幕，会期3天。", "3天", "2018"),
+    ("2018年互联网治理论坛11月12日在巴黎开幕，共设20场分论坛。", "20场分论坛", "2018"),
+    ("2018年11月12日当天，互联网治理论坛共有500人参加开幕式。", "500人", "2018-11-12"),
+]
+
+
+@pytest.mark.parametrize("text, figure, subject, time, source", REFERRED_REPORT_CASES)
+def test_claims_report_referred_back_gives_its_context(nlp, text, figure, subject, time, source):
+    claim = next(c for c in find_claims(_doc(nlp, text), ORGS, EVENTS, CONTEXT_DOCUMENTS) if c.text == figure)
+    assert (claim.subject, claim.time, claim.source) == (subject, time, source)
+
+
+@pytest.mark.parametrize("text, figure, subject, metric", NATIONAL_CASES)
+def test_claims_national_subject_and_share_metric(nlp, text, figure, subject, metric):
+    claim = _claim(nlp, text, figure)
+    assert (claim.subject, claim.metric) == (subject, metric)
+
+
+@pytest.mark.parametrize("text, figure, time", EVENT_TIME_CASES)
+def test_claims_time_of_event_in_progress(nlp, text, figure, time):
+    assert _claim(nlp, text, figure, EVENT_TIME_EVENTS).time == time

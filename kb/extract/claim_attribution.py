@@ -5,7 +5,9 @@
   a named event, organisation or place (``全国`` → ``中国``); a duration's
   subject is an event series (``世界互联网大会乌镇峰会``) when one is named.
 - **time** — the nearest date before the quantity in its sentence, ``如今``
-  → the article's year, ``从2016年起…连续七年`` → ``2016/2022``.
+  → the article's year, ``从2016年起…连续七年`` → ``2016/2022``; the day an
+  event opens (``12日开幕，3000余名代表参会``) → its year; a change from a dated
+  base (``较2022年12月增长``) → the period ``2022-12/2023-12``.
 - **source** — an attribution frame (``据X数据显示``) whose X is one of the
   organisations found, or the issuer of a document referred back to.
 """
@@ -21,6 +23,9 @@ from kb.numbers import Quantity
 from kb.records import Document, Event, normalise_key
 
 _PAREN_OPEN = "（("
+ANAPHOR_RULE = "ana-this-report"
+# Frames that refer back to a document named before (报告显示, 《报告》指出, 该报告显示)
+REFERRING_RULES = ("src-document-says", ANAPHOR_RULE)
 
 
 def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int, str | None, str]]:
@@ -34,15 +39,19 @@ def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int,
                 continue
             orgs = [x for x in art.mentions_in(*m.span("source"), topical=False) if x.kind == "org"]
             found.append((m.start(), m.end(), orgs[-1].name if orgs else None, rule_id))
+    for m in art.rules.anaphor.finditer(art.text, start, end):  # 该报告显示: its issuer, as a frame
+        anaphor = anaphor_document(art, m.start(), m.end())
+        if anaphor:
+            found.append((m.start(), m.end(), issuer_of(art, anaphor[1], m.start()), ANAPHOR_RULE))
     return sorted(found, key=lambda f: (f[0], f[1], f[3]))
 
 
 def paragraph_sources(art: Article, sent: Sentence, previous: list[tuple]) -> list[tuple]:
     """Frames of earlier sentences that still hold: a document frame opening a paragraph
-    (蓝皮书显示，…) covers the paragraph; a paragraph break ends it."""
+    (蓝皮书显示，…, 《报告》显示，…, 该报告显示，…) covers the paragraph; a paragraph break ends it."""
     held = [f for f in previous if "\n" not in art.text[f[1]:sent.start]]
-    opening = [f for f in sent.sources if f[3] == "src-document-says"
-               and not art.text[art.text.rfind("\n", 0, f[0]) + 1:f[0]].strip()]
+    opening = [f for f in sent.sources if f[3] in REFERRING_RULES
+               and art.text[art.text.rfind("\n", 0, f[0]) + 1:f[0]].strip() in ("", "《")]
     return held + opening
 
 
@@ -73,7 +82,7 @@ def claim_source(art: Article, sent: Sentence, q: Quantity) -> tuple[str | None,
     anaphor = anaphor_document(art, sent.start, q.start)
     issuer = issuer_of(art, anaphor[1], anaphor[0]) if anaphor else None
     if anaphor and issuer and (not frames or frames[-1][1] < anaphor[0]):
-        return issuer, "ana-this-report"
+        return issuer, ANAPHOR_RULE
     return (frames[-1][2], frames[-1][3]) if frames else (None, None)
 
 
@@ -90,7 +99,29 @@ def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
     date = before[-1]
     if date.since and date.year and q.kind == "duration" and q.unit == "年" and q.value >= 1:
         sent.periods[date.start] = f"{date.year:04d}/{date.year + int(q.value) - 1:04d}"
+    if _event_day(art, date, q):
+        return f"{date.year:04d}"
     return sent.periods.get(date.start, part_of_year(art, date))
+
+
+def _event_day(art: Article, date, q: Quantity) -> bool:
+    """论坛12日开幕，3000余名代表参会: the day an event opens, said in a clause before the figure's, dates
+    the event, not the figure (attendance, forums, session length hold for the event's year); a figure
+    stated for the day (12日当天，500人参加) keeps it."""
+    if not date.year or date.iso is None or len(date.iso) != 10:
+        return False
+    end = clause_end(art.text, date.end, q.start)
+    return end < q.start and any(v in art.text[date.end:end] for v in art.rules.event_verbs)
+
+
+def compared_period(art: Article, q: Quantity, clause: tuple[int, int], time: str | None) -> str | None:
+    """较2022年12月增长2480万人 at ``time`` 2023-12 → ``2022-12/2023-12``: a change is over the period from
+    its base of comparison, when both are dated as precisely."""
+    bases = [d for d in art.dates if clause[0] <= d.start and d.end <= q.start and is_comparison_base(art, d)]
+    base = part_of_year(art, bases[-1]) if bases else None
+    if not (time and base) or "/" in time or "/" in base or len(base) != len(time) or base >= time:
+        return time
+    return f"{base}/{time}"
 
 
 def event_time(subject: str | None, q: Quantity, events: list[Event]) -> str | None:
@@ -199,7 +230,9 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
         return _resolve(art, m, q, time, events)
     if sent.subject:
         return sent.subject
-    if sent.context_subject:  # a report's paragraph: the subject of its figures so far
+    # 在抽样调查的企业中，近五成…: the sentence scopes the figure to a topic of its own
+    scoped = any(sent.start <= s < q.start and art.text.startswith("在", s) for s, _ in art.ignored)
+    if sent.context_subject and not scoped:  # a report's paragraph: the subject of its figures so far
         return sent.context_subject
     previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]

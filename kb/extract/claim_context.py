@@ -29,6 +29,7 @@ from kb.numbers import Quantity
 from kb.records import Claim, Document, normalise_key
 
 RELEASE_RULE = "src-report-release"
+_REFERRING_RULES = ("src-document-says", "ana-this-report")  # frames referring back to a named report
 _LARGE_COUNT = 10_000  # equal counts this large in headline and body are one figure, not chance
 _SENTENCE_START = "。！？!?\n"
 
@@ -115,9 +116,11 @@ def is_comparison_base(art: Article, date: DateMention) -> bool:
 
 
 def context_time(sent: Sentence, q: Quantity) -> str | None:
-    """The cutoff carried into this sentence, when the figure's source frame is a carried one."""
+    """The cutoff carried into this sentence, when the figure's source frame is a carried one or refers
+    back to a report (报告还显示，… in a later paragraph: the report's 截至 time)."""
     frames = [f for f in sent.sources if f[1] <= q.start and f[2]]
-    return sent.context_time if frames and frames[-1][0] < sent.start else None
+    carried = frames and (frames[-1][0] < sent.start or frames[-1][3] in _REFERRING_RULES)
+    return sent.context_time if carried else None
 
 
 # --- groups -------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 - the topic before a predicate (``数字经济规模达到…`` → ``数字经济规模``);
 - a growth metric (``较上年增长…`` → previous metric + ``较上年增长额``);
-- ``占X的…`` → ``占X比重``;
+- ``Y占X的…`` → ``Y占X比重`` (the topic Y included, ``的比重`` written ``比重``);
+- ``新增X`` → ``新增X数``: a count of additions, not the level;
 - for a count, the verb and the counted noun (``…嘉宾参会`` → ``参会嘉宾数``,
   ``会员数`` in a membership frame);
 - for a duration, ``连续举办年数``, ``诞生年数`` or the verb phrase of the next
@@ -127,7 +128,7 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
     十年间,中国持续推动构建…的网络空间 → 推动构建网络空间的年数."""
     text, rules = art.text, art.rules
     raw = text[np_start:q.start]
-    if q.unit != "年" and raw.rstrip() in rules.duration_nouns:  # 会期3天, 为期两周
+    if q.unit != "年" and raw.rstrip().endswith(rules.duration_nouns):  # 会期3天, 论坛为期两周
         return f"会期{q.unit}数"
     kept = next((w for w in rules.duration_kept if raw.endswith(w)), None)
     if kept:
@@ -202,6 +203,8 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         np = sent.metric if sent.metric.endswith(np) else strip_end(sent.metric, rules.heads)[0] + np
     if q.kind == "amount" and np in rules.spending_verbs:  # 我们将投入不少于20亿元 → 投入金额
         return f"{np}金额"
+    if q.kind == "count" and not predicate and np.startswith(rules.increments) and np not in rules.increments:
+        return np if np.endswith(("数", "量")) else f"{np}数"  # 新增网民2480万人 → 新增网民数
     next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
     vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
     if predicate and predicate[1]:
@@ -213,10 +216,16 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         owner = strip_end(np[:share.start()], rules.adverbs)[0]
         owner = "" if owner.startswith(("这些", "该", "其", "这")) else owner  # a reference, not a topic
         share_of = share.group(1)
-        return f"{owner}占{share_of}" + ("" if share_of.endswith(_SHARE_NOUNS) else "比重")
+        return _share_noun(f"{owner}占{share_of}" + ("" if share_of.endswith(_SHARE_NOUNS) else "比重"))
     if q.kind == "count" and (not predicate or not np):  # 仍有约26亿人尚未接入互联网: the verb phrase after
         return _count_metric(art, sent, q, np, vp, np_start)
-    return np.replace("数量", "数") if np else _topic_of(sent.metric)
+    return _share_noun(np.replace("数量", "数")) if np else _topic_of(sent.metric)
+
+
+def _share_noun(np: str) -> str:
+    """数字经济占GDP的比重 → 数字经济占GDP比重: one form for a share, with or without 的."""
+    share = re.fullmatch(rf"(.*占.+?)的({'|'.join(_SHARE_NOUNS)})", np)
+    return f"{share.group(1)}{share.group(2)}" if share else np
 
 
 def _topic_of(metric: str | None) -> str | None:

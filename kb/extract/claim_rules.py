@@ -71,6 +71,8 @@ class ClaimRules:
     year_parts: tuple[tuple[str, int, int], ...]  # (word, first month, last month), longest first
     groups: tuple[re.Pattern, ...]  # group `group`: several countries named as one subject
     metric_openers: re.Pattern
+    increments: tuple[str, ...]
+    event_verbs: tuple[str, ...]
 
 
 def _words(rules: list[WordsRule]) -> tuple[str, ...]:
@@ -122,4 +124,6 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         metric_openers=re.compile(alternation([w for r in section("metric_openers", OpenerRule) for w in r.words],
                                               not_before={w: r.not_before for r in section("metric_openers", OpenerRule)
                                                           for w in r.words if r.not_before})),
+        increments=_words(section("increments", WordsRule)),
+        event_verbs=_words(section("event_verbs", WordsRule)),
     )

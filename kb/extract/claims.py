@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kb.extract.claim_attribution import (claim_source, claim_subject, claim_time, event_time, generic_subject,
+from kb.extract.claim_attribution import (REFERRING_RULES, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
                                           paragraph_sources, sentence_sources)
 from kb.extract.claim_context import context_time, cutoff_time, headline_end, merge_headline, release_frames
 from kb.extract.claim_metric import claim_metric, read_topics
@@ -48,6 +48,7 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     subject = claim_subject(art, sent, q, clause, time, events)
     time = time or event_time(subject, q, events)
     metric = claim_metric(art, sent, q, clause, subject)
+    time = compared_period(art, q, clause, time)
     if subject is None and q.kind == "duration":
         subject = generic_subject(art, q, clause)
     source, frame = claim_source(art, sent, q)
@@ -90,6 +91,7 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     art.quantities = find_quantities(art.text, word_ends=[end for _, end in art.spans])
     carried: list[tuple] = []
     held_time = held_subject = None
+    reports: dict[str, tuple] = {}  # issuer → (time, subject) its figures were stated with so far
     for start, end in sentence_spans(doc):
         if rules.furniture.search(art.text, start, end) and end - start < 60:
             continue
@@ -97,7 +99,10 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
         carried = paragraph_sources(art, sent, carried)
         if not carried or any(f[2] for f in sent.sources):  # a new paragraph or a new attribution
             held_time = held_subject = None
-        if carried:
+        back = [f[2] for f in sent.sources if f[3] in REFERRING_RULES and f[2] in reports]
+        if back:  # 《报告》显示 in a later paragraph: the time and topic of that report's figures
+            held_time, held_subject = reports[back[-1]]
+        if carried or back:
             sent.context_time, sent.context_subject = held_time, held_subject
         sent.sources = sorted({*carried, *sent.sources}, key=lambda f: (f[0], f[1], f[3]))
         for q in (q for q in art.quantities if start <= q.start and q.end <= end):
@@ -106,6 +111,12 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
             held_subject = claim.subject or held_subject
         carried += release_frames(art, start, end)
         held_time = cutoff_time(art, start, end) or held_time
+        framed = [f[2] for f in [*sent.sources, *carried] if f[2]]
+        if framed and (held_time or held_subject):
+            last = next((c.time for q, c in reversed(art.claims) if start <= q.start < end), held_time)
+            # a report whose last figure has a time of its own (2023年，…) has no one time to carry
+            ends = (last or "").rsplit("/", 1)[-1]  # a change up to the cutoff (2022-12/2023-12) holds at it
+            reports[framed[-1]] = (held_time if ends == held_time else None, held_subject)
     merged: dict[tuple, Claim] = {}
     title = getattr(doc._.article, "title", None)
     for claim in merge_headline(art.claims, headline_end(art, title)):

@@ -5,7 +5,9 @@
 names a document kind (``…倡议``, ``…契约``), and unquoted ones: a quoted name
 before a head (``“互联网+”行动计划``), ``提出…倡议``, and the known titles
 of ``rules/documents.yaml`` (``政府工作报告``). Titles of periodicals,
-columns and articles (``《中国信息安全》杂志``) are not documents.
+columns and articles (``《中国信息安全》杂志``) are not documents, nor is a
+title that is a head word alone (``《报告》显示``): it refers back to the
+document named earlier.
 
 Titles in a row (``发布《A》和《B》蓝皮书``, ``《A》《B》等报告``) share the verb
 before the first and the kind word after the last. Attributes: the kind from
@@ -183,7 +185,10 @@ def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
 
 
 def _titled_one(title: str, rules: DocumentRules, follow: HeadRule | None, issued: bool) -> tuple[str, str] | None:
-    """The kind of one title and the id of the head rule that gave it, or None: no document."""
+    """The kind of one title and the id of the head rule that gave it, or None: no document.
+    A title that is a head word alone (《报告》, 《白皮书》) refers back to a document named before it."""
+    if any(title == h.head for h in rules.heads):
+        return None
     head = rules.head_of(_TRAILER.sub("", _TRAILER.sub("", title)))
     kind = _kind(head, follow)
     if kind is None or not (issued or (head and not head.context_needed) or follow):
