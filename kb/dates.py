@@ -23,6 +23,7 @@ times of day, two-digit years (``'24``).
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -239,3 +240,20 @@ def _range_end(g: dict, year: int | None, month: str | None) -> str | None:
     if g["m2"] is None and not month:
         return ""
     return _iso(year, g["m2"] or month, g["d2"])
+
+
+# 为期三天, 会期两天, 为期3天: how many days an event lasts.
+_DURATION_RE = re.compile(rf"(?:为期|会期|历时)({_NUM})天")
+
+
+def duration_days(text: str) -> int | None:
+    """The days of the first ``为期N天``/``会期N天`` in ``text``; None when there is none."""
+    found = _DURATION_RE.search(text)
+    return chinese_number(found.group(1)) if found else None
+
+
+def add_days(day: str | None, days: int) -> str | None:
+    """``day`` (``YYYY-MM-DD``) plus ``days``; None when ``day`` is not day-precise."""
+    if day is None or len(day) != 10:
+        return None
+    return (datetime.date.fromisoformat(day) + datetime.timedelta(days=days)).isoformat()

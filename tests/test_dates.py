@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.dates import chinese_number, find_dates, find_editions
+from kb.dates import add_days, chinese_number, duration_days, find_dates, find_editions
 
 ARTICLE = "2024-11-21"
 
@@ -125,3 +125,14 @@ def test_dates_offsets_point_into_text():
 def test_dates_relative_flag():
     relative = {d.text: d.relative for d in find_dates("2014年11月；去年6月；11月20日", ARTICLE)}
     assert relative == {"2014年11月": False, "去年6月": True, "11月20日": True}
+
+
+@pytest.mark.parametrize("text, days", [("为期三天", 3), ("会期两天", 2), ("为期3天的峰会", 3), ("历时十天", 10), ("三天后", None)])
+def test_dates_duration_days(text, days):
+    assert duration_days(text) == days
+
+
+@pytest.mark.parametrize("day, days, expected", [("2018-11-07", 2, "2018-11-09"), ("2024-02-28", 2, "2024-03-01"),
+                                                 ("2018-11", 2, None), (None, 1, None)])
+def test_dates_add_days(day, days, expected):
+    assert add_days(day, days) == expected

@@ -8,7 +8,11 @@ around a name (``…16日在乌镇开幕``, ``持续至18日``, ``以“…”�
 
 Anaphora: :func:`anaphor_at` reads a sentence that goes on about the event
 just named (``本届大会以…为主题``); :func:`during_noun` and :func:`host_event`
-read a bare ``大会期间``/``与大会同期``/``在大会上`` as the article's own event.
+read a bare ``大会期间``/``与大会同期``/``在大会上`` as the article's own event;
+:func:`fill_from_anaphor` gives that event what a ``本届大会于11月7日开幕，为期三天`` /
+``峰会以“…”为主题`` sentence states, and :func:`sub_forum_host` holds a ``…分论坛`` during the
+summit named before it in its paragraph. :func:`place_in` reads ``在浙江乌镇开幕`` (乌镇) and
+``在北京国家会议中心举办`` (北京).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kb.dates import DateMention, find_dates, find_editions
+from kb.dates import DateMention, add_days, duration_days, find_dates, find_editions
 from kb.nlp import provenance as _provenance, text_of
+from kb.records import merge_all
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
 _SENTENCE_END = "。！？!?\n"
@@ -180,7 +185,8 @@ class Context:
 
 # A sentence that opens with a demonstrative and an event noun (本届大会, 本次峰会,
 # 此次论坛) goes on about the event just named; 期间/同期/上 make it a setting instead.
-_ANAPHOR = re.compile(r"(?:本届|本次|此次|该)(大会|峰会|论坛|会议|博览会)(?!期间|同期|上)")
+_ANAPHOR = re.compile(r"(?:本届|本次|此次|该)(大会|峰会|论坛|会议|博览会)(?!期间|同期|上)"
+                      r"|(大会|峰会)(?=将?于|以“|主题|为期|会期|在|\d|[一二三四五六七八九十]{1,3}日)")
 # An activity held during the article's event: 大会期间, 与大会同期, 本届大会上,
 # 峰会“…”论坛; the noun stands alone (not the end of a name: 世界互联网大会期间).
 _DURING = re.compile(
@@ -206,7 +212,7 @@ def anaphor_at(text: str, pos: int) -> tuple[str, int] | None:
     """The event noun of a demonstrative opening the sentence at ``pos`` (``本届大会`` → 大会),
     and where the demonstrative ends."""
     found = _ANAPHOR.match(text, pos)
-    return (found.group(1), found.end()) if found else None
+    return (found.group(1) or found.group(2), found.end()) if found else None
 
 
 def during_noun(text: str, start: int, end: int) -> str | None:
@@ -235,7 +241,119 @@ def paragraph_host(ctx: Context, sentences: list[tuple[int, int]], i: int, event
     for s, e in sentences:
         if para_start <= s and e <= para_end + 1 and (s, e) != (start, end):
             noun = summit_reference(ctx.text, s, e)
-            host = host_event(events, noun) if noun else None
-            if host is not None and host.kind == "summit":
+            host = anaphor_host(events, noun) if noun else None
+            if host is not None and (host.kind == "summit" or host.name.endswith(("大会", "峰会"))):
                 return host
     return None
+
+
+# ---------------------------------------------------------------- places and anaphoric frames
+
+_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{2,8}?)的[\u4e00-\u9fff]{2,20}?"
+                             r"|([\u4e00-\u9fff]{2,12}?))(?:隆重)?(?:举行|举办|召开|开幕|落幕)")
+_LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
+_SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
+_ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
+_PLACE_IN = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:隆重)?(?:举行|举办|召开|开幕)")
+_HAPPEN = re.compile(r"[^，,。；;]{0,16}?(举行|举办|召开|开幕|启幕|拉开帷幕|闭幕|落幕|结束)")
+
+
+def place_in(after: str, before: str, regions: frozenset[str], cities: frozenset[str]) -> str | None:
+    """The place of ``在X举行`` after (or before) a name: regions dropped (浙江乌镇 → 乌镇), a venue
+    after a city dropped (北京国家会议中心 → 北京)."""
+    after = _ASIDE.sub("", after)
+    for found in (_LOCATION_AFTER.match(after), _SETTLED.match(after), _LOCATION_BEFORE.search(before)):
+        if found:
+            return city_of(next(g for g in found.groups() if g), regions, cities)
+    return None
+
+
+def city_of(place: str, regions: frozenset[str], cities: frozenset[str]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for region in sorted(regions, key=len, reverse=True):
+            if place.startswith(region) and len(place) > len(region) + 1:
+                place, changed = place[len(region):], True
+    return next((c for c in sorted(cities, key=len, reverse=True) if place.startswith(c)), place)
+
+
+def anaphor_host(events: list, noun: str):
+    """The event a sentence-opening ``本届大会``/``峰会`` goes on about: the article's event whose name
+    holds ``noun``, else its first dated summit or ``…大会``/``…峰会`` meeting (a summit is also 大会)."""
+    big = [e for e in events if e.kind in ("summit", "meeting") and e.name.endswith(("大会", "峰会"))]
+    return host_event(events, noun) or (host_event(big, "") if noun in ("大会", "峰会") else None)
+
+
+def anaphor_frame(ctx: Context, start: int, end: int, year: int | None, regions, cities) -> dict:
+    """Dates, place and theme a sentence ``text[start:end]`` (after its ``本届大会``) states:
+    ``于11月7日开幕，为期三天``, ``15日至16日在香港举行``, ``主题为“…”``; dates of ``year``."""
+    out: dict = {}
+    for d in ctx.dates:
+        if not (start <= d.start and d.end <= end) or len(d.value or "") < 7 or (year and d.year != year):
+            continue
+        verb = _HAPPEN.match(ctx.text, d.end, end)
+        if verb is None or ctx.inside_title(d.start):
+            continue
+        if d.end_value:
+            out.update(start_date=d.value, end_date=d.end_value)
+        elif verb.group(1) in ("闭幕", "落幕", "结束"):
+            out.setdefault("end_date", d.value)
+        else:
+            out.setdefault("start_date", d.value)
+            days = duration_days(ctx.text[d.end:end])
+            if days and "end_date" not in out and add_days(d.value, days - 1):
+                out["end_date"] = add_days(d.value, days - 1)
+        break
+    place = _PLACE_IN.search(ctx.text, start, end)
+    if place:
+        out["location"] = city_of(place.group(1), regions, cities)
+    theme = ctx.theme_in([(start, end)])
+    if theme:
+        out["theme"] = theme
+    return out
+
+
+def fill_from_anaphor(ctx: Context, events: list, start: int, end: int, regions, cities) -> None:
+    """``本届大会于11月7日开幕，为期三天``/``峰会以“…”为主题``: what the sentence states about the
+    article's event fills what its record lacks."""
+    found = anaphor_at(ctx.text, start)
+    host = anaphor_host(events, found[0]) if found else None
+    if host is None:
+        return
+    frame = anaphor_frame(ctx, found[1], end, host.year, regions, cities)
+    if host.start_date and frame.get("start_date") not in (None, host.start_date):
+        frame.pop("end_date", None)  # another day's dates
+    update = {k: v for k, v in frame.items() if getattr(host, k) is None}
+    if update:
+        events[events.index(host)] = host.model_copy(update=update)
+
+
+def merge_occurrences(events: list) -> list:
+    """One record per occurrence; a year-less mention joins the one dated occurrence of its name
+    (``联合国互联网治理论坛`` joins ``2018年联合国互联网治理论坛``)."""
+    dated: dict[str, set[tuple[int, str]]] = {}
+    for event in events:
+        if event.year is not None:
+            for name in {event.name, event.name.removeprefix(f"{event.year}年")}:
+                dated.setdefault(name, set()).add((event.year, event.name))
+    out = []
+    for event in events:
+        occurrences = sorted(dated.get(event.name, set()))
+        if event.year is None and occurrences and event.start_date is None:
+            if len(occurrences) > 1:
+                continue  # a generic mention of a series whose occurrences are recorded
+            year, name = occurrences[0]
+            event = event.model_copy(update={"year": year, "name": name})
+        out.append(event)
+    return merge_all(out)
+
+
+def sub_forum_host(ctx: Context, nouns: frozenset[str], m, placed: list[tuple[int, object]]):
+    """A ``…分论坛``/``…高峰论坛`` is held during the last dated ``…大会``/``…峰会`` named before it
+    in its paragraph."""
+    if m.series or not m.name.endswith(tuple(nouns)):
+        return None
+    para = ctx.text.rfind("\n", 0, m.start) + 1
+    return next((e for p, e in reversed(placed) if para <= p and e.year and e.part_of is None
+                 and e.kind in ("summit", "meeting") and e.name.endswith(("大会", "峰会"))), None)

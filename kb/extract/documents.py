@@ -21,7 +21,9 @@ event, the one mentioned before the title with ``上``/``期间``, the one that
 issues it (``…会议发表了《…》``), else the article's event for a bare
 ``在大会上``. A title whose clause starts ``会上``/``当天``/``同日`` takes the
 date of the sentence before (when its own has none) and the last event of the
-few sentences before.
+few sentences before. A title released at the article's event (``峰会期间``, ``大会上``,
+``开幕式上``) takes that event, and the paragraph's last day (or, for ``开幕式上``, the
+event's start; else the paragraph's month or year).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from kb.nlp import text_of
-from kb.extract.context import Context, during_noun, host_event
+from kb.extract.context import Context, anaphor_host, during_noun, host_event
 from kb.extract.events import WordsRule
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
 from kb.rules import Rule, load_section, rule_path
@@ -113,7 +115,7 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
         sentence = _sentence_start(ctx.text, t.start)
         records.append(Document(
             title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers),
-            date=_date(ctx, t, sentence, spans), event=_event(ctx, t, sentence, spans, events),
+            date=_date(ctx, t, sentence, spans, events), event=_event(ctx, t, sentence, spans, events),
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
@@ -278,13 +280,38 @@ def _issuer(text: str, t: _Title, sentence: int, issuers) -> str | None:
     return before[-1][2] if before else None
 
 
-def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]]) -> str | None:
+def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
     """The last date before the title in its sentence; one inside an event's name (the 2024年
-    of 11月20日，在2024年…峰会上发布) only when there is no other (今年的乌镇峰会上)."""
+    of 11月20日，在2024年…峰会上发布) only when there is no other (今年的乌镇峰会上). Released at
+    the article's event (``峰会期间``, ``开幕式上``): the paragraph's last day before, else the
+    event's start for ``开幕式上``, else the paragraph's last month or year."""
     found = _last_date(ctx, sentence, t.start, spans)
     if found is None and _refers_back(ctx.text, t, sentence) and sentence > 0:
         found = _last_date(ctx, _sentence_start(ctx.text, sentence - 1), sentence, spans)  # 会上发布了《…》
-    return found
+    setting = _at_event(ctx.text, t, sentence)
+    host = anaphor_host(list(events), setting.group(1) or "大会") if setting and found is None else None
+    if host is None:
+        return found
+    para = ctx.text.rfind("\n", 0, sentence) + 1
+    dates = [d for d in ctx.dates if para <= d.start and d.end <= sentence and d.value and d.year == host.year
+             and not d.end_value and not ctx.inside_title(d.start)]
+    days = [d for d in dates if len(d.value) == 10]
+    if days:
+        return days[-1].value
+    if setting.group(0).rstrip("，, ").endswith("开幕式上") and host.start_date:
+        return host.start_date
+    return dates[-1].value if dates else None
+
+
+# 峰会期间/大会上/会上/开幕式上: a document released at the article's event.
+_AT_EVENT = re.compile(r"(?:^|(?<=[，,。；;！？!?\n]))\s*(?:在)?(?:本届|本次|此次)?(大会|峰会)?(?:期间|上|会上|会议上|会议期间|开幕式上)\s*[，,]?")
+
+
+def _at_event(text: str, t: _Title, sentence: int) -> re.Match[str] | None:
+    """The ``峰会期间``-like setting of the title's clause, when it has one."""
+    limit = t.start if t.verb_at is None else t.verb_at
+    found = _AT_EVENT.search(text, sentence, limit)
+    return found if found and (found.group(1) or found.group(0).strip("，, 在").startswith(("会", "开幕式"))) else None
 
 
 def _last_date(ctx: Context, start: int, end: int, spans: list[tuple[int, int, str]]) -> str | None:
@@ -330,6 +357,9 @@ def _event(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, s
             return name
     noun = during_noun(text, sentence, t.verb_at if t.verb_at is not None else t.start)
     host = host_event(list(events), noun) if noun else None
+    setting = _at_event(text, t, sentence) if host is None else None
+    if setting is not None and setting.group(0).strip("，, 在").startswith("开幕式"):
+        host = anaphor_host(list(events), "大会")  # 开幕式上: the article's event opens
     if host is not None:
         return host.name
     if _refers_back(text, t, sentence):

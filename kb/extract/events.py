@@ -41,16 +41,12 @@ from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc
 
 from kb.dates import DateMention
-from kb.extract.context import PUNCT, Context, anaphor_at, during_noun, host_event, paragraph_host
-from kb.records import Event, EventKind, Provenance, merge_all
+from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor,
+                                merge_occurrences, paragraph_host, place_in, sub_forum_host)
+from kb.records import Event, EventKind, Provenance
 from kb.rules import Rule, load_section, rule_path
 
-_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{2,8}?)的[\u4e00-\u9fff]{2,20}?"
-                             r"|([\u4e00-\u9fff]{2,12}?))(?:举行|举办|召开|开幕|落幕)")
-_LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
-_SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
-_ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
 # A count is no name: 20场分论坛, 10余场论坛.
 _COUNT = re.compile(r"^[\d〇一二三四五六七八九十百千两几数]+[余多]?[场个项次家类届]")
 
@@ -151,7 +147,9 @@ def find_events(doc: Doc) -> list[Event]:
     ctx = Context.of(doc)
     events: list[Event] = []
     sentences = ctx.sentences()
+    placed: list[tuple[int, Event]] = []  # where each event was found
     for i, (start, end) in enumerate(sentences):
+        fill_from_anaphor(ctx, events, start, end, rules.words["regions"], rules.words["cities"])
         summit: Event | None = None
         mentions = _mentions(doc, ctx, rules, start, end)
         follow = _follow_up(ctx, sentences, i)
@@ -161,14 +159,16 @@ def find_events(doc: Doc) -> list[Event]:
                 spans.append(follow[1])
                 follow = None
             host = summit or _host(ctx, start, mention.start, events) or (
-                None if mention.series else paragraph_host(ctx, sentences, i, events))
+                None if mention.series else paragraph_host(ctx, sentences, i, events)
+                or sub_forum_host(ctx, rules.words["sub_forum"], mention, placed))
             event = _resolve(mention, ctx, rules, host, spans)
             if event is None:
                 continue
             if event.kind == "summit" and _is_during(ctx.text, mention.end, rules):
                 summit = event
             events.append(event)
-    return _merge_occurrences(_join_parents(events, rules))
+            placed.append((mention.start, event))
+    return merge_occurrences(_join_parents(events, rules))
 
 
 def _follow_up(ctx: Context, sentences: list[tuple[int, int]], i: int) -> tuple[str, tuple[int, int]] | None:
@@ -183,7 +183,7 @@ def _follow_up(ctx: Context, sentences: list[tuple[int, int]], i: int) -> tuple[
 def _host(ctx: Context, start: int, pos: int, events: list[Event]) -> Event | None:
     """The article's event an activity is held during (``大会期间``, ``与大会同期举办的``)."""
     noun = during_noun(ctx.text, start, pos)
-    return None if noun is None else host_event(events, noun)
+    return None if noun is None else anaphor_host(events, noun)
 
 
 # ---------------------------------------------------------------- mentions
@@ -376,24 +376,11 @@ def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | No
 
 def _location(m: _Mention, ctx: Context, rules: EventRules) -> str | None:
     date = ctx.date_right_after(m.end)  # …大会7月12日在北京举行
-    after = _ASIDE.sub("", ctx.text[date.end if date else m.end:ctx.clause_end(m.end)])
-    before = ctx.text[ctx.clause_start(m.start):m.start]
-    for found in (_LOCATION_AFTER.match(after), _SETTLED.match(after), _LOCATION_BEFORE.search(before)):
-        if found:
-            return _strip_regions(next(g for g in found.groups() if g), rules.words["regions"])
-    if m.series:
+    after = ctx.text[date.end if date else m.end:ctx.clause_end(m.end)]
+    found = place_in(after, ctx.text[ctx.clause_start(m.start):m.start], rules.words["regions"], rules.words["cities"])
+    if found is None and m.series:
         return next((w for w in m.series.place_words if w in ctx.text[m.start:m.end]), None)
-    return None
-
-
-def _strip_regions(place: str, regions: frozenset[str]) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for region in sorted(regions, key=len, reverse=True):
-            if place.startswith(region) and len(place) > len(region) + 1:
-                place, changed = place[len(region):], True
-    return place
+    return found
 
 
 def _is_during(text: str, pos: int, rules: EventRules) -> bool:
@@ -418,23 +405,3 @@ def _join_parents(events: list[Event], rules: EventRules) -> list[Event]:
                 event = event.model_copy(update={"year": year, "part_of": parent.name_of(year)})
         out.append(event)
     return out
-
-
-def _merge_occurrences(events: list[Event]) -> list[Event]:
-    """One record per occurrence; a year-less mention joins the one dated occurrence of its name
-    (``联合国互联网治理论坛`` joins ``2018年联合国互联网治理论坛``)."""
-    dated: dict[str, set[tuple[int, str]]] = {}
-    for event in events:
-        if event.year is not None:
-            for name in {event.name, event.name.removeprefix(f"{event.year}年")}:
-                dated.setdefault(name, set()).add((event.year, event.name))
-    out = []
-    for event in events:
-        occurrences = sorted(dated.get(event.name, set()))
-        if event.year is None and occurrences and event.start_date is None:
-            if len(occurrences) > 1:
-                continue  # a generic mention of a series whose occurrences are recorded
-            year, name = occurrences[0]
-            event = event.model_copy(update={"year": year, "name": name})
-        out.append(event)
-    return merge_all(out)
