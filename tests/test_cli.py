@@ -4,7 +4,6 @@ first, outputs are complete and reproducible."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import field_validator
-from spacy.tokens import Doc
 
 from kb.extract.orgs import WordList
 from kb.records import Role
