@@ -28,15 +28,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
-from pydantic import field_validator
+from pydantic import Field
 from spacy.tokens import Doc
 
 from kb.dates import DateMention, find_dates
 from kb.nlp import provenance, text_of
 from kb.records import Provenance
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Regex, Rule, load_section, rule_path
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 _SENTENCE_END = frozenset("。；;！？!?\n")
@@ -46,29 +46,13 @@ _CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a da
 
 
 class FoundingFrame(Rule):
-    pattern: str
+    pattern: Regex
     date: Literal["before", "after"] = "before"
-    date_lead: str | None = None  # a regex that must end right before the date (自 in 自…成立以来)
-
-    @field_validator("pattern", "date_lead")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
+    date_lead: Regex | None = None  # must end right before the date (自 in 自…成立以来)
 
 
 class FoundingPatterns(Rule):
-    patterns: list[str]
-
-    @field_validator("patterns")
-    @classmethod
-    def _compile(cls, value: list[str]) -> list[str]:
-        if not value or not all(value):
-            raise ValueError("patterns must be a non-empty list of non-empty regexes")
-        for pattern in value:
-            re.compile(pattern)
-        return value
+    patterns: list[Annotated[Regex, Field(min_length=1)]] = Field(min_length=1)
 
 
 class OrgSpan(Protocol):

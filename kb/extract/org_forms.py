@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from pydantic import field_validator
 
-from kb.rules import Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
 # …中心 as a place: what a city becomes or a visitor goes to (建设成为国际创科中心, 参观了…中心) …
@@ -40,14 +40,13 @@ class WordSection(Rule):
 
 
 class AliasIntro(Rule):
-    pattern: str
+    pattern: Regex
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _has_alias_group(cls, value: str) -> str:
         if _ALIAS_GROUP not in value:
             raise ValueError("pattern needs a group (?P<alias>...)")
-        re.compile(value)
         return value
 
 

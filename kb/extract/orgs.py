@@ -47,7 +47,7 @@ from kb.extract.org_forms import (
 )
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
-from kb.rules import Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_path
 
 OrgType = Literal[
     "international", "government", "research", "university", "association", "committee", "media", "company", "other",
@@ -72,15 +72,14 @@ class GazetteerEntry(Rule):
 
 
 class Marker(Rule):
-    pattern: str
+    pattern: Regex
     suffix: str | None = None
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _has_name_group(cls, value: str) -> str:
         if "(?P<name>" not in value:
             raise ValueError("pattern needs a group (?P<name>...)")
-        re.compile(value)
         return value
 
 
@@ -89,10 +88,13 @@ class OutletForm(Rule):
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _has_name_and_suffix(cls, value: str) -> str:
         if "{name}" not in value or "(?P<suffix>" not in value:
             raise ValueError("pattern needs {name} and a group (?P<suffix>...)")
-        re.compile(value.replace("{name}", "名"))
+        try:
+            re.compile(value.replace("{name}", "名"))
+        except re.error as err:
+            raise ValueError(f"not a valid regular expression: {err}") from None
         return value
 
 

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import field_validator
 
 from kb.extract.orgs import WordList
 from kb.records import Role
@@ -32,12 +31,6 @@ TRANSLITERATION_LENGTH = (2, 5)
 
 class PatternRule(Rule):
     pattern: Regex
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        re.compile(value)
-        return value
 
 
 class CharSet(Rule):
