@@ -119,9 +119,11 @@ def _run_clean(args) -> int:
 
 def _progress(items: list) -> Iterable:
     """A progress bar on a terminal; nothing when output goes to a file or CI."""
-    from tqdm import tqdm
+    from rich.console import Console
+    from rich.progress import track
 
-    return tqdm(items, desc="extracting", unit="article", disable=not sys.stderr.isatty())
+    console = Console(stderr=True)
+    return track(items, description="extracting", console=console, disable=not console.is_terminal)
 
 
 def _extraction_options(args) -> dict:

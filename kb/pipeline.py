@@ -46,7 +46,7 @@ def extract_all(
 
     ``cache``: reuse and store results there (None: extract everything, store
     nothing). ``jobs``: worker processes for what is not cached. ``progress``
-    wraps the list of articles (a tqdm bar, say) and is advanced as each
+    wraps the list of articles (a progress bar, say) and is advanced as each
     article is done, cached ones first.
     """
     articles = list(articles)
