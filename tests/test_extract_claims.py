@@ -45,6 +45,20 @@ METRIC_CASES = [
     ("其中有12个亚洲国家发布了人工智能战略。", "12个亚洲国家", "发布人工智能战略的亚洲国家数"),
     ("从2018年起,博览会连续五年举办“互联网之光”博览会。", "五年", "连续举办年数"),
 ]
+# What a metric leaves out or takes from the figure before: a time and a light verb opening it, a name
+# modified by a clause (the subject), the owner of a share, the topic of a growth, a list of counts.
+METRIC_CONTEXT_CASES = [
+    ("公司2023年上半年实现营业收入52亿元。", "52亿元", "营业收入"),
+    ("公司2023年上半年实现营业收入52亿元，同比增长8%。", "8%", "营业收入同比增长率"),
+    ("同期举办的“互联网之光”博览会展览面积约6万平方米。", "约6万平方米", "展览面积"),
+    ("去年全国软件业务收入为10.8万亿元，占GDP比重为8.9%。", "8.9%", "软件业务占GDP比重"),
+    ("该企业拥有超过1200名研发人员，约占员工总数的三分之二。", "三分之二", "研发人员占员工总数比重"),
+    ("今年共有500名嘉宾参会，其中女性约占三成。", "三成", "女性占比"),
+    ("今年有300家企业参展，比上届增加50家。", "50家", "参展企业比上届增加数"),
+    ("全国充电桩总数达200万个，较上年末净增30万个。", "30万个", "充电桩较上年末净增数"),
+    ("去年全国电子商务规模达2.1万亿元，同比名义增长6.2%。", "6.2%", "电子商务规模同比名义增长率"),
+    ("该联盟成立两年来，成员已增至80家。", "80家", "成员数"),
+]
 # The counted noun: the noun it possesses (…的数据), the document doing the counting (该报告), the
 # modifier it has in the name of the activity that selected it (优秀案例).
 COUNTED_NOUN_CASES = [
@@ -129,6 +143,11 @@ def test_claims_rules_load():
 
 @pytest.mark.parametrize("text, figure, metric", METRIC_CASES)
 def test_claims_metric(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric", METRIC_CONTEXT_CASES)
+def test_claims_metric_from_context(nlp, text, figure, metric):
     assert _claim(nlp, text, figure).metric == metric
 
 
@@ -256,7 +275,7 @@ SANE_METRIC_CASES = [
 GROUP_CASES = [
     ("2023年，中美欧日韩五国数字经济总量达31万亿美元。", "31万亿美元", "中美欧日韩五国", "数字经济总量"),
     ("中国、美国、日本三国数字经济总量达30万亿美元，占GDP比重超过50%。", "超过50%", "中国、美国、日本三国",
-     "占GDP比重"),
+     "数字经济占GDP比重"),
 ]
 SESSION_EVENTS = [*EVENTS, Event(name="2023年中国网络文明大会", kind="meeting", year=2023, evidence="中国网络文明大会")]
 SESSION_CASES = [

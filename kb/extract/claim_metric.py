@@ -28,6 +28,11 @@ _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 # 较2023年12月增长…: a comparison with a stated date, kept in a growth metric as 较上年 is
 _DATED_COMPARISON = re.compile(r"(?:较|比)(?:[\d〇零一二三四五六七八九十]+年)?(?:[\d一二三四五六七八九十]+月)?(?:末|底)?$")
 _SHARE_NOUNS = ("比重", "比例", "份额", "占比")
+# 2022年前三季度实现营业收入: a time opening a metric is the claim's time, no part of what is measured
+_LEADING_TIME = re.compile(r"^(?:\d{4}年|[今去明前]年)(?:前[两三]季度|第?[一二三四]季度|[上下]半年|\d{1,2}月份?)?(?:末|底)?")
+# what is written after a count in a metric already names a count: no 数 is added
+_COUNT_ENDS = ("数", "量", "人次", "率")
+_LIST_JOINERS = ("、", "和", "及", "以及", "与", "，以及")
 _DOUBLING = "增长倍数"  # 翻了一番 (2 倍): how many times the topic grew
 _MAX_POSSESSED = 8
 # The years of an event series are years of holding it; a name that is also an organisation's counts years of
@@ -184,6 +189,8 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
             return f"会员来源{q.unit}数"
         if q.kind == "count":
             return "会员数"
+    if q.kind == "count" and (listed := _listed_metric(art, sent, q)):
+        return listed
     verb = next((w for w in rules.participation if w in text[q.end:sent.end]), None)
     if verb and q.kind == "count":
         return f"{verb}{q.unit}数"
@@ -191,6 +198,7 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
     np_start = skip_front(art, floor, q.start)
     if q.kind == "duration":
         return _duration_metric(art, q, np_start, subject, clause[1], sent.end)
+    np_start = _past_modified_name(art, np_start, q.start)
     group = group_subject(art, clause[0], q.start)  # 中美两国贸易额: the group is the subject, not the metric
     np_start = max(np_start, group.end()) if group else np_start
     core, _ = strip_end(text[np_start:q.start], rules.adverbs)
@@ -199,6 +207,11 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         core, _ = strip_end(core[: -len(predicate[0])], rules.adverbs)
     core, comparative = _comparative(core, rules.comparatives)
     np = _without_fillers(clean_metric(core.strip("的"), rules), rules.fillers)
+    np = _without_fillers(_LEADING_TIME.sub("", np), rules.fillers)
+    if np.startswith("占") or np.endswith("占"):  # 占GDP比重达到34.8%, 外宾约占四成: who holds the share
+        np = _share_owner(art, sent, q, np, subject)
+        if np.endswith("占比"):
+            return np
     if np in rules.relative and sent.metric:  # 比重同比提升: the share named before
         np = sent.metric if sent.metric.endswith(np) else strip_end(sent.metric, rules.heads)[0] + np
     if q.kind == "amount" and np in rules.spending_verbs:  # 我们将投入不少于20亿元 → 投入金额
@@ -207,9 +220,10 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         return np if np.endswith(("数", "量")) else f"{np}数"  # 新增网民2480万人 → 新增网民数
     next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
     vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
+    vp = "" if vp in _LIST_JOINERS else vp  # 51个国家、130多家企业: a list goes on, no verb phrase
     if predicate and predicate[1]:
         suffix = "幅度" if q.unit == "百分点" else {"share": "率", "amount": "额"}.get(q.kind, "数")
-        return f"{np or sent.metric or ''}{comparative}{predicate[0].rstrip('了')}{suffix}"
+        return f"{np or _growth_topic(sent.metric)}{comparative}{predicate[0].rstrip('了')}{suffix}"
     if not predicate and "番" in q.text:  # 规模翻了一番: a doubling of the topic
         return f"{np or sent.metric or ''}{_DOUBLING}"
     if not predicate and (share := re.search(r"占(.+?)的?$", np)):
@@ -219,7 +233,57 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         return _share_noun(f"{owner}占{share_of}" + ("" if share_of.endswith(_SHARE_NOUNS) else "比重"))
     if q.kind == "count" and (not predicate or not np):  # 仍有约26亿人尚未接入互联网: the verb phrase after
         return _count_metric(art, sent, q, np, vp, np_start)
+    if q.kind == "count" and np and not np.endswith((*_COUNT_ENDS, *rules.heads, *_SHARE_NOUNS)):
+        return f"{np}数"  # 会员已增至近130家: the counted noun before the predicate
     return _share_noun(np.replace("数量", "数")) if np else _topic_of(sent.metric)
+
+
+def _listed_metric(art: Article, sent: Sentence, q: Quantity) -> str | None:
+    """展出50余款大模型和20余款人形机器人 → the metric of the figure before with this figure's counted noun
+    (展出大模型数 → 展出人形机器人数): a count joined to the count before it by 、/和/以及 is a list item."""
+    prev = next(((p, c) for p, c in reversed(art.claims) if sent.start <= p.start and p.end <= q.start), None)
+    if not prev or prev[0].kind != "count" or art.text[prev[0].end:q.start] not in _LIST_JOINERS:
+        return None
+    old, new = _noun_of(prev[0]), _noun_of(q)
+    metric = prev[1].metric or ""
+    if not (q.text.endswith(new) and metric.endswith(f"{old}数") and len(old) > 1 and len(new) > 1):
+        return None
+    return f"{metric[: -len(old) - 1]}{new}数"
+
+
+def _past_modified_name(art: Article, start: int, end: int) -> int:
+    """与大会同期举办的“互联网之光”博览会展览面积 → 展览面积: a name modified by a clause (…的 before it)
+    is the subject; the metric is what follows it."""
+    named = [m for m in art.mentions_in(start, end, topical=False)
+             if m.kind in ("event", "org", "document") and m.end < end
+             and art.text[start:m.start].rstrip("“”\"《").endswith("的")]
+    if not named:
+        return start
+    after = named[-1].end
+    return after + 1 if art.text[after:after + 1] in ("”", "》") else after
+
+
+def _share_owner(art: Article, sent: Sentence, q: Quantity, np: str, subject: str | None) -> str:
+    """占GDP比重 after 数字经济规模达到…: the topic of the figure before holds the share (数字经济占GDP比重);
+    after a count (拥有1000名研发人员，约占…) the counted noun does, unless it is the claim's subject
+    (43个国家（约占全球经济总量的3/4）). 外宾约占 → 外宾占比."""
+    owner, rest = np.split("占", 1) if np.endswith("占") else ("", np[1:])
+    owner = strip_end(owner, art.rules.adverbs)[0]
+    if not owner:
+        prev = next((p for p, _ in reversed(art.claims) if sent.start <= p.start < q.start), None)
+        if prev and prev.kind == "count" and prev.text.endswith(prev.unit) and len(_noun_of(prev)) > 1:
+            owner = _noun_of(prev)
+        elif sent.metric:
+            owner = strip_end(sent.metric, art.rules.heads)[0]
+        owner = "" if subject and owner and owner in subject else owner
+    return f"{owner}占{rest}" if rest else f"{owner}占比"
+
+
+def _growth_topic(metric: str | None) -> str:
+    """参展企业数 → 参展企业: the topic a growth of the figure before is about (参展企业较上届增加数)."""
+    if not metric:
+        return ""
+    return metric[:-2] if metric.endswith(("总数", "数量")) else metric[:-1] if metric.endswith("数") else metric
 
 
 def _share_noun(np: str) -> str:
