@@ -49,7 +49,7 @@ def seed_docs(nlp):
 
 
 def score_records(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
-    from kb.evaluate import normalize_text, values_equal
+    from kb.matching import normalize_text, values_equal
 
     found = {normalize_text(k): v for k, v in predicted.items()}
     hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]

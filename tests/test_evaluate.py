@@ -6,15 +6,8 @@ import pytest
 import yaml
 
 from kb.errors import InputError
-from kb.evaluate import (
-    RECORD_TYPES,
-    evaluate,
-    format_report,
-    markdown_table,
-    match_records,
-    normalize_text,
-    values_equal,
-)
+from kb.evaluate import RECORD_TYPES, evaluate, format_report, markdown_table
+from kb.matching import match_records, normalize_text, values_equal
 from kb.paths import ROOT
 
 NORMALIZE_CASES = [

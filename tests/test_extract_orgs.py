@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb.evaluate import match_records
+from kb.matching import match_records
 from kb.extract.orgs import find_organizations, org_rules
 from kb.ingest import Article
 from kb.nlp import make_doc
