@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 
-from kb.rules import Regex, Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
 
 Kind = Literal["amount", "share", "count", "duration", "period"]
 Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
@@ -67,10 +67,6 @@ class ClassifierRule(Rule):
     not_before: list[str] = []
 
 
-class NounRule(Rule):
-    words: list[str]
-
-
 class MaskRule(Rule):
     pattern: Regex
     reason: str
@@ -112,7 +108,7 @@ def _compiled(path: Path) -> Lexicon:
     load = lambda section, model: load_section(path, section, model)  # noqa: E731
     units, cls = _word_index(load("units", UnitRule)), _word_index(load("classifiers", ClassifierRule))
     quals = _word_index(load("qualifiers", QualifierRule))
-    nouns = [w for r in load("count_nouns", NounRule) for w in r.words]
+    nouns = [w for r in load("count_nouns", WordList) for w in r.words]
     by_pos = lambda p: [w for w, r in quals.items() if r.position == p]  # noqa: E731
     guards = {w: r.not_before for w, r in {**units, **cls}.items() if r.not_before}
     scale_rules = load("scales", ScaleRule)

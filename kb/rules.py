@@ -66,6 +66,18 @@ def alternation(words, *, not_before: dict[str, list[str]] | None = None) -> str
     return "|".join(parts) or "(?!)"
 
 
+class WordList(Rule):
+    """A rule that is a list of words (titles, verbs, stop words, ...)."""
+
+    words: list[str]
+
+
+def load_words(path: Path, section: str) -> tuple[str, ...]:
+    """Every word of a section of :class:`WordList` rules, once each, longest first."""
+    words = {w for rule in load_section(path, section, WordList) for w in rule.words}
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
 class _LineLoader(yaml.SafeLoader):
     """A SafeLoader that records the line of every mapping it builds."""
 

@@ -36,9 +36,8 @@ from spacy.tokens import Doc
 
 from kb.nlp import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
-from kb.extract.events import WordsRule
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, WordList, load_section, load_words, rule_path
 
 _TRAILER = re.compile(r"(?:（[^（）]*）|\([^()]*\)|\d{4}年?版?|年版|[（(]?试行[）)]?)$")
 _DOC_SENTENCE_END = "。！？!?；;\n"
@@ -77,18 +76,14 @@ class DocumentRules:
         return next((h for h in self.heads if test(h.head)), None)
 
 
-def _words(path, section: str) -> tuple[str, ...]:
-    return tuple(sorted({w for r in load_section(path, section, WordsRule) for w in r.words}, key=len, reverse=True))
-
-
 @lru_cache(maxsize=None)
 def load_document_rules() -> DocumentRules:
     path = rule_path("documents")
     heads = tuple(sorted(load_section(path, "heads", HeadRule), key=lambda h: -len(h.head)))
-    verbs = {r.id: tuple(sorted(r.words, key=len, reverse=True)) for r in load_section(path, "verbs", WordsRule)}
+    verbs = {r.id: tuple(sorted(r.words, key=len, reverse=True)) for r in load_section(path, "verbs", WordList)}
     return DocumentRules(
-        heads, verbs["before"], verbs["after"], _words(path, "not_after"), _words(path, "not_before"),
-        tuple(load_section(path, "known", KnownRule)), _words(path, "countries"),
+        heads, verbs["before"], verbs["after"], load_words(path, "not_after"), load_words(path, "not_before"),
+        tuple(load_section(path, "known", KnownRule)), load_words(path, "countries"),
     )
 
 

@@ -44,7 +44,7 @@ from kb.dates import DateMention
 from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor,
                                 merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.records import Event, EventKind, Provenance
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, WordList, load_section, rule_path
 
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
 # A count is no name: 20场分论坛, 10余场论坛.
@@ -107,10 +107,6 @@ class NounRule(Rule):
     not_followed_by: list[str] = []
 
 
-class WordsRule(Rule):
-    words: list[str]
-
-
 @dataclass(frozen=True)
 class EventRules:
     series: tuple[SeriesRule, ...]
@@ -125,7 +121,7 @@ class EventRules:
 def load_event_rules() -> EventRules:
     path = rule_path("events")
     nouns = sorted(load_section(path, "nouns", NounRule), key=lambda n: -len(n.noun))
-    words = {w.id: frozenset(w.words) for w in load_section(path, "words", WordsRule)}
+    words = {w.id: frozenset(w.words) for w in load_section(path, "words", WordList)}
     return EventRules(tuple(load_section(path, "series", SeriesRule)), tuple(nouns), words)
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from pydantic import field_validator
 
-from kb.rules import Regex, Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
 # …中心 as a place: what a city becomes or a visitor goes to (建设成为国际创科中心, 参观了…中心) …
@@ -33,10 +33,6 @@ _PLACE_VERB_BEFORE = re.compile(r"(?:成为|建成|建设|打造|发展为|巩�
                                 r"(?:一个|全球|世界)?$")
 # … or where something is held (在…中心举行).
 _HELD_AFTER = re.compile(r"(?:隆重|盛大|正式|如期)?(?:举行|举办|召开|开幕|落幕|闭幕)")
-
-
-class WordSection(Rule):
-    words: list[str]
 
 
 class AliasIntro(Rule):
@@ -62,8 +58,8 @@ class FormRules:
 def form_rules() -> FormRules:
     """The ``countries``, ``country_organs`` and ``alias_intros`` sections, compiled once."""
     path = rule_path("organizations")
-    countries = frozenset(w for r in load_section(path, "countries", WordSection) for w in r.words)
-    organ_rules = load_section(path, "country_organs", WordSection)
+    countries = frozenset(w for r in load_section(path, "countries", WordList) for w in r.words)
+    organ_rules = load_section(path, "country_organs", WordList)
     organs = [w for r in organ_rules for w in r.words]
     return FormRules(
         countries=countries,

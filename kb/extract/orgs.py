@@ -47,7 +47,7 @@ from kb.extract.org_forms import (
 )
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
-from kb.rules import Regex, Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_path
 
 OrgType = Literal[
     "international", "government", "research", "university", "association", "committee", "media", "company", "other",
@@ -98,10 +98,6 @@ class OutletForm(Rule):
         return value
 
 
-class WordList(Rule):
-    words: list[str]
-
-
 class HeadRule(WordList):
     anchored: bool = False
 
@@ -130,7 +126,7 @@ class OrgRules:
 
 
 def _words(path, section: str) -> frozenset[str]:
-    return frozenset(w for rule in load_section(path, section, WordList) for w in rule.words)
+    return frozenset(load_words(path, section))
 
 
 @lru_cache(maxsize=None)

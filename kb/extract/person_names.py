@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-from kb.extract.orgs import WordList
 from kb.records import Role
 from kb.nlp import TokenIndex
-from kb.rules import Regex, Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
 
 HAN = r"\u4e00-\u9fff"
 # 弗朗西斯·高锐, 多琳·博格丹-马丁 (a double-barrelled part keeps its hyphen)
