@@ -14,7 +14,7 @@ Key
 Store
     One JSON file per key (``ArticleFacts.model_dump_json``)
     under ``kb.paths.cache_dir() / "facts"`` or a given folder, written
-    atomically (:func:`kb.export.atomic_write`), so concurrent builds and
+    atomically (:func:`kb.files.atomic_write`), so concurrent builds and
     interrupted ones never leave half an entry. An entry that cannot be read
     back (corrupt, truncated, from an older schema) counts as a miss and is
     recomputed and overwritten.
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import kb
 from kb import paths
-from kb.export import atomic_write
+from kb.files import atomic_write
 from kb.ingest import Article
 from kb.model import MODEL_FILES
 from kb.records import ArticleFacts

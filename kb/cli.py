@@ -143,7 +143,7 @@ def _report_errors(errors: Iterable[KbError]) -> None:
 
 
 def _run_extract(args) -> int:
-    from kb.export import atomic_write
+    from kb.files import atomic_write
     from kb.ingest import read_articles
     from kb.pipeline import extract_all
     from kb.records import ArticleFacts, dump_article_facts

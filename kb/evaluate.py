@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from kb.errors import InputError
+from kb.files import load_yaml
 from kb.matching import Record, attribute_equal, evidence, match_records
 
 RECORD_TYPES = ("events", "organizations", "people", "documents", "claims")
@@ -138,7 +139,7 @@ def load_annotations(directory: str | Path) -> dict[str, tuple[Path, Mapping]]:
 
 def _read_annotation(path: Path) -> Mapping:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -42,7 +42,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -52,37 +51,13 @@ from xml.sax.saxutils import escape
 import networkx as nx
 import yaml
 
+from kb.files import atomic_write
 from kb.records import SECTIONS, Record
 
 if TYPE_CHECKING:
     from kb.review import Verdict
 
 Scalar = str | int | float | bool
-
-# ---------------------------------------------------------------- atomic writes
-
-
-def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write ``data`` (text is UTF-8) to ``path`` atomically: a temp file in
-    the same directory, flushed and fsynced, then ``os.replace``. A reader
-    sees the old file or the new one, never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file 0600; keep the old mode, or the usual 0644.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 
 # ---------------------------------------------------------------- flattening
 
@@ -413,6 +388,11 @@ UNREVIEWED_BLOCK: dict[str, Any] = {"status": "unreviewed", "note": "", "correct
 
 
 class _FactsDumper(yaml.SafeDumper):
+    # A reviewer edits this file by hand: an anchor would tie blocks together,
+    # and kb's readers refuse aliases (kb.files.load_yaml).
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         return super().increase_indent(flow, False)
 
@@ -421,7 +401,7 @@ def _fact_entry(record: Record, verdict: Verdict | None) -> dict[str, Any]:
     entry = {"id": record.id, **record.model_dump(mode="json", exclude={"id", "evidence", "provenance"})}
     entry["evidence"] = record.evidence
     entry["provenance"] = [p.model_dump(mode="json") for p in record.provenance]
-    entry["review"] = verdict.model_dump(mode="json") if verdict is not None else dict(UNREVIEWED_BLOCK)
+    entry["review"] = verdict.model_dump(mode="json") if verdict is not None else {**UNREVIEWED_BLOCK, "corrected": {}}
     return entry
 
 

@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError
+from kb.files import load_yaml
 from kb.clean.script import simplified
 from kb.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline
 
@@ -185,7 +186,7 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
     if not closing:
         raise InputError(path, "front matter opened by '---' is never closed by a '---' line", line=1)
     try:
-        meta = yaml.safe_load(text[opening.end():closing.start()])
+        meta = load_yaml(text[opening.end():closing.start()])
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb import paths
+from kb.files import load_yaml
 from kb.model import require
 from kb.offsets import Mapped
 
@@ -94,7 +95,7 @@ def rule_names(rules_dir: Path | None = None) -> list[str]:
     """Every Chinese ``name`` and alias that a rule in rules/*.yaml declares."""
     names: set[str] = set()
     for path in sorted((rules_dir or paths.rules_dir()).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         for section in data.values() if isinstance(data, dict) else ():
             for rule in section if isinstance(section, list) else ():
                 if isinstance(rule, dict):

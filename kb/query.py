@@ -31,7 +31,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError, KbError
-from kb.export import atomic_write
+from kb.files import atomic_write
 from kb.graph import build_graph, series_name
 from kb.merge import Conflict, Disagreement, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
 from kb.review import Verdict, apply_reviews_to_articles, collect_verdicts

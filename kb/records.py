@@ -37,6 +37,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import computed_field, field_validator, model_validator
 
 from kb.errors import InputError
+from kb.files import load_yaml
 
 EventKind = Literal["summit", "forum", "expo", "contest", "dialogue", "award", "release", "meeting", "other"]
 DocumentKind = Literal[
@@ -419,7 +420,7 @@ def load_article_facts(source: str | Path) -> ArticleFacts:
     where = str(source) if is_path else "<text>"
     text = Path(source).read_text(encoding="utf-8") if is_path else str(source)
     try:
-        return ArticleFacts.model_validate(yaml.safe_load(text))
+        return ArticleFacts.model_validate(load_yaml(text))
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         raise InputError(where, f"not valid YAML: {err.problem}", line=line) from None

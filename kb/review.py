@@ -32,7 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kb.errors import InputError
-from kb.export import atomic_write
+from kb.files import atomic_write, load_yaml
 from kb.records import SECTIONS, ArticleFacts, Record, merge_all
 
 Status = Literal["unreviewed", "accepted", "rejected", "corrected"]
@@ -126,7 +126,7 @@ def _verdict(data: Any, where: str | Path, record_id: str) -> Verdict:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         raise InputError(path, f"not valid YAML: {err.problem}", line=line) from None

@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from kb import paths
 from kb.errors import RuleError
+from kb.files import NoAliasLoader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -78,7 +79,7 @@ def load_words(path: Path, section: str) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(NoAliasLoader):
     """A SafeLoader that records the line of every mapping it builds."""
 
 

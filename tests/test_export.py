@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from kb import export
+from kb.files import atomic_write
 from kb.export import (
-    atomic_write,
     date_interval,
     gexf_bytes,
     graphml_bytes,

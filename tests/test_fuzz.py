@@ -13,6 +13,8 @@ the file takes well under a minute (the pkuseg pipeline is loaded once);
 
 from __future__ import annotations
 
+import copy
+
 import math
 import os
 from pathlib import Path
@@ -311,7 +313,7 @@ def _break(data: dict, section: str, regex_section: str | None, mistake: str) ->
         data[regex_section][0]["pattern"] = "(unclosed[group"
         return regex_section, 0
     elif mistake == "duplicate-id":
-        data[section].append(dict(data[section][1], id=rule["id"]))
+        data[section].append(copy.deepcopy(dict(data[section][1], id=rule["id"])))
         return section, len(data[section]) - 1
     return section, 0
 
