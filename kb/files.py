@@ -7,6 +7,7 @@ review, the cache and the exporters can all use it without import cycles.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -14,15 +15,19 @@ from typing import Any
 
 import yaml
 
+# Far deeper than any file kb reads, far shallower than Python's recursion limit.
+MAX_DEPTH = 100
+
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` (text is UTF-8) to ``path`` atomically: a temp file in
-    the same directory, flushed and fsynced, then ``os.replace``. A reader
+    the same directory (``.kb-<hash of the name>.<random>.tmp``, 33 bytes
+    whatever the name), flushed and fsynced, then ``os.replace``. A reader
     sees the old file or the new one, never half of one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -37,12 +42,19 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     return path
 
 
+def _temp_prefix(path: Path) -> str:
+    """A short prefix naming ``path`` by a hash: ``.<name>.<random>.tmp`` would pass
+    the 255-byte limit on a file name for a legal name of more than ~240 bytes."""
+    return f".kb-{hashlib.sha256(path.name.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}."
+
+
 class NoAliasLoader(yaml.SafeLoader):
     """A SafeLoader that rejects aliases (``*name``).
 
     kb's own files never need them, and a few nested aliases expand into
     gigabytes (the "billion laughs"): refusing them bounds the work of reading
-    a file by its size. The error is a :class:`yaml.MarkedYAMLError`, so
+    a file by its size. So does refusing nesting deeper than ``MAX_DEPTH``.
+    The error is a :class:`yaml.MarkedYAMLError`, so
     callers report its line like any other YAML error.
     """
 
@@ -52,7 +64,16 @@ class NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, f"YAML aliases (*{event.anchor}) are not accepted", event.start_mark
             )
-        return super().compose_node(parent, index)
+        # Composing recurses once per level: `[[[[…` would end in a RecursionError.
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def load_yaml(text: str) -> Any:

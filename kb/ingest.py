@@ -1,5 +1,22 @@
 """Ingest: read articles from files and folders into :class:`Article` records.
 
+Files
+    A folder is read recursively, in sorted order; hidden files and folders
+    are skipped silently, files with other extensions than ``SUFFIXES`` and
+    folders that cannot be listed are named in one line each. Only regular
+    files are read (a FIFO, a device or a symlink loop is one line naming
+    it), and none larger than :data:`MAX_ARTICLE_BYTES` or, once decoded,
+    longer than :data:`MAX_ARTICLE_CHARS`: kb's cleaning and spaCy take about
+    100 bytes of memory per character, and spaCy refuses more than a million.
+
+Ids
+    An article's ``id`` (its facts' ``doc``) is its file name; where two
+    articles of one run share a file name, each is named by its path relative
+    to the folder those files share (``a/index.md``, ``b/index.md``). File
+    name bytes that are not UTF-8 are shown as ``\\xNN`` escapes (:func:`shown`),
+    so no id holds a lone surrogate; the file is still read by its real path.
+    :func:`output_names` names the file each article's facts are saved in.
+
 Formats
     *Front matter*: a file whose first line is ``---`` holds a YAML mapping up
     to the next ``---`` (or ``...``) line; ``title``, ``date``, ``source`` and
@@ -7,12 +24,7 @@ Formats
     the offset just after the closing line (0 without front matter).
     *Plain text* may open with a news dateline (see :mod:`kb.dateline`).
 
-Encodings (the first that fits): a BOM (``utf-8-sig``, ``utf-16``); a file
-with NUL bytes is BOM-less UTF-16 if its NULs sit on one byte parity and it
-decodes strictly, else binary; strict ``utf-8``; a file that is mostly valid
-UTF-8 is reported as broken UTF-8 rather than guessed; otherwise ``gb18030``
-or ``big5``, whichever decodes strictly and scores higher by
-:func:`plausibility` (ties go to gb18030). The BOM is not part of ``text``:
+Encodings: see :mod:`kb.decode`. The BOM is not part of ``text``:
 ``path.read_bytes().decode(article.encoding) == article.text`` always holds.
 
 Title: front matter ``title``, else the first ``# `` heading, else the first
@@ -26,23 +38,32 @@ Chinese numerals, UTF-32.
 
 from __future__ import annotations
 
-import codecs
+import hashlib
 import os
 import re
-import unicodedata
+import stat
+from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError
-from kb.files import load_yaml
+from kb.files import NoAliasLoader, load_yaml
 from kb.clean.script import simplified
 from kb.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline
+from kb.decode import decode_bytes
 
 
 SUFFIXES = (".txt", ".md", ".markdown")
+# Far longer than any news article (a long one has 20,000 characters) and
+# below spaCy's limit of a million (E088), so no article is refused there.
+MAX_ARTICLE_CHARS = 500_000
+# Checked before decoding, so a huge file is never read whole: 4 bytes a
+# character (UTF-8's most; Chinese takes 3 in UTF-8, 2 in GB18030 or UTF-16).
+MAX_ARTICLE_BYTES = 4 * MAX_ARTICLE_CHARS
+SHOWN_SKIPPED = 5  # unsupported files named in the one line that reports them
 
 
 class Article(BaseModel):
@@ -50,7 +71,7 @@ class Article(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str                    # the file name, e.g. "003_2cdfacaa30bd1702.txt"
+    id: str                    # the file name, e.g. "003_2cdfacaa30bd1702.txt" (see "Ids" above)
     path: Path
     text: str                  # the whole decoded file, as on disk (offsets point here)
     encoding: str              # e.g. "utf-8", "utf-8-sig", "gb18030", "big5", "utf-16"
@@ -70,105 +91,55 @@ class Article(BaseModel):
         return self.text[self.body_start:]
 
 
-# --- decoding -------------------------------------------------------------
+# --- names ----------------------------------------------------------------
 
-# BOM, the encoding that strips it, the codec for the rest.
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
-)
-# The 100 most frequent characters of Chinese text (charset-normalizer's
-# list) and their traditional forms: right decodings are full of them.
-_COMMON = frozenset(
-    "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用道行所"
-    "然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实"
-    "這個們來為爲國說時會對於過發後裏裡種經麼學現當沒動還進樣開從實"
-    "，。、；：？！“”‘’（）《》「」"
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def plausibility(text: str) -> int:
-    """How much ``text`` reads like Chinese: +1 per very common character or
-    punctuation mark, -5 per private-use or unassigned code point (a wrong
-    Big5/GBK guess is full of these)."""
-    score = 0
-    for char in text:
-        if char in _COMMON:
-            score += 1
-        elif unicodedata.category(char) in ("Co", "Cn"):
-            score -= 5
-    return score
-
-
-def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
-    """The text of ``data`` and the encoding that decodes it; :class:`InputError` if none does."""
-    if not data:
-        raise InputError(path, "file is empty")
-    for bom, encoding, rest in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _checked(data[len(bom):].decode(rest), path), encoding
-            except UnicodeDecodeError as err:
-                raise InputError(path, f"starts with a {rest} BOM but byte {err.start + len(bom)} is not {rest}") from None
-    if b"\0" in data:
-        found = _utf16_without_bom(data)
-        if found is None:
-            raise InputError(path, "binary file, not text (contains NUL bytes and is not UTF-16)")
-        return _checked(found[0], path), found[1]
+def shown(path: str | os.PathLike[str]) -> str:
+    """``path`` as a clean string: file name bytes that are not UTF-8 (which
+    Python keeps as lone surrogates) become ``\\xNN`` escapes."""
+    text = os.fspath(path)
     try:
-        return _checked(data.decode("utf-8"), path), "utf-8"
-    except UnicodeDecodeError as err:
-        if _mostly_utf8(data):
-            line = data.count(b"\n", 0, err.start) + 1
-            raise InputError(path, f"invalid UTF-8 at byte {err.start} (the rest is UTF-8)", line=line) from None
-    candidates = []
-    for encoding in ("gb18030", "big5"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        candidates.append((plausibility(text), encoding, text))
-    if not candidates:
-        raise InputError(path, "cannot decode: not UTF-8, UTF-16, GB18030 or Big5")
-    _, encoding, text = max(candidates, key=lambda c: c[0])
-    return _checked(text, path), encoding
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system gives (U+D800–U+DC7F)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 text: ASCII characters put their NUL byte on one parity (odd for LE)."""
-    if len(data) % 2:
-        return None
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    encoding = "utf-16-le" if odd > 9 * even else "utf-16-be" if even > 9 * odd else None
-    if encoding is None:
-        return None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-    return (text, encoding) if "\0" not in text else None
+def article_ids(paths: Sequence[Path]) -> list[str]:
+    """The id of each article file: its (clean) file name, unique in the run;
+    files sharing a name are named by their paths relative to the folder they
+    share (``a.txt``, ``sub/a.txt``). Deterministic: it depends on the paths,
+    not on their order."""
+    ids = [shown(path.name) for path in paths]
+    groups: dict[str, list[int]] = {}
+    for index, name in enumerate(ids):
+        groups.setdefault(name, []).append(index)
+    for members in groups.values():
+        if len(members) > 1:
+            absolute = [os.path.abspath(paths[i]) for i in members]
+            common = os.path.commonpath(absolute)
+            for index, path in zip(members, absolute):
+                ids[index] = shown(Path(os.path.relpath(path, common)).as_posix())
+    return ids
 
 
-def _mostly_utf8(data: bytes) -> bool:
-    """Valid multi-byte UTF-8 far outnumbers the bad bytes: a damaged UTF-8 file."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    good = sum(1 for c in text if ord(c) > 0x7F) - bad
-    return good >= 4 * bad
+def output_names(docs: Iterable[str]) -> dict[str, str]:
+    """The file each article's facts are saved in (``kb extract --out``, a
+    build's ``articles/``), by ``doc``: ``<stem>.yaml``; docs whose stems
+    collide (``dup.txt``, ``dup.md``; ``a/index.md``, ``b/index.md``) use the
+    whole doc, ``/`` as ``__``: ``dup.txt.yaml``, ``a__index.md.yaml``. Names
+    are compared case-folded (macOS and Windows file systems ignore case)."""
+    names = {doc: f"{Path(doc).stem}.yaml" for doc in sorted(set(docs))}
+    names = _renamed_on_collision(names, lambda doc: f"{doc.replace('/', '__')}.yaml")
+    # Only contrived names are still taken (``a.txt.md`` beside ``a.txt``, ``a.md``): add a hash.
+    return _renamed_on_collision(names, lambda doc: f"{doc.replace('/', '__')}-{_digest(doc)}.yaml")
 
 
-def _checked(text: str, path: str | Path) -> str:
-    """``text``, unless control characters show it is binary (a stray one is kept)."""
-    controls = _CONTROL.findall(text)
-    if "\0" in controls or len(controls) * 100 > len(text):
-        first = _CONTROL.search(text)
-        line = text.count("\n", 0, first.start()) + 1
-        raise InputError(path, f"binary file, not text (control character U+{ord(first.group()):04X})", line=line)
-    if not text.strip():
-        raise InputError(path, "file has no text (only whitespace)")
-    return text
+def _renamed_on_collision(names: dict[str, str], rename: Callable[[str], str]) -> dict[str, str]:
+    counts = Counter(name.casefold() for name in names.values())
+    return {doc: rename(doc) if counts[name.casefold()] > 1 else name for doc, name in names.items()}
+
+
+def _digest(doc: str) -> str:
+    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 # --- front matter ---------------------------------------------------------
@@ -185,8 +156,9 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
     closing = _FM_CLOSE.search(text, opening.end())
     if not closing:
         raise InputError(path, "front matter opened by '---' is never closed by a '---' line", line=1)
+    block = text[opening.end():closing.start()]
     try:
-        meta = load_yaml(text[opening.end():closing.start()])
+        meta = load_yaml(block)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
@@ -202,8 +174,33 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict, int]:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(path, "front matter is not a mapping of keys to values", line=2)
+    line = _surrogate_line(block)
+    if line is not None:
+        raise InputError(path, "front matter has a lone surrogate (an escape like \\ud800, half a "
+                         "UTF-16 pair), which is not a character", line=line + 2)
     end = closing.end()
     return meta, end + 1 if text.startswith("\n", end) else end
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _surrogate_line(block: str) -> int | None:
+    """The line (0-based, in ``block``) of the first YAML scalar that holds a
+    lone surrogate: only a ``\\u``/``\\U`` escape in a double-quoted string makes one,
+    and nothing downstream (the cache key, GraphML, YAML output) can encode it."""
+    if "\\u" not in block and "\\U" not in block:
+        return None
+    stack = [yaml.compose(block, Loader=NoAliasLoader)]  # read once already: no aliases, not too deep
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            return node.start_mark.line
+        if isinstance(node, yaml.MappingNode):
+            stack += reversed([part for pair in node.value for part in pair])
+        elif isinstance(node, yaml.SequenceNode):
+            stack += reversed(node.value)
+    return None
 
 
 # --- title ----------------------------------------------------------------
@@ -255,19 +252,25 @@ def _text_field(meta: dict, key: str) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
-def parse_article(text: str, path: str | Path, encoding: str = "utf-8") -> Article:
-    """An :class:`Article` from decoded ``text`` (pure: reads nothing)."""
+def parse_article(text: str, path: str | Path, encoding: str = "utf-8", *, article_id: str | None = None) -> Article:
+    """An :class:`Article` from decoded ``text`` (pure: reads nothing); its id
+    is ``article_id``, else the clean file name of ``path``."""
     path = Path(path)
-    meta, body_start = split_front_matter(text, path)
+    where = shown(path)
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise InputError(where, f"article too long: {len(text):,} characters, over the limit of "
+                         f"{MAX_ARTICLE_CHARS:,} (kb.ingest.MAX_ARTICLE_CHARS)")
+    meta, body_start = split_front_matter(text, where)
     body = text[body_start:]
     if not body.strip():
-        raise InputError(path, "article has no text after its front matter")
+        raise InputError(where, "article has no text after its front matter")
+    article_id = article_id or shown(path.name)
     dateline = find_dateline(body[:SEARCH_CHARS])
     date, date_how = find_date(meta, body, dateline)
     agency = dateline.agency if dateline and dateline.agency not in ("本报", "本報") else None
     return Article(
-        id=path.name, path=path, text=text, encoding=encoding, body_start=body_start,
-        title=find_title(meta, body, fallback=path.stem), date=date, date_how=date_how,
+        id=article_id, path=path, text=text, encoding=encoding, body_start=body_start,
+        title=find_title(meta, body, fallback=Path(article_id).stem), date=date, date_how=date_how,
         source=_text_field(meta, "source") or (simplified(agency) if agency else None),
         url=_text_field(meta, "url"),
         place=dateline.place if dateline else None,
@@ -277,64 +280,125 @@ def parse_article(text: str, path: str | Path, encoding: str = "utf-8") -> Artic
     )
 
 
-def read_article(path: str | Path) -> Article:
+def read_article(path: str | Path, *, article_id: str | None = None) -> Article:
     """Read one article; raise :class:`InputError` naming the file when it cannot be read."""
+    data = read_bytes(path)
+    text, encoding = decode_bytes(data, shown(path))
+    return parse_article(text, path, encoding, article_id=article_id)
+
+
+# --- files ----------------------------------------------------------------
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of the regular file at ``path``: a FIFO would block, a device
+    like /dev/zero never ends, and no file over :data:`MAX_ARTICLE_BYTES` is
+    read whole (at most one byte more, to know it is over)."""
+    where = shown(path)
     try:
-        data = Path(path).read_bytes()
+        _require_file(os.stat(path).st_mode, where)  # before opening: opening a device may do things
+        # O_NONBLOCK: a file replaced by a FIFO since the stat must not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _require_file(os.fstat(fd).st_mode, where)
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(path, "file not found (deleted or moved while kb was running?)") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, expected a file") from None
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from None
-    text, encoding = decode_bytes(data, path)
-    return parse_article(text, path, encoding)
+        raise InputError(where, "file not found (deleted or moved while kb was running?)") from None
+    except OSError as err:  # a symlink loop, no permission, an I/O error
+        raise InputError(where, f"cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(where, f"file too large: over the limit of {MAX_ARTICLE_BYTES:,} bytes "
+                         "(kb.ingest.MAX_ARTICLE_BYTES)")
+    return data
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _require_file(mode: int, where: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError(where, "is a folder, expected a file")
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    raise InputError(where, f"not a regular file ({kind})")
 
 
 def article_paths(folder: Path) -> list[Path]:
     """Article files under ``folder`` (recursively), sorted; hidden files and folders skipped."""
-    found = []
-    for root, dirs, files in os.walk(folder):
+    return _scan(folder)[0]
+
+
+def _scan(folder: Path) -> tuple[list[Path], list[InputError]]:
+    """:func:`article_paths`, and a line for each folder that cannot be listed
+    and one for the files skipped for their extension."""
+    found, others, problems = [], [], []
+
+    def unlistable(err: OSError) -> None:
+        where = shown(err.filename if err.filename is not None else folder)
+        problems.append(InputError(where, f"cannot read folder: {err.strerror or err}; its articles are skipped"))
+
+    for root, dirs, files in os.walk(folder, onerror=unlistable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [Path(root, f) for f in files if not f.startswith(".") and f.lower().endswith(SUFFIXES)]
-    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+        for name in files:
+            if not name.startswith("."):
+                (found if name.lower().endswith(SUFFIXES) else others).append(Path(root, name))
+    if others:
+        problems.append(_unsupported(folder, others))
+    return sorted(found, key=lambda p: p.relative_to(folder).parts), problems
+
+
+def _unsupported(folder: Path, files: list[Path]) -> InputError:
+    names = sorted(shown(path.relative_to(folder).as_posix()) for path in files)
+    more = f" and {len(names) - SHOWN_SKIPPED} more" if len(names) > SHOWN_SKIPPED else ""
+    return InputError(shown(folder), f"{len(names)} file{'s' * (len(names) > 1)} with unsupported extensions "
+                      f"(kb reads {_patterns()}): {', '.join(names[:SHOWN_SKIPPED])}{more}")
+
+
+def _patterns() -> str:
+    return ", ".join("*" + suffix for suffix in SUFFIXES)
 
 
 def _expand(path: Path) -> Iterator[Path | InputError]:
     if path.is_dir():
-        files = article_paths(path)
-        if not files:
-            yield InputError(path, f"folder has no articles ({', '.join('*' + s for s in SUFFIXES)})")
+        files, problems = _scan(path)
+        yield from problems
+        if not files and not any(p.message.startswith("cannot read folder") for p in problems):
+            yield InputError(shown(path), f"folder has no articles ({_patterns()})")
         yield from files
     elif path.exists() or path.is_symlink():
         yield path
     else:
-        yield InputError(path, "no such file or folder")
+        yield InputError(shown(path), "no such file or folder")
 
 
 def read_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article | InputError]:
     """Articles from files and folders in a stable order; unreadable ones yield their error.
 
-    A file reached twice (named and inside a named folder) is read once; a
-    second file with an id (file name) already taken yields an error.
+    Every path is listed first (problems listing them come first), then each
+    file is read. A file reached twice (named and inside a named folder) is
+    read once. Ids are unique (see :func:`article_ids`) unless two names in
+    one folder only look the same once cleaned (a byte 0xFF and the text
+    ``\\xff``): the second yields an error.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    seen: set[Path] = set()
-    ids: dict[str, Path] = {}
+    files: list[Path] = []
+    seen: set[str] = set()
     for given in paths:
         for item in _expand(Path(given)):
             if isinstance(item, InputError):
                 yield item
-                continue
-            if (key := item.resolve()) in seen:
-                continue
-            seen.add(key)
-            if item.name in ids:
-                yield InputError(item, f"duplicate article id {item.name!r} (also {ids[item.name]})")
-                continue
-            ids[item.name] = item
-            try:
-                yield read_article(item)
-            except InputError as err:
-                yield err
+            elif (key := os.path.realpath(item)) not in seen:  # never raises, even on a symlink loop
+                seen.add(key)
+                files.append(item)
+    taken: dict[str, Path] = {}
+    for path, article_id in zip(files, article_ids(files)):
+        if article_id in taken:
+            yield InputError(shown(path), f"duplicate article id {article_id!r} (also {shown(taken[article_id])})")
+            continue
+        taken[article_id] = path
+        try:
+            yield read_article(path, article_id=article_id)
+        except InputError as err:
+            yield err

@@ -1,69 +1,69 @@
 """How `kb eval` pairs gold and predicted records and compares their values.
 
-Matching is one-to-one per article and record type: every (gold, predicted)
-pair that may match gets a rank (tier, then name similarity), and pairs are
-taken greedily best rank first.
+The same judgement as the official scorer (``shared/score.py``), so that
+``kb eval`` and the scorer report the same numbers:
 
-- events: tier 0 same name; tier 1 same series and year, the series being the
-  name without a leading ``YYYY年`` or ``首届``/``第N届`` (``第三届世界互联网大会``
-  of 2016 is ``2016年世界互联网大会``); tier 2, a near miss: same kind and year
-  (null == null) and one series contains the other (>= 2 characters).
-- organizations: tier 0 same name; tier 1 one name is among the other's aliases.
-- people: same name.
-- documents: tier 0 same title and kind; tier 1 same title, kind scored wrong.
-- claims: equal value and ``text`` fields sharing a character; tier 0 same
-  unit, tier 1 other unit (scored wrong); ties broken by text, then evidence
-  similarity.
+- names are compared after :func:`normalize_text` (NFKC, traditional →
+  simplified, no whitespace or punctuation, Latin lower-cased);
+- organizations match when a name or alias of one equals a name or alias of
+  the other; people by name; documents by title;
+- events match by equal name, or by equal year (the ``year`` field, else the
+  first year in the name) and one name containing the other once years and
+  ``首届``/``第N届`` are removed;
+- claims match by value (relative 1e-6) and compatible units: equal, one
+  containing the other, or ``人`` against a noun for people (``嘉宾``).
 
-Names and string attributes are compared after `normalize_text`; numbers with
-relative tolerance 1e-9 (a numeric string equals its number); dates as ISO
-strings; lists (aliases, roles) as sets; null equals null. Cross-references
-(``part_of``, ``issuer``, ``subject`` ...) are compared as normalised strings,
-not through the matching.
+Pairing is greedy, gold record by gold record in file order: among the
+unused predicted records that match, those of the same ``kind`` come first,
+then the one that gets most of the gold's attributes right (the earliest on a
+tie). Attributes are scored only where the gold states them (not null, not
+empty); see :func:`attribute_equal` for how each is compared.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from kb.clean.script import simplified
 
-# Whitespace, quotes and title marks; 「」『』 are the quotes of traditional-script text.
-_STRIP = re.compile(r"[\s“”\"‘’'「」『』《》〈〉]")
-_YEAR_PREFIX = re.compile(r"^(\d{4})年")
-_EDITION_PREFIX = re.compile(r"^(首|第[〇零一二三四五六七八九十百\d]+)届")
 Record = dict[str, Any]  # one annotated record, as read from YAML
 
+# The attributes scored on a matched record, per record type.
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "events": ("year", "edition", "start_date", "end_date", "location", "theme", "kind"),
+    "organizations": ("founded",),
+    "people": ("roles",),
+    "documents": ("kind", "issuer", "date", "event"),
+    "claims": ("qualifier", "metric", "subject", "time", "source"),
+}
+# Compared loosely: equal, or one contains the other.
+_CONTAINED = {"metric", "subject", "issuer", "event", "theme", "location", "source"}
+_PUNCT = re.compile(r"[\s《》〈〉“”\"'‘’「」『』（）()【】\[\]，,。.:：;；、·•‧・\-—–_/]+")
+_YEAR_OR_EDITION = re.compile(r"\d{4}年?|第.届|首届")
+_YEAR = re.compile(r"(19|20)\d{2}")
+# Nouns for people: a count of them written with the unit 人 is the same claim.
+PERSON_NOUNS = frozenset({"人", "嘉宾", "代表", "网民", "用户", "参会者", "投资人", "领导人", "官员",
+                          "负责人", "精英", "专家", "创业者", "记者", "学者", "观众", "青年"})
 
-def normalize_text(text: str | None) -> str:
-    """NFKC, traditional → simplified, no whitespace/quotes/《》, Latin lower-cased."""
+
+def normalize_text(text: Any) -> str:
+    """NFKC, traditional → simplified, without whitespace and punctuation, Latin lower-cased."""
     if text is None:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
-    return _STRIP.sub("", simplified(text)).lower()
+    return _PUNCT.sub("", simplified(text)).lower()
+
+
+def stated(value: Any) -> bool:
+    """Whether a gold attribute states something (null and empty state nothing)."""
+    return value not in (None, [], "")
 
 
 # --- value comparison -------------------------------------------------------
-
-
-def canonical(value: Any) -> Any:
-    """The comparable form of an attribute value (see the module docstring)."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set)):
-        return frozenset(canonical(v) for v in value)
-    if isinstance(value, Mapping):
-        return tuple(sorted(((str(k), canonical(v)) for k, v in value.items()), key=lambda kv: kv[0]))
-    return normalize_text(value)
 
 
 def _as_float(value: Any) -> float | None:
@@ -74,138 +74,125 @@ def _as_float(value: Any) -> float | None:
 
 
 def values_equal(gold: Any, predicted: Any) -> bool:
-    a, b = canonical(gold), canonical(predicted)
-    if isinstance(a, float) or isinstance(b, float):
-        fa, fb = _as_float(a), _as_float(b)
-        if fa is not None and fb is not None:
-            return math.isclose(fa, fb, rel_tol=1e-9)
+    """Numbers within 1e-9 relative (a numeric string equals its number), else normalised text."""
+    a, b = _as_float(gold), _as_float(predicted)
+    if a is not None and b is not None and not isinstance(gold, bool) and not isinstance(predicted, bool):
+        return math.isclose(a, b, rel_tol=1e-9)
+    if isinstance(gold, (list, tuple, set)) or isinstance(predicted, (list, tuple, set)):
+        return _name_set(gold) == _name_set(predicted)
+    return normalize_text(gold) == normalize_text(predicted)
+
+
+def _name_set(values: Any) -> frozenset[str]:
+    return frozenset(normalize_text(v) for v in values or [] if v is not None) - {""}
+
+
+def _titles(roles: Any) -> set[str]:
+    return {normalize_text(r.get("title")) for r in roles or [] if isinstance(r, Mapping)}
+
+
+def attribute_equal(attribute: str, gold: Any, predicted: Any) -> bool:
+    """Whether a predicted attribute value counts as the gold one.
+
+    ``time`` may be more precise than the gold (``2024-11`` for ``2024``),
+    never coarser; ``roles`` are right when every gold title is predicted;
+    cross-references, places, themes and metrics may contain each other.
+    """
+    a, b = normalize_text(gold), normalize_text(predicted)
+    if attribute == "time" and a and b.startswith(a):
+        return True
+    if attribute == "roles":
+        return _titles(gold) <= _titles(predicted)
+    if attribute in _CONTAINED:
+        return a == b or (bool(a) and bool(b) and (a in b or b in a))
     return a == b
 
 
-def _roles(record: Record) -> frozenset:
-    roles = record.get("roles") or []
-    return frozenset(
-        (normalize_text(r.get("title")), normalize_text(r.get("organization")))
-        for r in roles if isinstance(r, Mapping)
-    )
-
-
-def attribute_equal(attribute: str, gold: Record, predicted: Record) -> bool:
-    if attribute == "roles":
-        return _roles(gold) == _roles(predicted)
-    if attribute == "aliases":
-        return _names(gold.get("aliases")) == _names(predicted.get("aliases"))
-    return values_equal(gold.get(attribute), predicted.get(attribute))
+def agreement(record_type: str, gold: Record, pred: Record) -> int:
+    """How many of the gold's stated attributes `pred` gets right."""
+    return sum(attribute_equal(a, gold.get(a), pred.get(a)) for a in ATTRIBUTES[record_type] if stated(gold.get(a)))
 
 
 # --- matching ---------------------------------------------------------------
 
-Rank = tuple[float, ...]
+
+def _names(record: Record, key: str) -> set[str]:
+    names = {normalize_text(record.get(key))} | {normalize_text(a) for a in record.get("aliases") or []}
+    return names - {""}
 
 
-def _names(values: Any) -> frozenset[str]:
-    return frozenset(normalize_text(v) for v in values or [] if v is not None) - {""}
+def _event_year(record: Record) -> int | None:
+    year = record.get("year")
+    if year is None and (m := _YEAR.search(str(record.get("name") or ""))):
+        year = m.group(0)
+    try:
+        return int(year) if year is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
-def _similarity(a: str, b: str) -> float:
-    """Dice coefficient of the two strings' character sets."""
-    sa, sb = set(a), set(b)
-    return 2 * len(sa & sb) / (len(sa) + len(sb)) if sa or sb else 0.0
-
-
-def _series(name: str) -> str:
-    return _EDITION_PREFIX.sub("", _YEAR_PREFIX.sub("", name))
-
-
-def _event_year(record: Record, name: str) -> float | None:
-    year = _as_float(record.get("year"))
-    if year is None and (m := _YEAR_PREFIX.match(name)):
-        return float(m.group(1))
-    return year
-
-
-def _contains(a: str, b: str) -> bool:
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 2 and shorter in longer
-
-
-def _rank_event(gold: Record, pred: Record) -> Rank | None:
-    gn, pn = normalize_text(gold.get("name")), normalize_text(pred.get("name"))
-    sim = _similarity(gn, pn)
-    if gn and gn == pn:
-        return (0, -sim)
-    gs, ps = _series(gn), _series(pn)
-    gy, py = _event_year(gold, gn), _event_year(pred, pn)
-    if gy is not None and gy == py and gs and gs == ps:
-        return (1, -sim)
-    if gy == py and values_equal(gold.get("kind"), pred.get("kind")) and _contains(gs, ps):
-        return (2, -sim)
-    return None
-
-
-def _rank_organization(gold: Record, pred: Record) -> Rank | None:
+def _events_match(gold: Record, pred: Record) -> bool:
     gn, pn = normalize_text(gold.get("name")), normalize_text(pred.get("name"))
     if gn and gn == pn:
-        return (0, 0.0)
-    if (gn and gn in _names(pred.get("aliases"))) or (pn and pn in _names(gold.get("aliases"))):
-        return (1, -_similarity(gn, pn))
-    return None
+        return True
+    if _event_year(gold) != _event_year(pred):
+        return False
+    gs, ps = _YEAR_OR_EDITION.sub("", gn), _YEAR_OR_EDITION.sub("", pn)
+    return bool(gs and ps) and (gs in ps or ps in gs)
 
 
-def _rank_person(gold: Record, pred: Record) -> Rank | None:
-    gn = normalize_text(gold.get("name"))
-    return (0,) if gn and gn == normalize_text(pred.get("name")) else None
+def _is_person(unit: str) -> bool:
+    return unit in PERSON_NOUNS or any(unit.endswith(n) for n in PERSON_NOUNS)
 
 
-def _rank_document(gold: Record, pred: Record) -> Rank | None:
-    gt = normalize_text(gold.get("title"))
-    if not gt or gt != normalize_text(pred.get("title")):
-        return None
-    return (0 if values_equal(gold.get("kind"), pred.get("kind")) else 1,)
+def units_compatible(gold: Any, predicted: Any) -> bool:
+    a, b = normalize_text(gold), normalize_text(predicted)
+    if not a or not b:
+        return a == b
+    if a == b or a in b or b in a:
+        return True
+    return "人" in (a, b) and _is_person(a) and _is_person(b)
 
 
-def _rank_claim(gold: Record, pred: Record) -> Rank | None:
-    if not values_equal(gold.get("value"), pred.get("value")):
-        return None
-    text_sim = _similarity(normalize_text(gold.get("text")), normalize_text(pred.get("text")))
-    if text_sim == 0:
-        return None
-    evidence_sim = _similarity(normalize_text(evidence(gold)), normalize_text(evidence(pred)))
-    unit_tier = 0 if values_equal(gold.get("unit"), pred.get("unit")) else 1
-    return (unit_tier, -text_sim, -evidence_sim)
+def _claims_match(gold: Record, pred: Record) -> bool:
+    gv, pv = _as_float(gold.get("value")), _as_float(pred.get("value"))
+    if gv is None or pv is None:
+        return False
+    return math.isclose(gv, pv, rel_tol=1e-6, abs_tol=1e-9) and units_compatible(gold.get("unit"), pred.get("unit"))
 
 
-RANKERS: dict[str, Callable[[Record, Record], Rank | None]] = {
-    "events": _rank_event,
-    "organizations": _rank_organization,
-    "people": _rank_person,
-    "documents": _rank_document,
-    "claims": _rank_claim,
-}
+def records_match(record_type: str, gold: Record, pred: Record) -> bool:
+    """Whether `pred` may be paired with `gold` (before the one-to-one choice)."""
+    if record_type == "organizations":
+        return bool(_names(gold, "name") & _names(pred, "name"))
+    if record_type in ("people", "documents"):
+        key = "name" if record_type == "people" else "title"
+        return normalize_text(gold.get(key)) == normalize_text(pred.get(key)) != ""
+    if record_type == "events":
+        return _events_match(gold, pred)
+    if record_type == "claims":
+        return _claims_match(gold, pred)
+    return False
+
+
+def _best(record_type: str, gold: Record, pred: list[Record], candidates: list[int]) -> int | None:
+    kind = normalize_text(gold.get("kind"))
+    same_kind = [j for j in candidates if kind and normalize_text(pred[j].get("kind")) == kind]
+    pool = sorted(same_kind or candidates, key=lambda j: -agreement(record_type, gold, pred[j]))
+    return pool[0] if pool else None
 
 
 def match_records(record_type: str, gold: list[Record], pred: list[Record]) -> list[tuple[int, int]]:
-    """One-to-one (gold index, predicted index) pairs, taken greedily best rank first."""
-    rank = RANKERS[record_type]
-    candidates = []
-    for i, g in enumerate(gold):
-        for j, p in enumerate(pred):
-            key = rank(g, p)
-            if key is not None:
-                candidates.append((key, i, j))
-    return _greedy_pairs(sorted(candidates))
-
-
-def _greedy_pairs(candidates: list[tuple[Rank, int, int]]) -> list[tuple[int, int]]:
-    used_gold: set[int] = set()
-    used_pred: set[int] = set()
+    """One-to-one (gold index, predicted index) pairs, chosen gold record by gold record."""
+    used: set[int] = set()
     pairs = []
-    for _, i, j in candidates:
-        if i not in used_gold and j not in used_pred:
-            used_gold.add(i)
-            used_pred.add(j)
+    for i, g in enumerate(gold):
+        candidates = [j for j, p in enumerate(pred) if j not in used and records_match(record_type, g, p)]
+        j = _best(record_type, g, pred, candidates)
+        if j is not None:
+            used.add(j)
             pairs.append((i, j))
-    return sorted(pairs)
+    return pairs
 
 
 def evidence(record: Mapping) -> str:

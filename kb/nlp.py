@@ -15,17 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
+import numpy
 import spacy
-import yaml
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb import paths
-from kb.files import load_yaml
 from kb.model import require
 from kb.offsets import Mapped
+from kb.rules import read_rule_file
 
 Segmenter = Literal["pkuseg", "char"]
+Tagger = Literal["lac", "none"]
 # Sentence-final punctuation; line breaks end sentences too (headlines, list items).
 SENTENCE_END = frozenset("。！？!?；;")
 # Closing quotes and brackets stay with the sentence they end: 他说：“好。”
@@ -40,11 +42,12 @@ Doc.set_extension("textmap", default=None, force=True)
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg") -> Language:
+def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac") -> Language:
     """A blank Chinese pipeline with sentence boundaries; pkuseg loaded from ``model``.
 
     ``model`` defaults to :func:`kb.paths.model_dir` (``KB_PKUSEG_MODEL`` or the cache).
     The user dictionary starts with the names in rules/ (:func:`rule_names`).
+    ``tagger``: the name tagger proposing people and organisations (:mod:`kb.tagger`), or none.
     """
     if segmenter == "char":
         nlp = spacy.blank("zh")
@@ -56,6 +59,10 @@ def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg") -> 
             nlp.tokenizer.initialize(pkuseg_model=str(model_path), pkuseg_user_dict="default")
         set_user_words(nlp, rule_names())
     nlp.add_pipe("kb_sentences")
+    if tagger != "none":
+        import kb.tagger  # noqa: F401  registers the kb_tagger factory; loads onnxruntime only when used
+
+        nlp.add_pipe("kb_tagger", config={"model": tagger})
     return nlp
 
 
@@ -65,18 +72,25 @@ def set_sentence_starts(doc: Doc) -> Doc:
     line breaks, whatever tokens the segmenter made of them. Their character
     spans are kept too (:func:`sentence_spans`): spaCy's ``doc.sents`` rebuilds
     every token on each call."""
-    ended = False
-    starts = []
-    for i, token in enumerate(doc):
-        trailing = token.is_space or all(c in SENTENCE_END or c in _CLOSERS for c in token.text)
-        token.is_sent_start = i == 0 or (ended and not trailing)
-        if token.is_sent_start:
-            starts.append(token.idx)
-        if ended and trailing:
-            continue
-        ended = "\n" in token.text or token.text[-1] in SENTENCE_END
+    flags = sentence_start_flags([token.text for token in doc], [token.is_space for token in doc])
+    # One pass through from_array: the Token.is_sent_start setter scans the whole Doc on each call.
+    doc.from_array([SENT_START], numpy.array([1 if f else -1 for f in flags], dtype=numpy.int64).astype(numpy.uint64))
+    starts = [token.idx for token, flag in zip(doc, flags) if flag]
     doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text_of(doc))]))
     return doc
+
+
+def sentence_start_flags(words: list[str], spaces: list[bool]) -> list[bool]:
+    """Whether each token starts a sentence (the kb_sentences rule, on token texts)."""
+    ended = False
+    flags = []
+    for i, (word, is_space) in enumerate(zip(words, spaces)):
+        trailing = is_space or all(c in SENTENCE_END or c in _CLOSERS for c in word)
+        flags.append(i == 0 or (ended and not trailing))
+        if ended and trailing:
+            continue
+        ended = "\n" in word or word[-1] in SENTENCE_END
+    return flags
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -92,11 +106,14 @@ def set_user_words(nlp: Language, words: Iterable[str]) -> None:
 
 
 def rule_names(rules_dir: Path | None = None) -> list[str]:
-    """Every Chinese ``name`` and alias that a rule in rules/*.yaml declares."""
+    """Every Chinese ``name`` and alias that a rule in rules/*.yaml declares.
+
+    Files are read as the rule loaders read them (:func:`kb.rules.read_rule_file`),
+    so a bad one is a one-line RuleError, not a traceback after the model load."""
     names: set[str] = set()
     for path in sorted((rules_dir or paths.rules_dir()).glob("*.yaml")):
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
-        for section in data.values() if isinstance(data, dict) else ():
+        data = read_rule_file(path)
+        for section in data.values():
             for rule in section if isinstance(section, list) else ():
                 if isinstance(rule, dict):
                     names.update(_names_of(rule))

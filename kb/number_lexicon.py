@@ -65,6 +65,7 @@ class UnitRule(Rule):
 class ClassifierRule(Rule):
     words: list[str]
     not_before: list[str] = []
+    noun: str | None = None  # what it counts when no count noun follows (名, 位 count people: 人)
 
 
 class MaskRule(Rule):

@@ -216,6 +216,8 @@ def _count_noun(masked: str, m: re.Match, limit: int, lex: Lexicon,
     企业和个人成为其会员 → 会员), else the nearest one earlier in the sentence (国家数量…107个)."""
     if m["cls"] and (near := _immediate_noun(masked, m.end(), lex, ends)):
         return near
+    if m["cls"] and (own := lex.classifiers[m["cls"]].noun):
+        return own, None  # 18名: people, never a noun from elsewhere in the sentence
     clause_end = min([limit] + [i for i in (masked.find(c, m.end()) for c in _CLAUSE_END) if i >= 0])
     later = [n.group() for n in lex.nouns.finditer(masked, m.end(), clause_end) if _word_end(n.end(), ends)]
     if later:

@@ -10,50 +10,70 @@
 - ``reviews.yaml``: the reviewer's verdicts, created empty when missing and
   never written by a build otherwise.
 
+One build at a time: a build holds an exclusive lock on ``OUT/.lock``
+(``fcntl.flock``, released by the system when the process ends, however it
+ends) while it writes. A second build into the same folder waits for it,
+saying once which process holds the lock, and gives up after
+:data:`LOCK_WAIT` seconds with a one-line error.
+
 An interrupted build leaves the previous outputs as they were: everything is
 written under ``OUT/.staging-<pid>/`` first. The finished staging folder is
 renamed ``OUT/.commit-<pid>/`` (from here on the move can be undone), each
 previous output is moved into its ``.old/`` and the new one into place, and
 the folder is renamed ``.done-<pid>`` (the build is then complete) and
 removed. A build that fails or is interrupted (Ctrl-C, a full disk) undoes
-its moves itself; the folders of a *killed* build are found by the next
-build (:func:`recover`): a ``.commit-*`` is rolled back to the previous
-outputs, ``.staging-*`` and ``.done-*`` are removed. Folders of a build still
-running (its pid alive) are left alone. Until the next build, a build killed
-during its few final renames may show a mix of old and new outputs.
+its moves itself. Folders left by a *killed* build are found by the next
+build or query (:func:`recover`, under the lock, so never those of a build
+still running): ``.staging-*`` and ``.done-*`` are removed, and a
+``.commit-*`` is settled into a complete build: rolled back when every
+previous output can be put back, else finished when every new output is
+there (a killed first build), else (a folder made or edited by hand) only the
+outputs missing from OUT are taken from it. Until then, a build killed during
+its few final renames may show a mix of old and new outputs.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kb.errors import KbError
-from kb.export import write_facts, write_gexf, write_graphml, write_timeline
+from kb.export import write_gexf, write_graphml, write_timeline
 from kb.merge import merge_facts
 from kb.query import ARTICLES_DIR, KnowledgeBase
 from kb.review import DUMP_DIR, REVIEWS_FILE, init_reviews
+from kb.review_dump import write_facts
 
 GRAPHML, GEXF, TIMELINE = "graph.graphml", "graph.gexf", "timeline.svg"
 OUTPUTS = (ARTICLES_DIR, DUMP_DIR, GRAPHML, GEXF, TIMELINE)
 
+log = logging.getLogger("kb")
 
-def write_build(kb: KnowledgeBase, out_dir: str | os.PathLike[str]) -> Path:
+
+def write_build(kb: KnowledgeBase, out_dir: str | os.PathLike[str], *, wait: float | None = None) -> Path:
     """Write every output of ``kb`` into ``out_dir``; returns ``out_dir``.
-    An OSError (a full disk, say) becomes a one-line :class:`KbError`."""
+    Holds the folder's lock meanwhile, waiting ``wait`` seconds at most for
+    another build (default :data:`LOCK_WAIT`). An OSError (a full disk, say)
+    becomes a one-line :class:`KbError`."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        recover(out)
-        staging = out / f"{STAGING}{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            _write_all(kb, staging)
-            _commit(staging, out)
-        finally:
+        with locked(out, wait=wait):
+            _recover(out)
+            staging = out / f"{STAGING}{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-        init_reviews(out / REVIEWS_FILE)
+            try:
+                _write_all(kb, staging)
+                _commit(staging, out)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            init_reviews(out / REVIEWS_FILE)
     except OSError as err:
         where = err.filename or out
         raise KbError(f"{where}: cannot write the build: {err.strerror or err}; "
@@ -106,34 +126,137 @@ def _roll_back(commit: Path, out: Path) -> None:
         if not new.exists() and target.exists():  # the new output was moved into place
             os.replace(target, new)
         if old.exists():
-            os.replace(old, target)
+            _move_in(old, target, commit)
     shutil.rmtree(commit, ignore_errors=True)
 
 
-def recover(out_dir: str | os.PathLike[str]) -> None:
-    """Clean up after builds into ``out_dir`` that were killed: roll back a half
-    done commit, remove staging and finished commit folders. Folders of a build
-    whose process is still running are left alone."""
+def _roll_forward(commit: Path, out: Path) -> None:
+    """Finish a partly done :func:`_commit`: every new output still in ``commit`` moved into place."""
+    for name in OUTPUTS:
+        if (commit / name).exists():
+            _move_in(commit / name, out / name, commit)
+    shutil.rmtree(commit, ignore_errors=True)
+
+
+def _fill_gaps(folder: Path, out: Path) -> None:
+    """Put back each output missing from ``out`` from ``folder`` (its previous
+    version first), leaving every output in place as it is."""
+    for name in OUTPUTS:
+        for source in (folder / OLD / name, folder / name):
+            if not (out / name).exists() and source.exists():
+                os.replace(source, out / name)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _move_in(source: Path, target: Path, commit: Path) -> None:
+    """Rename ``source`` to ``target``, first moving what is in the way into
+    ``commit`` (removed with it): renames only, so an interrupted move leaves
+    both where a later recovery finds them."""
+    if target.exists() or target.is_symlink():
+        aside = commit / f".aside-{target.name}"
+        shutil.rmtree(aside, ignore_errors=True)
+        os.replace(target, aside)
+    os.replace(source, target)
+
+
+def _settle(commit: Path, out: Path) -> None:
+    """Turn a killed build's ``commit`` folder into a complete build in ``out``:
+    the previous one if every previous output can be put back, else the new
+    one if every new output is there, else (a folder kb did not leave as it
+    is) only the outputs missing from ``out``."""
+    def previous_kept(name: str) -> bool:  # moved aside, or not yet replaced
+        return (commit / OLD / name).exists() or ((commit / name).exists() and (out / name).exists())
+
+    if all(previous_kept(name) for name in OUTPUTS):
+        _roll_back(commit, out)
+    elif all((commit / name).exists() or (out / name).exists() for name in OUTPUTS):
+        _roll_forward(commit, out)
+    else:
+        _fill_gaps(commit, out)
+
+
+def recover(out_dir: str | os.PathLike[str], *, wait: float | None = None) -> None:
+    """Clean up after builds into ``out_dir`` that were killed (see the module
+    docstring). Needs no write access when nothing is left over; otherwise
+    takes the folder's lock, waiting for a build that holds it (``wait``
+    seconds at most, default :data:`LOCK_WAIT`). An OSError becomes a
+    one-line :class:`KbError`."""
     out = Path(out_dir)
-    for folder in sorted(out.glob(".*-*")):
-        prefix, _, pid = folder.name.rpartition("-")
-        if f"{prefix}-" not in (STAGING, COMMIT, DONE) or not pid.isdigit() or _alive(int(pid)):
-            continue
-        if f"{prefix}-" == COMMIT:
-            _roll_back(folder, out)
+    if not _leftovers(out):
+        return
+    try:
+        with locked(out, wait=wait):
+            _recover(out)
+    except OSError as err:
+        raise KbError(f"{err.filename or out}: cannot clean up after an interrupted build: "
+                      f"{err.strerror or err}") from None
+
+
+def _recover(out: Path) -> None:
+    """Under the lock: every staging, commit or done folder is a dead build's."""
+    for folder in _leftovers(out):
+        if folder.name.startswith(COMMIT):
+            _settle(folder, out)
+        elif folder.name.startswith(DONE):  # complete: only a folder edited by hand has anything to give
+            _fill_gaps(folder, out)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    """Whether another process with this pid runs (our own pid: a build of ours that died)."""
-    if pid == os.getpid():
-        return False
+def _leftovers(out: Path) -> list[Path]:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    except OSError:
+        found = [p for p in out.iterdir()
+                 if p.name.startswith((STAGING, COMMIT, DONE)) and p.is_dir() and not p.is_symlink()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(found)
+
+
+# ---------------------------------------------------------------- the lock
+
+LOCK = ".lock"
+LOCK_WAIT = 600.0  # seconds a build waits for another one into the same folder
+_POLL = 0.1
+
+
+@contextmanager
+def locked(out: Path, *, wait: float | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of the output folder ``out`` (``out/.lock``),
+    waiting ``wait`` seconds at most (default :data:`LOCK_WAIT`) for another
+    process that holds it: it is named once on the ``kb`` logger, and a
+    timeout is a one-line :class:`KbError`."""
+    # The lock file stays: removing it would let a waiter lock the removed file
+    # while a third process locks a new one.
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, out, LOCK_WAIT if wait is None else wait)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # who holds it, for those who wait
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _acquire(fd: int, out: Path, wait: float) -> None:
+    deadline, told = time.monotonic() + wait, False
+    while not _try_lock(fd):
+        holder = _holder(fd)
+        if time.monotonic() >= deadline:
+            raise KbError(f"{out}: {holder} is still writing this folder after {wait:g} s of waiting; "
+                          "try again once it has finished")
+        if not told:
+            log.warning("kb: %s: %s is writing this folder; waiting for it to finish", out, holder)
+            told = True
+        time.sleep(_POLL)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return False
     return True
+
+
+def _holder(fd: int) -> str:
+    pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return f"another kb process (pid {pid})" if pid.isdigit() else "another kb process"

@@ -9,12 +9,16 @@ share the model's memory copy-on-write instead of loading it again each.
 Results come back in input order whatever order the workers finish in.
 
 An article kb fails on (a bug) gives an :class:`~kb.errors.ExtractionError`
-naming the file in its place: the other articles are still extracted.
+naming the file in its place: the other articles are still extracted. A cache
+that cannot be written (a read-only folder, a full disk) is reported once, as
+a warning on the ``kb`` logger (one line on stderr when logging is not set
+up), and the build goes on without storing anything more in it.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -23,6 +27,8 @@ from kb.cache import FactsCache
 from kb.errors import ExtractionError
 from kb.ingest import Article
 from kb.records import ArticleFacts
+
+log = logging.getLogger("kb")
 
 Progress = Callable[[list], Iterable]
 Result = ArticleFacts | ExtractionError
@@ -38,6 +44,7 @@ def extract_all(
     *,
     model: str | None = None,
     segmenter: str = "pkuseg",
+    tagger: str = "lac",
     jobs: int = 1,
     cache: FactsCache | None = None,
     progress: Progress = iter,
@@ -56,24 +63,35 @@ def extract_all(
     for _ in range(len(articles) - len(todo)):
         next(ticks, None)
     if todo:
-        nlp = _load(model, segmenter)
+        nlp = _load(model, segmenter, tagger)
         for index, facts in _extract(nlp, [articles[i] for i in todo], jobs):
             results[todo[index]] = facts
             if cache is not None and isinstance(facts, ArticleFacts):
-                cache.put(articles[todo[index]], facts)
+                cache = _store(cache, articles[todo[index]], facts)
             next(ticks, None)
     for _ in ticks:  # let a progress bar reach its end and close
         pass
     return results  # type: ignore[return-value]  # every slot is filled by now
 
 
-def _load(model: str | None, segmenter: str):
+def _store(cache: FactsCache, article: Article, facts: ArticleFacts) -> FactsCache | None:
+    """Put ``facts`` in ``cache``; the cache to go on with: None once it cannot be written."""
+    try:
+        cache.put(article, facts)
+    except OSError as err:
+        log.warning("kb: warning: cannot write to the cache %s (%s); building without caching",
+                    cache.folder, err.strerror or err)
+        return None
+    return cache
+
+
+def _load(model: str | None, segmenter: str, tagger: str = "lac"):
     """Rules validated first (a bad file stops kb before the slow load), then the pipeline."""
     import kb.nlp
     from kb.extract import check_rules
 
     check_rules()
-    return kb.nlp.load_pipeline(model, segmenter)
+    return kb.nlp.load_pipeline(model, segmenter, tagger)
 
 
 def _extract(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[int, Result]]:

@@ -8,7 +8,8 @@
 
 A build is persisted as the per-article facts it was made from, one
 gold-shaped YAML file per article (:func:`kb.records.dump_article_facts`):
-``<out_dir>/articles/<article file stem>.yaml``. :meth:`KnowledgeBase.load`
+``<out_dir>/articles/<article file stem>.yaml`` (the whole id where stems
+collide, see :func:`kb.ingest.output_names`). :meth:`KnowledgeBase.load`
 reads them back, applies the reviewer's verdicts (``reviews.yaml`` and the
 edited review dump ``facts/``, see kb.review) and merges them again, so the
 merged records, the graph and every query come out the same as after the
@@ -22,6 +23,7 @@ review dump, where rejected facts stay visible to the reviewer).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from kb.errors import InputError, KbError
+from kb.errors import InputError, KbError, UnknownRecord
 from kb.files import atomic_write
 from kb.graph import build_graph, series_name
 from kb.merge import Conflict, Disagreement, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
@@ -70,6 +72,7 @@ class Shown(BaseModel):
     docs: list[str]
     disagreements: list[Disagreement]
     links: list[Link]
+    former_ids: list[str] = []  # ids before a reviewer's correction changed it
 
 
 class KnowledgeBase:
@@ -130,13 +133,17 @@ class KnowledgeBase:
         return cls(facts, verdicts=collect_verdicts(out_dir))
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write each article's facts, as extracted, to ``out_dir/articles/<stem>.yaml``."""
+        """Write each article's facts, as extracted, to ``out_dir/articles/<stem>.yaml``
+        (named by :func:`kb.ingest.output_names`)."""
+        from kb.ingest import output_names
+
         folder = Path(out_dir) / ARTICLES_DIR
         folder.mkdir(parents=True, exist_ok=True)
+        names = output_names(facts.doc for facts in self.extracted)
         written: dict[Path, str] = {}
         for facts in self.extracted:
-            path = folder / f"{Path(facts.doc).stem}.yaml"
-            if path in written:
+            path = folder / names[facts.doc]
+            if path in written:  # two facts of one doc: only from_facts can be given them
                 raise KbError(f"{facts.doc} and {written[path]} would both be saved as {path}")
             written[path] = facts.doc
             atomic_write(path, dump_article_facts(facts))
@@ -188,10 +195,12 @@ class KnowledgeBase:
         return [r for r in self.merged.records() if any(key in fold(n) for n in names_of(r))]
 
     def show(self, record_id: str) -> Shown:
-        """The record, the articles stating it, its disagreements and its links."""
+        """The record, the articles stating it, its disagreements and its links.
+        A record a correction gave a new id is also found by its old id (the
+        one its verdict is keyed by). Raises :class:`UnknownRecord` (a KeyError)
+        naming close ids."""
+        record_id = self.record_id(record_id)
         record = self.merged.get(record_id)
-        if record is None:
-            raise KeyError(f"no record with id {record_id!r}")
         links = [Link(type=k, direction="out", other=v, label=self.graph.nodes[v]["label"])
                  for _, v, k in self.graph.out_edges(record_id, keys=True)]
         links += [Link(type=k, direction="in", other=u, label=self.graph.nodes[u]["label"])
@@ -199,7 +208,22 @@ class KnowledgeBase:
         return Shown(
             record=record, docs=self.merged.docs_of(record_id), links=links,
             disagreements=[d for d in self.merged.disagreements if d.record == record_id],
+            former_ids=sorted(old for old, new in self.review.renamed.items() if new == record_id),
         )
+
+    def record_id(self, record_id: str) -> str:
+        """The id the record asked for has in this knowledge base: itself, or the
+        id a reviewer's correction gave it. Raises :class:`UnknownRecord`."""
+        if self.merged.get(record_id) is not None:
+            return record_id
+        renamed = self.review.renamed.get(record_id)
+        if renamed is not None and self.merged.get(renamed) is not None:
+            return renamed
+        if record_id in self.review.rejected:
+            raise UnknownRecord(f"record {record_id!r} was rejected by the reviewer (reviews.yaml or the review dump)")
+        close = _close_ids(record_id, [r.id for r in self.merged.records()])
+        hint = f"did you mean {', '.join(close)}?" if close else "try `kb find NAME`"
+        raise UnknownRecord(f"no record with id {record_id!r}; {hint}")
 
     def timeline(self, name: str) -> list[TimelineEntry]:
         """Events and documents of a series (``世界互联网大会``, ``“互联网之光”博览会``)
@@ -236,6 +260,17 @@ class KnowledgeBase:
             return set()
         keys = [fold(n) for n in (org.name, *org.aliases)]
         return {e.id for e in self.merged.events if any(k in fold(e.name) for k in keys)}
+
+
+def _close_ids(record_id: str, ids: list[str]) -> list[str]:
+    """Up to three ids like ``record_id``: same type, similar key in either script
+    (the shared ``org:`` prefix alone would make every id look close)."""
+    prefix, colon, key = record_id.partition(":")
+    if not colon:
+        prefix, key = "", record_id
+    same_type = [i for i in ids if i.startswith(f"{prefix}:")] or ids
+    keys = {fold(i.partition(":")[2]): i for i in sorted(same_type, reverse=True)}
+    return [keys[k] for k in difflib.get_close_matches(fold(key), list(keys), n=3, cutoff=0.6)]
 
 
 def _folds_equal(a: str | None, b: str) -> bool:

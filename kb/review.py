@@ -7,16 +7,21 @@ for a correction, the ``corrected`` field values.
 Verdicts live in ``reviews.yaml`` next to the outputs, a mapping from record id
 to verdict. It belongs to the reviewer: a build writes it only when it does
 not exist (:func:`init_reviews`); it is rewritten only by an explicit call
-(:func:`save_reviews`, :func:`merge_dump_into_reviews`), always atomically.
+(:func:`save_reviews`, kb.review_dump.merge_dump_into_reviews), always atomically.
 A reviewer may also edit the ``review`` blocks of the facts dump
-(``out/facts/*.yaml``, kb.export.write_facts); :func:`read_verdicts_from_dump`
-reads them back and :func:`merge_dump_into_reviews` folds them into
-``reviews.yaml`` without losing the verdicts already there.
+(``out/facts/*.yaml``), which kb.review_dump writes and reads back. A record id
+given twice in either file is an error naming both lines: kb never picks one
+of two verdicts silently.
 
 :func:`apply_reviews` leaves rejected records out, replaces corrected values
 (validated by the record model: a correction to an unknown field or with a bad
 value is reported and the extracted record kept), marks accepted records in
 the report, and reports every verdict whose record no longer exists (orphan).
+An orphan is never dropped: it stays in ``reviews.yaml`` or, for a verdict
+written in the dump, in the rewritten dump's ``orphans`` list, and applies
+again once its record is back. A correction that changes a record's id (its
+name, a claim's metric) is remembered in :attr:`ReviewReport.renamed`, so the
+record stays findable under the id the verdict is keyed by.
 """
 
 from __future__ import annotations
@@ -32,13 +37,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kb.errors import InputError
-from kb.files import atomic_write, load_yaml
-from kb.records import SECTIONS, ArticleFacts, Record, merge_all
+from kb.files import NoAliasLoader, atomic_write, load_yaml
+from kb.records import ArticleFacts, Record, merge_all
 
 Status = Literal["unreviewed", "accepted", "rejected", "corrected"]
 STATUSES: tuple[str, ...] = get_args(Status)
 REVIEWS_FILE = "reviews.yaml"
-DUMP_DIR = "facts"  # the review dump, kb.export.write_facts
+DUMP_DIR = "facts"  # the review dump, kb.review_dump
 ProblemKind = Literal["orphan", "bad_correction", "ignored_correction", "id_changed", "merged"]
 # Fields a correction may not touch: the id follows from the fields, and
 # provenance must point into the original text.
@@ -105,6 +110,8 @@ class ReviewReport:
     problems: list[ReviewProblem] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
     """Final record id -> review status of every record kept (to mark the graph)."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Verdict's record id -> the id its correction gave the record."""
 
     def add(self, record_id: str, kind: ProblemKind, message: str) -> None:
         self.problems.append(ReviewProblem(record_id, kind, message))
@@ -117,31 +124,61 @@ def _error_lines(err: ValidationError, prefix: str) -> str:
     return "; ".join(f"[{'.'.join([prefix, *map(str, e['loc'])])}] {e['msg']}" for e in err.errors())
 
 
-def _verdict(data: Any, where: str | Path, record_id: str) -> Verdict:
+def verdict_from(data: Any, where: str | Path, record_id: str) -> Verdict:
+    """A verdict from its YAML data; InputError naming ``where`` and the record id if malformed."""
     try:
         return Verdict.model_validate(data if data is not None else {})
     except ValidationError as err:
         raise InputError(where, _error_lines(err, record_id)) from None
 
 
-def _load_yaml(path: Path) -> Any:
+def read_yaml_file(path: Path) -> Any:
+    """A YAML file's content (aliases refused); any problem reading it is a
+    one-line InputError naming the file, and the line where known."""
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return load_yaml(text)
+    except UnicodeDecodeError as err:
+        line = path.read_bytes().count(b"\n", 0, err.start) + 1
+        raise InputError(path, f"not UTF-8 text (byte 0x{err.object[err.start]:02x}): save it as UTF-8", line=line) from None
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         raise InputError(path, f"not valid YAML: {err.problem}", line=line) from None
+    except yaml.YAMLError as err:  # e.g. a control character: no line to show
+        raise InputError(path, f"not valid YAML: {err}") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+
+
+def duplicate_error(path: Path, what: str, lines: list[int]) -> InputError:
+    """The error for a record id given more than once in one reviewer file (lines 1-based)."""
+    where = " and ".join(str(n) for n in lines)
+    return InputError(path, f"{what} appears {len(lines)} times (lines {where}): keep one verdict", line=lines[-1])
+
+
+def _check_unique_ids(path: Path) -> None:
+    """YAML keeps the last of two equal keys: find them first, with their lines."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=NoAliasLoader)
+    lines: dict[str, list[int]] = {}
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        lines.setdefault(str(key.value), []).append(key.start_mark.line + 1)
+    for record_id, found in lines.items():
+        if len(found) > 1:
+            raise duplicate_error(path, f"record id {record_id}", found)
 
 
 def load_reviews(path: str | os.PathLike[str]) -> dict[str, Verdict]:
     """The verdicts in a reviewer file; {} when there is none. Raises InputError
-    naming the file and the record id for a malformed verdict."""
+    naming the file (and line) for a file that cannot be read, a record id
+    given twice, or a malformed verdict (with its record id)."""
     path = Path(path)
     if not path.exists():
         return {}
-    data = _load_yaml(path) or {}
+    data = read_yaml_file(path) or {}
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping from record id to verdict")
-    return {str(record_id): _verdict(value, path, str(record_id)) for record_id, value in data.items()}
+    _check_unique_ids(path)
+    return {str(record_id): verdict_from(value, path, str(record_id)) for record_id, value in data.items()}
 
 
 def reviews_yaml(verdicts: Mapping[str, Verdict]) -> str:
@@ -178,23 +215,6 @@ def init_reviews(path: str | os.PathLike[str], verdicts: Mapping[str, Verdict] |
     return True
 
 
-def read_verdicts_from_dump(dump_dir: str | os.PathLike[str]) -> dict[str, Verdict]:
-    """The non-blank ``review`` blocks of a facts dump (kb.export.write_facts), by record id."""
-    verdicts: dict[str, Verdict] = {}
-    for section in SECTIONS:
-        path = Path(dump_dir) / f"{section}.yaml"
-        if not path.exists():
-            continue
-        entries = (_load_yaml(path) or {}).get(section) or []
-        for number, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not entry.get("id"):
-                raise InputError(path, f"[{section}.{number}] entry has no id")
-            verdict = _verdict(entry.get("review"), path, f"{entry['id']}.review")
-            if not verdict.is_blank():
-                verdicts[str(entry["id"])] = verdict
-    return verdicts
-
-
 def merge_verdicts(existing: Mapping[str, Verdict], incoming: Mapping[str, Verdict]) -> tuple[dict[str, Verdict], list[str]]:
     """Existing verdicts kept; a non-blank incoming verdict is added or replaces
     the existing one (a blank one never erases). Returns the merged verdicts and
@@ -209,18 +229,11 @@ def merge_verdicts(existing: Mapping[str, Verdict], incoming: Mapping[str, Verdi
     return merged, changed
 
 
-def merge_dump_into_reviews(dump_dir: str | os.PathLike[str], reviews_path: str | os.PathLike[str]) -> list[str]:
-    """Fold the edited dump's verdicts into the reviewer file (atomically, only
-    if something changed). Returns the ids whose verdict changed."""
-    merged, changed = merge_verdicts(load_reviews(reviews_path), read_verdicts_from_dump(dump_dir))
-    if changed or not Path(reviews_path).exists():
-        save_reviews(reviews_path, merged)
-    return changed
-
-
 def collect_verdicts(out_dir: str | os.PathLike[str]) -> dict[str, Verdict]:
     """Every verdict a build must honour: the edited review dump ``out_dir/facts/``,
     overridden by the reviewer file ``out_dir/reviews.yaml`` where both speak."""
+    from kb.review_dump import read_verdicts_from_dump  # it builds on this module
+
     out_dir = Path(out_dir)
     merged, _ = merge_verdicts(read_verdicts_from_dump(out_dir / DUMP_DIR), load_reviews(out_dir / REVIEWS_FILE))
     return merged
@@ -261,7 +274,8 @@ def _apply_one(record: Record, verdict: Verdict | None, report: ReviewReport) ->
         report.add(record.id, "bad_correction", f"{err}; extracted values kept")
         return record, "unreviewed"
     if fixed.id != record.id:
-        report.add(record.id, "id_changed", f"corrected record has id {fixed.id}")
+        report.renamed[record.id] = fixed.id
+        report.add(record.id, "id_changed", f"corrected record has id {fixed.id}; still found by {record.id}")
     return fixed, "corrected"
 
 
@@ -287,7 +301,8 @@ def _report_orphans(verdicts: Mapping[str, Verdict], seen: set[str], report: Rev
         if not verdicts[record_id].is_blank():
             report.orphans.append(record_id)
             status = verdicts[record_id].status
-            report.add(record_id, "orphan", f"verdict {status!r} refers to no extracted record; kept in the reviewer file")
+            report.add(record_id, "orphan", f"verdict {status!r} refers to no extracted record; kept "
+                       "(in reviews.yaml, or in the dump's orphans list) until the record is back")
 
 
 def _merged(records: list[Record], report: ReviewReport) -> list[Record]:

@@ -10,12 +10,17 @@ mapping with an ``id``::
 
 :func:`load_section` validates one section against a model and, on error,
 raises :class:`~kb.errors.RuleError` naming the file, the line of the
-offending rule and its id — before any article is read.
+offending rule and its id — before any article is read. Reading is bounded:
+a rule file is a regular UTF-8 file of at most 5 MB, without YAML aliases or
+deep nesting, and a regex field (:data:`Regex`) must compile and be unable to
+backtrack catastrophically (:mod:`kb.backtracking`). :func:`check_rule_folder`
+refuses a file or section in ``rules/`` that no rule model read.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -24,10 +29,16 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from kb import paths
+from kb.backtracking import backtracking_risk
 from kb.errors import RuleError
 from kb.files import NoAliasLoader
 
 M = TypeVar("M", bound=BaseModel)
+
+# Rule files are written by hand: a few hundred kB at most. Far more is a mistake.
+MAX_RULE_BYTES = 5 * 2**20
+# The sections of each rule file (by name: rules/ may move) that a rule model validated.
+_VALIDATED: dict[str, set[str]] = {}
 
 
 class Rule(BaseModel):
@@ -38,16 +49,23 @@ class Rule(BaseModel):
     id: str
 
 
-def _valid_regex(value: str) -> str:
+def valid_regex(value: str) -> str:
+    """``value`` if it compiles and cannot backtrack catastrophically; else ValueError."""
     try:
         re.compile(value)
     except re.error as err:
         raise ValueError(f"not a valid regular expression: {err}") from None
+    risk = backtracking_risk(value)
+    if risk:
+        raise ValueError(
+            f"regex can backtrack exponentially: {risk}; make each repeated part able to match "
+            "one way only, or use a possessive repeat (a++) or an atomic group (?>...)"
+        )
     return value
 
 
 # A rule field holding a regular expression: checked when the rule file is read.
-Regex = Annotated[str, AfterValidator(_valid_regex)]
+Regex = Annotated[str, AfterValidator(valid_regex)]
 
 
 def alternation(words, *, not_before: dict[str, list[str]] | None = None) -> str:
@@ -82,6 +100,13 @@ def load_words(path: Path, section: str) -> tuple[str, ...]:
 class _LineLoader(NoAliasLoader):
     """A SafeLoader that records the line of every mapping it builds."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A value YAML resolves but Python refuses (date: 2023-13-45) gets its line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as err:
+            raise yaml.constructor.ConstructorError(None, None, f"bad value: {err}", node.start_mark) from None
+
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
@@ -103,16 +128,57 @@ def _strip_lines(value: Any) -> Any:
 @lru_cache(maxsize=None)
 def read_rule_file(path: Path) -> dict:
     """The parsed file, every mapping carrying its ``__line__``."""
+    text = _rule_text(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except FileNotFoundError:
-        raise RuleError(path, "rule file not found") from None
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as err:
-        line = err.problem_mark.line + 1 if err.problem_mark else None
-        raise RuleError(path, f"not valid YAML: {err.problem}", line=line) from None
+        mark = err.problem_mark or err.context_mark
+        raise RuleError(path, f"not valid YAML: {err.problem}", line=mark and mark.line + 1) from None
+    except yaml.reader.ReaderError as err:  # a control character
+        line = text.count("\n", 0, err.position) + 1
+        raise RuleError(path, f"not valid YAML: unacceptable character U+{err.character:04X}", line=line) from None
     if not isinstance(data, dict):
         raise RuleError(path, "a rule file must be a mapping of sections", line=1)
     return data
+
+
+def _rule_text(path: Path) -> str:
+    """The text of a rule file: a regular file of at most ``MAX_RULE_BYTES``, in UTF-8."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise RuleError(path, "a rule file must be a file" + (", not a folder" if path.is_dir() else ""))
+        if info.st_size > MAX_RULE_BYTES:
+            raise RuleError(path, f"rule file larger than {MAX_RULE_BYTES // 2**20} MB")
+        with path.open("rb") as handle:  # no more than the limit, even if the file grows meanwhile
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(MAX_RULE_BYTES + 1 - len(data))
+    except FileNotFoundError:
+        raise RuleError(path, "rule file not found") from None
+    except OSError as err:
+        raise RuleError(path, f"cannot read rule file: {err.strerror or err}") from None
+    if len(data) > MAX_RULE_BYTES:
+        raise RuleError(path, f"rule file larger than {MAX_RULE_BYTES // 2**20} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise RuleError(path, f"not UTF-8 (byte 0x{data[err.start]:02x}): save rule files as UTF-8", line=line) from None
+
+
+def check_rule_folder(folder: Path | None = None) -> None:
+    """Every ``*.yaml`` of the rules folder is a rule file that rule models validated,
+    section by section. Call it after every loader ran (:func:`kb.extract.check_rules`):
+    a stray or misspelt file or section is an error, not silently ignored."""
+    for path in sorted((folder or paths.rules_dir()).glob("*.yaml")):
+        data = read_rule_file(path)
+        validated = _VALIDATED.get(path.name)
+        if validated is None:
+            raise RuleError(path, "no rule model reads this file: a stray file in the rules folder?", line=1)
+        for key in data:
+            if key != "__line__" and key not in validated:
+                raise RuleError(path, f"section {key!r} is read by no rule model (misspelt?)", line=_key_line(path, key))
 
 
 def rule_path(name: str) -> Path:
@@ -123,6 +189,7 @@ def rule_path(name: str) -> Path:
 def load_section(path: Path, section: str, model: type[M]) -> list[M]:
     """Validate ``section`` of a rule file as a list of ``model`` rules; ids must be unique."""
     data = read_rule_file(path)
+    _VALIDATED.setdefault(path.name, set()).add(section)
     items = data.get(section)
     if not isinstance(items, list):
         line = _key_line(path, section) or data.get("__line__")
@@ -147,7 +214,7 @@ def load_section(path: Path, section: str, model: type[M]) -> list[M]:
 
 def _key_line(path: Path, key: str) -> int | None:
     """The line of a top-level ``key:`` in the file (mappings record only where they start)."""
-    text = path.read_text(encoding="utf-8")
+    text = _rule_text(path)
     found = re.search(rf"^{re.escape(key)}[ \t]*:", text, re.M)
     return text.count("\n", 0, found.start()) + 1 if found else None
 

@@ -58,6 +58,8 @@ def record_table(shown: Shown) -> str:
     for field, value in record.model_dump(mode="json", exclude={"id", "provenance"}).items():
         table.add_row(field, _EMPTY if value in (None, [], "") else str(value))
     table.add_row("articles", ", ".join(shown.docs) or _EMPTY)
+    if shown.former_ids:
+        table.add_row("id before correction", ", ".join(shown.former_ids))
     for link in shown.links:
         arrow = "→" if link.direction == "out" else "←"
         table.add_row(f"{arrow} {link.type}", f"{link.label} ({link.other})")

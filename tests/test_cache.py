@@ -1,7 +1,11 @@
-"""kb.cache: hits, misses, invalidation and corrupt entries, without the model."""
+"""kb.cache: hits, misses, invalidation, corrupt or edited entries, and a cache that cannot be written."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -10,9 +14,11 @@ import pytest
 
 from kb.cache import FactsCache
 from kb.ingest import read_article
+from kb.pipeline import extract_all
 from kb.records import ArticleFacts
 
-ARTICLE = "---\ntitle: 测试\ndate: 2024-11-20\n---\n\n世界互联网大会在乌镇举行。\n"
+ARTICLE_DATE = "2024-11-20"
+ARTICLE = f"---\ntitle: 测试\ndate: {ARTICLE_DATE}\n---\n\n世界互联网大会在乌镇举行。\n"
 
 
 @pytest.fixture
@@ -139,3 +145,77 @@ def test_cache_default_folder_is_under_the_kb_cache(tmp_path, monkeypatch, rules
 def test_cache_put_leaves_no_temporary_files(tmp_path, rules, model, article):
     cache = _stored(tmp_path, article)
     assert [p.name for p in cache.folder.rglob("*") if p.is_file()] == [f"{cache.key(article)}.json"]
+
+
+# --- entries checked against their digest ---------------------------------------------
+
+EDITED = ARTICLE_DATE, "2001-01-01"
+
+# Each edit turns an entry's digest line and JSON into new file content.
+TAMPERED = {
+    "a value edited, still valid JSON": lambda digest, body: f"{digest}\n{body.replace(*EDITED)}",
+    "reformatted JSON": lambda digest, body: f"{digest}\n{json.dumps(json.loads(body), indent=2)}",
+    "edited under a made-up digest": lambda digest, body: f"sha256:{'0' * 64}\n{body.replace(*EDITED)}",
+    "without its digest line (an older kb)": lambda digest, body: body,
+}
+
+
+def _tamper(cache: FactsCache, article, edit) -> None:
+    path = cache.path(cache.key(article))
+    path.write_text(edit(*path.read_text(encoding="utf-8").split("\n", 1)), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", TAMPERED.values(), ids=TAMPERED.keys())
+def test_cache_edited_entry_is_a_miss_and_is_replaced(tmp_path, rules, model, article, edit):
+    cache = _stored(tmp_path, article)
+    _tamper(cache, article, edit)
+    assert cache.get(article) is None
+    cache.put(article, _facts(article))
+    assert cache.get(article) == _facts(article)
+
+
+def test_cache_entry_is_a_digest_line_then_the_facts(tmp_path, rules, model, article):
+    cache = _stored(tmp_path, article)
+    header, body = cache.path(cache.key(article)).read_bytes().split(b"\n", 1)
+    assert header == b"sha256:" + hashlib.sha256(body).hexdigest().encode()
+    assert ArticleFacts.model_validate_json(body) == _facts(article)
+
+
+@pytest.fixture
+def session_nlp(nlp, monkeypatch):
+    """extract_all with the session's pipeline instead of loading another."""
+    monkeypatch.setattr("kb.nlp.load_pipeline", lambda *args, **kwargs: nlp)
+
+
+def test_cache_edited_entry_is_extracted_again_and_rewritten(tmp_path, article, session_nlp):
+    cache = FactsCache(tmp_path / "cache")
+    [extracted] = extract_all([article], cache=cache)
+    _tamper(cache, article, TAMPERED["a value edited, still valid JSON"])
+    again = FactsCache(tmp_path / "cache")
+    assert extract_all([article], cache=again) == [extracted]
+    assert again.misses == 1
+    assert FactsCache(tmp_path / "cache").get(article) == extracted  # rewritten with a good digest
+
+
+# --- a cache that cannot be written ---------------------------------------------------
+
+UNWRITABLE = [errno.ENOSPC, errno.EROFS, errno.EACCES]
+
+
+@pytest.mark.parametrize("code", UNWRITABLE, ids=[errno.errorcode[c] for c in UNWRITABLE])
+def test_cache_unwritable_builds_without_it_and_warns_once(tmp_path, rules, session_nlp, monkeypatch, caplog, code):
+    def refuse(path, data):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr("kb.cache.atomic_write", refuse)
+    articles = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
+        articles.append(read_article(tmp_path / name))
+    with caplog.at_level(logging.WARNING, logger="kb"):
+        results = extract_all(articles, cache=FactsCache(tmp_path / "cache"))
+    assert [r.doc for r in results] == ["a.txt", "b.txt"]
+    assert all(isinstance(r, ArticleFacts) for r in results)
+    [warning] = caplog.records
+    assert "\n" not in warning.getMessage() and os.strerror(code) in warning.getMessage()
+    assert str(tmp_path / "cache") in warning.getMessage()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from kb import cli
 from kb.paths import ROOT
@@ -68,6 +69,15 @@ def test_cli_extract_is_deterministic(tmp_path):
     assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
+def test_cli_extract_to_stdout_is_a_yaml_stream_of_every_article(tmp_path, capsys):
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))[:3]
+    assert cli.main(["extract", *map(str, seeds), "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert cli.main(["extract", *map(str, seeds)]) == 0
+    documents = list(yaml.safe_load_all(capsys.readouterr().out))
+    assert documents == [yaml.safe_load((tmp_path / f"{s.stem}.yaml").read_text(encoding="utf-8")) for s in seeds]
+
+
 def test_cli_clean_prints_clean_text(capsys):
     assert cli.main(["clean", str(ROOT / "seeds" / "003_2cdfacaa30bd1702.txt")]) == 0
     out = capsys.readouterr().out
@@ -83,3 +93,42 @@ def test_cli_eval_prints_table(tmp_path, capsys):
     gold = ROOT / "tests" / "gold"
     assert cli.main(["eval", "--gold", str(gold), str(gold)]) == 0
     assert "| events | 1.000 | 1.000 | 1.000 |" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- kb show
+
+CLAIM_ID = "claim:8a3c0101473b"  # 中国 数字经济规模 2023: 53.9万亿元, in tests/gold
+
+# (reviews.yaml bytes or None, id asked for, the one line kb show prints on stderr)
+SHOW_ERROR_CASES = {
+    "unknown id": (None, "org:中国信息通信研究所",
+                   "kb: error: no record with id 'org:中国信息通信研究所'; did you mean org:中国信息通信研究院?"),
+    "reviews.yaml in GBK": ("org:光明网:\n  status: rejected\n  note: 来源\n".encode("gbk"), "org:光明网",
+                            "reviews.yaml:1: not UTF-8 text (byte 0xb9): save it as UTF-8"),
+    "rejected id": ("org:光明网:\n  status: rejected\n".encode(), "org:光明网",
+                    "kb: error: record 'org:光明网' was rejected by the reviewer"),
+}
+
+
+def _gold_kb(folder, reviews: bytes | None = None):
+    from kb.query import KnowledgeBase
+    from kb.records import load_article_facts
+
+    KnowledgeBase.from_facts(load_article_facts(p) for p in sorted((ROOT / "tests" / "gold").glob("*.yaml"))).save(folder)
+    if reviews is not None:
+        (folder / "reviews.yaml").write_bytes(reviews)
+    return folder
+
+
+@pytest.mark.parametrize("reviews,asked,message", SHOW_ERROR_CASES.values(), ids=SHOW_ERROR_CASES.keys())
+def test_cli_show_error_is_one_line(tmp_path, capsys, reviews, asked, message):
+    assert cli.main(["show", asked, "--kb", str(_gold_kb(tmp_path, reviews))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_cli_show_corrected_record_by_its_verdict_id(tmp_path, capsys):
+    verdict = f"{CLAIM_ID}:\n  status: corrected\n  corrected:\n    metric: 数字经济总量\n".encode()
+    assert cli.main(["show", CLAIM_ID, "--kb", str(_gold_kb(tmp_path, verdict))]) == 0
+    out = capsys.readouterr().out
+    assert "数字经济总量" in out and "id before correction" in out and CLAIM_ID in out

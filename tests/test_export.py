@@ -1,15 +1,15 @@
 """Exports: GraphML (XSD-valid, Gephi-safe, byte-stable), GEXF with time
-intervals, the timeline SVG, the YAML facts dump and atomic writes."""
+intervals, the timeline SVG and atomic writes (the facts dump: test_review_dump)."""
 
 from __future__ import annotations
 
+import io
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
 import pytest
-import yaml
 
 from kb import export
 from kb.files import atomic_write
@@ -20,13 +20,11 @@ from kb.export import (
     graphml_node_id,
     record_id_of,
     timeline_svg,
-    write_facts,
+    xml_text,
     write_gexf,
     write_graphml,
     write_timeline,
 )
-from kb.records import Claim, Document, Event, Organization, Provenance
-from kb.review import Verdict
 
 xmlschema = pytest.importorskip("xmlschema")
 
@@ -70,6 +68,45 @@ GEXF_TIME_CASES = [
     (ORG, None, None),
     (SERIES, None, None),
 ]
+
+# Every character XML 1.0 cannot hold: C0 controls but tab/newline/return,
+# a lone surrogate (how Python reads an undecodable file name) and U+FFFE/FFFF.
+NOT_XML = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])) + "\udcff\ufffe\uffff"
+
+XML_TEXT_CASES = [
+    # (text, as_id, written)
+    ("世界\x01互联网\x1f大会", False, "世界互联网大会"),
+    ("a\tb\nc\rd", False, "a\tb\nc\rd"),
+    ("A & B <峰会>", False, "A & B <峰会>"),
+    (NOT_XML, False, ""),
+    ("article:a\x01b.txt", True, "article:a_x0001_b.txt"),
+    ("article:\udcff.txt", True, "article:_xDCFF_.txt"),
+    ("article:a_x.txt", True, "article:a_x.txt"),
+]
+
+
+def _bad_chars_in(graph: nx.MultiDiGraph, place: str) -> None:
+    """Put every character XML cannot hold into one ``place`` of ``graph``."""
+    if place == "node id":
+        graph.add_edge(f"article:a{NOT_XML}.txt", EVENT, key="mentions", type="mentions")
+        graph.add_node(f"event:峰会{NOT_XML}", type="event", year=2024)  # no label: the id is its label
+    elif place == "label":
+        graph.nodes[EVENT]["label"] = f"乌镇{NOT_XML}峰会"
+    elif place == "attribute name":
+        graph.nodes[EVENT][f"no{NOT_XML}te"] = "x"
+        graph.nodes[EVENT][NOT_XML] = "only bad characters in the name"
+    elif place == "attribute value":
+        graph.nodes[EVENT]["theme"] = ["数字", f"未来{NOT_XML}", {"k": NOT_XML}]
+    elif place == "edge type":
+        graph.add_edge(PERSON, EVENT, key=f"attends{NOT_XML}", type=f"attends{NOT_XML}")
+    elif place == "graph attribute":
+        graph.graph[f"name{NOT_XML}"] = f"kb{NOT_XML}"
+    elif place == "date":
+        graph.nodes[DOC]["date"] = f"2024-11{NOT_XML}"
+
+
+BAD_CHAR_PLACES = ["node id", "label", "attribute name", "attribute value", "edge type", "graph attribute", "date"]
+XML_WRITERS = {"graphml": graphml_bytes, "gexf": gexf_bytes, "svg": lambda g: timeline_svg(g).encode("utf-8")}
 
 BROKEN_GRAPHML_CASES = [
     ("dangling edge", lambda t: t.replace(f'target="{SERIES}"', 'target="series:nope"', 1)),
@@ -291,53 +328,38 @@ def test_export_timeline_escapes_and_is_deterministic():
     assert timeline_svg(graph) == timeline_svg(graph)
 
 
-# ---------------------------------------------------------------- facts dump
+# ---------------------------------------------------------------- characters XML cannot hold
 
 
-def _prov(doc: str, start: int, quote: str) -> Provenance:
-    return Provenance(doc=doc, start=start, end=start + len(quote), quote=quote, rule="test.rule")
+@pytest.mark.parametrize("text,as_id,written", XML_TEXT_CASES)
+def test_export_xml_text(text, as_id, written):
+    assert xml_text(text, as_id=as_id) == written
 
 
-def _records():
-    return [
-        Organization(name="中国网络空间研究院", provenance=[_prov("a.txt", 40, "中国网络空间研究院")]),
-        Event(name="2024年世界互联网大会乌镇峰会", kind="summit", year=2024, start_date="2024-11-20",
-              provenance=[_prov("a.txt", 0, "2024年世界互联网大会乌镇峰会")]),
-        Document(title="中国互联网发展报告2024", kind="report", date="2024-11", provenance=[_prov("a.txt", 20, "《中国互联网发展报告2024》")]),
-        Claim(text="近130家", value=130, unit="家", qualifier="approx", time="2024", provenance=[_prov("b.txt", 5, "近130家")]),
-        Organization(name="世界互联网大会", provenance=[_prov("b.txt", 0, "世界互联网大会")]),
-    ]
+@pytest.mark.parametrize("writer", XML_WRITERS)
+@pytest.mark.parametrize("place", BAD_CHAR_PLACES)
+def test_export_xml_writers_well_formed_with_characters_xml_cannot_hold(kb_graph, schema, place, writer):
+    _bad_chars_in(kb_graph, place)
+    document = XML_WRITERS[writer](kb_graph)
+    root = ET.fromstring(document)  # raises on a character XML cannot hold
+    texts = [t for e in root.iter() for t in (e.text or "", *e.attrib.values())]
+    assert not any(c in t for t in texts for c in NOT_XML)
+    if writer == "graphml":
+        schema.validate(document.decode("utf-8"))
 
 
-def test_export_facts_one_file_per_type(tmp_path):
-    paths = write_facts(_records(), tmp_path / "facts", {})
-    assert [p.name for p in paths] == ["events.yaml", "organizations.yaml", "people.yaml", "documents.yaml", "claims.yaml"]
-    people = yaml.safe_load((tmp_path / "facts" / "people.yaml").read_text(encoding="utf-8"))
-    assert people == {"people": []}
+def test_export_xml_writers_bad_characters_in_title():
+    root = ET.fromstring(timeline_svg(_kb_graph(), title=f"时间{NOT_XML}线").encode("utf-8"))
+    assert root.find("{http://www.w3.org/2000/svg}text").text == "时间线"
 
 
-def test_export_facts_entries_have_id_fields_provenance_review(tmp_path):
-    records = _records()
-    verdicts = {records[0].id: Verdict(status="accepted", note="核实")}
-    write_facts(records, tmp_path, verdicts)
-    text = (tmp_path / "organizations.yaml").read_text(encoding="utf-8")
-    assert "中国网络空间研究院" in text  # allow_unicode: no \u escapes
-    orgs = yaml.safe_load(text)["organizations"]
-    assert [o["id"] for o in orgs] == sorted(o["id"] for o in orgs)
-    accepted = next(o for o in orgs if o["id"] == records[0].id)
-    assert accepted["review"] == {"status": "accepted", "note": "核实", "corrected": {}}
-    assert accepted["provenance"][0]["quote"] == "中国网络空间研究院"
-    other = next(o for o in orgs if o["id"] != records[0].id)
-    assert other["review"] == {"status": "unreviewed", "note": "", "corrected": {}}
-    events = yaml.safe_load((tmp_path / "events.yaml").read_text(encoding="utf-8"))["events"]
-    assert events[0]["start_date"] == "2024-11-20" and events[0]["year"] == 2024
-
-
-def test_export_facts_dump_is_deterministic(tmp_path):
-    write_facts(_records(), tmp_path / "one")
-    write_facts(list(reversed(_records())), tmp_path / "two")
-    for name in ("events", "organizations", "documents", "claims"):
-        assert (tmp_path / "one" / f"{name}.yaml").read_bytes() == (tmp_path / "two" / f"{name}.yaml").read_bytes()
+def test_export_xml_ids_differing_only_in_bad_characters_stay_apart(kb_graph):
+    kb_graph.add_node("article:a\x01.txt", type="article", label="a")
+    kb_graph.add_node("article:a\x02.txt", type="article", label="a")
+    graphml = nx.parse_graphml(graphml_bytes(kb_graph).decode("utf-8"))
+    gexf = nx.read_gexf(io.BytesIO(gexf_bytes(kb_graph)))
+    assert graphml.number_of_nodes() == gexf.number_of_nodes() == kb_graph.number_of_nodes()
+    assert {d["record_id"] for _, d in graphml.nodes(data=True)} >= {"article:a_x0001_.txt", "article:a_x0002_.txt"}
 
 
 # ---------------------------------------------------------------- atomic writes

@@ -25,6 +25,19 @@ ORGS = [
 
 # text, {title: {attribute: value}}; every document found is listed
 DOCUMENTS = [
+    # unquoted items that go on a list after an issued title, each ending in a document head
+    ("会上发布了《数字治理倡议》，数据跨境流动研究报告，“数字丝路”合作宣言，以及一批案例。",
+     {"数字治理倡议": {"kind": "initiative"}, "数据跨境流动研究报告": {"kind": "report"},
+      "“数字丝路”合作宣言": {"kind": "other"}}),
+    # a known initiative is a document where its clause issues it, not where it is a topic
+    ("中方提出的全球发展倡议和全球安全倡议得到广泛支持。",
+     {"全球发展倡议": {"kind": "initiative"}, "全球安全倡议": {"kind": "initiative"}}),
+    ("与会嘉宾围绕全球发展倡议展开讨论。", {}),
+    # the article's event as the clause's subject issues the title, released while it lasted
+    ("2024年世界互联网大会乌镇峰会11月20日至22日举行。此外，峰会还发布了《数字治理年度观察》。",
+     {"数字治理年度观察": {"event": "2024年世界互联网大会乌镇峰会", "date": "2024-11"}}),
+    ("2023年数字中国建设峰会4月27日开幕。大会主论坛发布了《数据要素行动倡议》。",
+     {"数据要素行动倡议": {"event": "2023年数字中国建设峰会", "date": "2023-04"}}),
     # a title with no head word, issued by a verb: kind other
     ("组委会当天发布《西湖共识2025》。", {"西湖共识2025": {"kind": "other", "issuer": None}}),
     ("国家互联网信息办公室发布了《数字中国发展报告（2024年）》。",
@@ -73,7 +86,7 @@ DOCUMENTS = [
     ("2025年世界互联网大会乌镇峰会在乌镇举行。\n\n本届峰会于7日开幕。\n\n开幕式上，信通院发布了《数据要素白皮书》。",
      {"数据要素白皮书": {"date": "2025-11-07", "event": "2025年世界互联网大会乌镇峰会"}}),
     ("2025年世界互联网大会乌镇峰会在乌镇举行。\n\n大会上，信通院发布了《数据要素白皮书》。",
-     {"数据要素白皮书": {"date": None, "event": "2025年世界互联网大会乌镇峰会"}}),  # no date in its paragraph
+     {"数据要素白皮书": {"date": "2025", "event": "2025年世界互联网大会乌镇峰会"}}),  # only the event's year
     ("2025年世界互联网大会乌镇峰会在乌镇举行。\n\n9日，峰会期间，信通院发布了《数据要素白皮书》。",
      {"数据要素白皮书": {"date": "2025-11-09", "event": "2025年世界互联网大会乌镇峰会"}}),
     # not documents
@@ -148,3 +161,24 @@ def test_documents_seeds_match_gold(nlp, finders):
             g["_key"] = f"{g['title']}|{g['kind']}"
         p, r, a = score_records(gold["documents"], predicted, ("kind", "issuer", "date", "event"))
         assert min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)
+
+
+# an event's start and end → when a document released at it came out
+EVENT_TIMES = [
+    ("2025-07-08", "2025-07-08", "2025-07-08"),
+    ("2025-11-20", "2025-11-22", "2025-11"),
+    ("2025-11-30", "2025-12-02", "2025"),
+    ("2025-11-20", None, "2025-11"),
+    (None, "2025-11-22", "2025-11"),
+    (None, None, "2025"),
+]
+
+
+@pytest.mark.parametrize("start, end, expected", EVENT_TIMES)
+def test_documents_released_at_an_event_take_what_its_days_share(start, end, expected):
+    from kb.extract.documents import _time_of
+    from kb.records import Event
+
+    event = Event(name="2025年数字城市大会", kind="meeting", year=2025, start_date=start, end_date=end, evidence="")
+    assert _time_of(event.name, [event]) == expected
+    assert _time_of("另一个大会", [event]) is None

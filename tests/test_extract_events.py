@@ -53,7 +53,7 @@ EVENTS = [
     ("从2018年起，主办方每年举办“网络安全创新大赛”。",
      {"网络安全创新大赛": {"kind": "contest", "year": None, "start_date": "2018"}}),
     ("2020年世界互联网大会在线上举行。",
-     {"2020年世界互联网大会·互联网发展论坛": {"kind": "forum", "year": 2020}}),
+     {"2020年世界互联网大会·互联网发展论坛": {"kind": "summit", "year": 2020}}),
     ("2022年，乌镇峰会开幕前夕，专家齐聚。", {"2022年世界互联网大会乌镇峰会": {"start_date": None}}),
     ("2025年数字中国建设峰会4月28日在福建福州开幕，会期两天，至4月29日结束。",
      {"2025年数字中国建设峰会": {"start_date": "2025-04-28", "end_date": "2025-04-29", "location": "福州"}}),
@@ -82,6 +82,34 @@ EVENTS = [
     ("如何在网络空间搭建增进文明对话的新平台，成为课题。", {}),
     ("从每年一次的国际会议升级为国际组织。", {}),
     ("“‘海外中国旅游文化周’全球联动活动”入选案例。", {}),
+    # quoted names listed before 等 and an activity noun are activities of its kind
+    ("2025年世界互联网大会乌镇峰会期间举办了“乌镇夜谈”“数字青年说”等交流活动。",
+     {"2025年世界互联网大会乌镇峰会": {"year": 2025},
+      "“乌镇夜谈”": {"kind": "dialogue", "year": 2025, "part_of": "2025年世界互联网大会乌镇峰会"},
+      "“数字青年说”": {"kind": "dialogue", "year": 2025, "part_of": "2025年世界互联网大会乌镇峰会"}}),
+    ("我们倡导“绿色出行”“光盘行动”等理念。", {}),
+    # anaphora and verb phrases before an event noun are no names
+    ("本届互联网大会吸引了众多嘉宾，作为本次大会的亮点，展览人气很旺。", {}),
+    ("主办方将充分发挥论坛作用，回顾历届大会成果。", {}),
+    # a year written without 年 before a series name
+    ("2023世界人工智能大会今天在上海开幕。",
+     {"2023年世界人工智能大会": {"year": 2023, "location": "上海"}}),
+    # a series dated by its clause is named with its year in front
+    ("2024年7月4日，世界人工智能大会在上海举行。", {"2024年世界人工智能大会": {"year": 2024}}),
+    # a dated, self-standing bare 大会/峰会 is a yearly gathering named with its year
+    ("2022全球数字城市大会在杭州开幕。", {"2022年全球数字城市大会": {"year": 2022, "location": "杭州"}}),
+    # party congresses by their ordinal, one record whatever the prefix
+    ("党的二十大报告发布后，各地学习中共二十大精神。", {"党的二十大": {"kind": "meeting", "edition": 20}}),
+    ("十九届五中全会提出了新的目标。", {"十九届五中全会": {"kind": "meeting", "edition": None}}),
+    # themes in corner quotes, after 围绕, after a bare 本届; ── read as ——
+    ("第五届世界互联网大会在乌镇开幕。本届主题为「创造互信共治──携手共建网络空间命运共同体」。",
+     {"2018年世界互联网大会": {"theme": "创造互信共治——携手共建网络空间命运共同体"}}),
+    # a time of day and a long venue before the place
+    ("第四届世界互联网大会3日上午在浙江乌镇互联网国际会展中心开幕。",
+     {"2017年世界互联网大会": {"location": "乌镇"}}),
+    # the forum held in place of the 2020 summit is that year's occurrence
+    ("11月23日，世界互联网大会·互联网发展论坛开幕。",
+     {"2020年世界互联网大会·互联网发展论坛": {"kind": "summit", "year": 2020}}),
 ]
 
 

@@ -203,7 +203,7 @@ def test_orgs_one_record_per_org_every_mention(nlp):
 def test_orgs_gazetteer_names_unambiguous():
     rules = org_rules()
     seen: dict[str, str] = {}
-    from kb.extract.orgs import GazetteerEntry, load_section, rule_path
+    from kb.extract.org_rules import GazetteerEntry, load_section, rule_path
 
     for entry in load_section(rule_path("organizations"), "gazetteer", GazetteerEntry):
         for name in (entry.name, *entry.aliases):

@@ -1,6 +1,8 @@
 """Faults lose nothing: a build killed, interrupted or out of disk space at any
 point leaves the previous outputs byte for byte, and never the reviewer's
-``reviews.yaml``; the next build cleans up after it.
+``reviews.yaml``; the next build or query cleans up after it, whatever it
+left (or whatever was made by hand in its place). Builds into one folder take
+turns; long file names and a cache that cannot be written stop nothing.
 
 The previous outputs come from three seeds, the interrupted build reads all
 four, so a half-moved build would show.
@@ -8,7 +10,9 @@ four, so a half-moved build would show.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import logging
 import os
 import shutil
 import signal
@@ -20,9 +24,14 @@ from pathlib import Path
 import pytest
 
 from kb import outputs
+from kb.cache import FactsCache
 from kb.cli import main
-from kb.outputs import recover, write_build
-from kb.paths import ROOT
+from kb.errors import KbError
+from kb.extract import extract_article
+from kb.files import atomic_write
+from kb.ingest import read_article
+from kb.outputs import GRAPHML, LOCK, locked, recover, write_build
+from kb.paths import ROOT, model_dir
 from kb.query import KnowledgeBase
 from kb.review import REVIEWS_FILE, collect_verdicts
 
@@ -53,7 +62,8 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    """Hidden entries of ``out`` but the lock file, which stays."""
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name != LOCK)
 
 
 @pytest.fixture
@@ -194,11 +204,13 @@ def test_faults_build_killed_at_any_rename_is_recovered(seed_facts, previous, ex
 
 
 def test_faults_recover_leaves_a_running_build_alone(previous):
-    parent = os.getppid()  # alive for as long as this test runs
-    staging = previous / f".staging-{parent}"
+    staging = previous / ".staging-1"
     staging.mkdir()
-    recover(previous)
+    with locked(previous):  # as a running build holds it
+        with pytest.raises(KbError, match=rf"kb process \(pid {os.getpid()}\) is still writing") as error:
+            recover(previous, wait=0)
     assert staging.is_dir()
+    assert "\n" not in str(error.value)
 
 
 # --- full disk and Ctrl-C, through the CLI -------------------------------------------
@@ -238,3 +250,187 @@ def test_faults_ctrl_c_keeps_previous(cli_nlp, previous, monkeypatch, capsys, n)
     assert "interrupted" in capsys.readouterr().err
     assert snapshot(previous) == before
     assert leftovers(previous) == []
+
+
+# --- long file names -------------------------------------------------------------------
+
+LONG_NAMES = {"250 bytes of UTF-8": "世" * 82 + ".txt", "255 bytes": "a" * 251 + ".txt"}
+
+
+@pytest.mark.parametrize("name", LONG_NAMES.values(), ids=LONG_NAMES.keys())
+def test_faults_atomic_write_to_the_longest_names(tmp_path, name):
+    atomic_write(tmp_path / name, "内容")
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert (tmp_path / name).read_text(encoding="utf-8") == "内容"
+
+
+def test_faults_build_of_an_article_with_a_244_byte_name(nlp, seed_paths, tmp_path):
+    path = tmp_path / ("乌" * 80 + ".txt")  # its facts are saved as articles/<240 bytes>.yaml
+    shutil.copyfile(seed_paths[0], path)
+    facts = extract_article(nlp, read_article(path))
+    write_build(KnowledgeBase([facts]), tmp_path / "out")
+    assert KnowledgeBase.load(tmp_path / "out").extracted == [facts]
+
+
+# --- a killed first build, and commit folders kb did not leave ------------------------
+
+FIRST_STAGING_TO_COMMIT = 12  # a first build: 12 staged files, staging → commit, 5 moves in, commit → done
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("n", range(FIRST_STAGING_TO_COMMIT + 7))
+def test_faults_first_build_killed_at_any_rename_ends_whole_or_absent(seed_facts, tmp_path, n):
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    write_build(KnowledgeBase(seed_facts), reference)
+    complete = {k: v for k, v in snapshot(reference).items() if k != REVIEWS_FILE}
+    out.mkdir()
+    assert _killed_at(n, KnowledgeBase(seed_facts), out)
+    recover(out)
+    assert leftovers(out) == []
+    assert snapshot(out) == (complete if n > FIRST_STAGING_TO_COMMIT else {})  # finished once staged whole
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _copy(source: Path, *targets: Path) -> None:
+    for target in targets:
+        shutil.copytree(source, target)
+
+
+# Ways to leave OUT/.commit-1 by hand (pid 1 is always alive: no pid check may spare it).
+CRAFTED = {
+    "empty": lambda out, commit: commit.mkdir(),
+    "a stray file": lambda out, commit: _copy(out / "facts", commit / "notes"),
+    "an output moved into it": lambda out, commit: _move(out / "articles", commit / "articles"),
+    "an output moved into its .old": lambda out, commit: _move(out / GRAPHML, commit / ".old" / GRAPHML),
+    "copies in it and its .old": lambda out, commit: _copy(out / "facts", commit / "facts", commit / ".old" / "facts"),
+}
+
+
+@pytest.mark.parametrize("craft", CRAFTED.values(), ids=CRAFTED.keys())
+def test_faults_crafted_commit_folder_is_recovered_by_a_query(previous, tmp_path, craft):
+    before = snapshot(previous)
+    craft(previous, previous / ".commit-1")
+    loaded = KnowledgeBase.load(previous)
+    assert leftovers(previous) == []
+    assert snapshot(previous) == before
+    assert len(loaded.extracted) == 3
+
+
+@pytest.mark.parametrize("craft", CRAFTED.values(), ids=CRAFTED.keys())
+def test_faults_crafted_commit_folder_is_recovered_by_the_next_build(seed_facts, previous, expected_new, craft):
+    craft(previous, previous / ".commit-1")
+    write_build(KnowledgeBase(seed_facts, verdicts=collect_verdicts(previous)), previous)
+    assert leftovers(previous) == []
+    assert snapshot(previous) == expected_new
+
+
+# --- one build at a time ----------------------------------------------------------------
+
+def _waiting(out: Path, pid: int) -> str:
+    return f"kb: {out}: another kb process (pid {pid}) is writing this folder; waiting for it to finish"
+
+
+def test_faults_build_waits_for_the_lock_naming_its_holder_once(seed_facts, previous, expected_new, caplog):
+    holder = contextlib.ExitStack()
+    holder.enter_context(locked(previous))
+
+    class ReleaseWhenTold(logging.Handler):  # the holder finishes once the build has said it waits
+        def emit(self, record):
+            holder.close()
+
+    handler = ReleaseWhenTold()
+    logging.getLogger("kb").addHandler(handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger="kb"):
+            write_build(KnowledgeBase(seed_facts, verdicts=collect_verdicts(previous)), previous)
+    finally:
+        logging.getLogger("kb").removeHandler(handler)
+        holder.close()
+    assert [r.getMessage() for r in caplog.records] == [_waiting(previous, os.getpid())]
+    assert snapshot(previous) == expected_new
+
+
+def test_faults_build_gives_up_waiting_with_one_line(seed_facts, previous):
+    before = snapshot(previous)
+    with locked(previous), pytest.raises(KbError, match=rf"\(pid {os.getpid()}\) is still writing") as error:
+        write_build(KnowledgeBase(seed_facts), previous, wait=0)
+    assert "\n" not in str(error.value)
+    assert snapshot(previous) == before
+    assert leftovers(previous) == []
+
+
+# Two `kb build`s into one folder: the second starts while the first is paused
+# in its final renames, just before it moves graph.graphml into place.
+CONCURRENT_BUILD = """
+import os, sys, time
+from pathlib import Path
+import kb.outputs
+role, sync, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[-1])
+
+def wait_for(name, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while not (sync / name).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+if role == "first":
+    replace = os.replace
+    def pausing_replace(source, target, *args, **kwargs):
+        if Path(target) == out / "graph.graphml":
+            (sync / "first-paused").touch()
+            wait_for("second-started")
+            wait_for("second-done", 3.0)  # a second build waiting for the lock never is
+        return replace(source, target, *args, **kwargs)
+    os.replace = pausing_replace
+else:
+    write_build = kb.outputs.write_build
+    def write_build_when_paused(*args, **kwargs):
+        wait_for("first-paused")
+        (sync / "second-started").touch()
+        try:
+            return write_build(*args, **kwargs)
+        finally:
+            (sync / "second-done").touch()
+    kb.outputs.write_build = write_build_when_paused
+from kb.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_faults_concurrent_builds_end_with_one_whole_build(seed_facts, seed_paths, tmp_path):
+    cache, sync, out, reference = (tmp_path / name for name in ("cache", "sync", "out", "reference"))
+    sync.mkdir()
+    for path, facts in zip(seed_paths, seed_facts):  # every article cached: no model to load (kb unchanged)
+        FactsCache(cache / "facts").put(read_article(path), facts)
+    env = {**os.environ, "KB_CACHE_DIR": str(cache), "KB_PKUSEG_MODEL": str(model_dir())}
+    builds = [subprocess.Popen([sys.executable, "-c", CONCURRENT_BUILD, role, str(sync), "build", *map(str, paths),
+                                "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+              for role, paths in (("first", seed_paths[:3]), ("second", seed_paths))]
+    errors = [build.communicate(timeout=300)[1].decode() for build in builds]
+    assert [build.returncode for build in builds] == [0, 0], errors
+    # All of the second build, none of the first: built again from the articles
+    # it holds, the folder gives every other file byte for byte.
+    built = KnowledgeBase.load(out)
+    assert sorted(facts.doc for facts in built.extracted) == [path.name for path in seed_paths]
+    write_build(built, reference)
+    assert snapshot(out) == snapshot(reference)
+    assert leftovers(out) == []
+    assert [line for line in errors[1].splitlines() if "waiting" in line] == [_waiting(out, builds[0].pid)]
+
+
+# --- a cache that cannot be written -------------------------------------------------------
+
+def test_faults_unwritable_cache_is_one_warning_line(seed_paths, tmp_path):
+    blocker = tmp_path / "a-file"  # the cache folder would be under a file: ENOTDIR, even for root
+    blocker.write_text("", encoding="utf-8")
+    env = {**os.environ, "KB_CACHE_DIR": str(blocker), "KB_PKUSEG_MODEL": str(model_dir())}
+    command = ["-m", "kb.cli", "build", str(seed_paths[0]), "--out", str(tmp_path / "out")]
+    build = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    assert "Traceback" not in build.stderr
+    assert [line for line in build.stderr.splitlines() if "cache" in line] == [
+        f"kb: warning: cannot write to the cache {blocker / 'facts'} (Not a directory); building without caching"]
+    assert KnowledgeBase.load(tmp_path / "out").extracted

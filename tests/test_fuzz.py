@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import copy
 
+import json
 import math
 import os
+import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -25,9 +28,10 @@ from hypothesis import strategies as st
 
 import shutil
 
+import networkx as nx
 import yaml
 
-from kb import paths
+from kb import cli, paths
 from kb.clean import clean_article, clean_text
 from kb.errors import InputError, RuleError
 from kb.extract import check_rules, extract_article, forget_rules
@@ -266,6 +270,90 @@ def test_fuzz_find_quantities_absurd_sizes(text):
         assert math.isfinite(q.value)
 
 
+# --- a whole build ----------------------------------------------------------------
+
+BUILDS = settings(max_examples=max(1, EXAMPLES // 10), deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+NOT_XML = "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+BRACKETS = "[](){}<>《》（）【】“”"
+
+
+def _alias_bomb(levels: int = 8, width: int = 9) -> str:
+    """Front matter whose ``title`` expands to width**levels items through YAML aliases."""
+    lines = [f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join([*lines, f"title: *l{levels - 1}"])
+
+
+# A front matter value: any text as a YAML double-quoted string (json escapes
+# control characters as \u00XX, which YAML reads back as those characters),
+# raw text, or YAML that goes wrong.
+fm_value = st.one_of(
+    st.text(alphabet=CHARS + NOT_XML + BRACKETS + "&*!", max_size=30).map(lambda t: json.dumps(t, ensure_ascii=False)),
+    st.text(alphabet=CHARS + BRACKETS + " -:", max_size=30),
+    st.builds(lambda b, n: b * n, st.sampled_from(list(BRACKETS)), st.integers(1, 3000)),
+    st.sampled_from(["*a", "&a x", "!!binary AAAA", "2024-11-20", "2024-13-45", "[[[]]]", "{a: [1, {b: 2}]}"]),
+)
+front_matter = st.one_of(
+    st.fixed_dictionaries({"title": fm_value, "source": fm_value, "date": fm_value, "url": fm_value})
+    .map(lambda d: "\n".join(f"{k}: {v}" for k, v in d.items())),
+    st.just(_alias_bomb()),
+    st.builds(lambda b, n: b * n, st.sampled_from(["[", "{", "- [", "? ["]), st.integers(1, 5000)),
+)
+# A file name: text with control characters and brackets, or any bytes (often not UTF-8).
+file_name = st.one_of(
+    st.text(alphabet=CHARS + NOT_XML + BRACKETS + " _x.&'\"", max_size=12).map(lambda t: t.encode("utf-8")),
+    st.binary(max_size=12),
+)
+fuzz_article = st.tuples(
+    file_name,
+    st.one_of(st.none(), front_matter),
+    st.one_of(chinese_ish, chinese_ish.map(lambda t: t + NEWS_TEXT)),
+    st.text(alphabet=NOT_XML, max_size=2),
+)
+
+
+def _write_articles(folder: Path, articles) -> None:
+    """One file per article; names as raw bytes, so they need not be UTF-8."""
+    (folder / "good.txt").write_text(NEWS_TEXT, encoding="utf-8")  # the build always has an article
+    for number, (name, meta, body, controls) in enumerate(articles):
+        clean_name = name.replace(b"/", b"_").replace(b"\0", b"_")
+        text = (f"---\n{meta}\n---\n" if meta is not None else "") + body + controls
+        with open(os.path.join(os.fsencode(folder), b"%d-%s.md" % (number, clean_name)), "wb") as handle:
+            handle.write(text.encode("utf-8", errors="surrogatepass"))
+
+
+def _parse_outputs(out: Path, schema) -> int:
+    """Parse every file of a build back; how many there were."""
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    for path in files:
+        if path.suffix == ".yaml":
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        elif path.suffix in (".graphml", ".gexf", ".svg"):
+            ET.parse(path)  # well-formed XML
+    schema.validate(str(out / "graph.graphml"))
+    nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+    nx.read_gexf(out / "graph.gexf")
+    return len(files)
+
+
+@pytest.fixture(scope="module")
+def graphml_schema():
+    xmlschema = pytest.importorskip("xmlschema")
+    return xmlschema.XMLSchema(Path(__file__).parent / "data" / "graphml.xsd")
+
+
+@BUILDS
+@given(articles=st.lists(fuzz_article, min_size=1, max_size=3))
+def test_fuzz_build_outputs_parse_back(tmp_path, graphml_schema, articles):
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        source, out = Path(folder) / "in", Path(folder) / "out"
+        source.mkdir()
+        _write_articles(source, articles)
+        assert cli.main(["build", str(source), "--out", str(out), "--segmenter", "char", "--no-cache"]) == 0
+        assert _parse_outputs(out, graphml_schema) >= 5 + len(SECTIONS)
+
+
 # --- bad rule files ---------------------------------------------------------------
 
 # rule file: (section of the rule to break, section whose `pattern` is a regex, or None)
@@ -279,12 +367,22 @@ RULE_TARGETS = {
     "people": ("titles", "bylines"),
     "quantities": ("scales", "masks"),
 }
-RULE_MISTAKES = ["unknown-key", "missing-field", "wrong-type", "bad-regex", "duplicate-id",
-                 "invalid-yaml", "section-not-a-list", "empty-file"]
+RULE_MISTAKES = ["unknown-key", "missing-field", "wrong-type", "bad-regex", "backtracking-regex", "duplicate-id",
+                 "invalid-yaml", "section-not-a-list", "empty-file", "alias-bomb", "deep-nesting", "gb18030"]
 RULE_CASES = [
     (name, mistake)
-    for name in RULE_TARGETS for mistake in RULE_MISTAKES if mistake != "bad-regex" or RULE_TARGETS[name][1]
+    for name in RULE_TARGETS for mistake in RULE_MISTAKES
+    if not mistake.endswith("-regex") or RULE_TARGETS[name][1]
 ]
+# Documents any YAML reader may be given: (text, line of the error)
+YAML_BOMBS = {
+    "billion-laughs": (
+        "\n".join(["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                  + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]) + "\n",
+        2,
+    ),
+    "nested-100k-deep": ("deep: " + "[" * 100_000 + "\n", 1),
+}
 
 
 @pytest.fixture
@@ -309,8 +407,8 @@ def _break(data: dict, section: str, regex_section: str | None, mistake: str) ->
             del rule[key]
     elif mistake == "wrong-type":
         rule[next(k for k in rule if k != "id")] = {"not": ["this"]}
-    elif mistake == "bad-regex":
-        data[regex_section][0]["pattern"] = "(unclosed[group"
+    elif mistake.endswith("-regex"):
+        data[regex_section][0]["pattern"] = "(unclosed[group" if mistake == "bad-regex" else "(a+)+$"
         return regex_section, 0
     elif mistake == "duplicate-id":
         data[section].append(copy.deepcopy(dict(data[section][1], id=rule["id"])))
@@ -338,6 +436,11 @@ def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
         lines = text.splitlines(keepends=True)
         path.write_text("".join(lines[:at - 1] + ['  - {id: broken, pattern: "unclosed\n'] + lines[at - 1:]),
                         encoding="utf-8")
+    elif mistake in ("alias-bomb", "deep-nesting"):
+        bomb, line = YAML_BOMBS["billion-laughs" if mistake == "alias-bomb" else "nested-100k-deep"]
+        path.write_text(bomb + text, encoding="utf-8")
+    elif mistake == "gb18030":
+        path.write_bytes(text.encode("gb18030"))
     elif mistake == "section-not-a-list":
         data = yaml.safe_load(text)
         data[section] = "not a list"
@@ -356,5 +459,50 @@ def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
     assert err.path == str(path), str(err)
     assert err.line is not None, str(err)
     assert "\n" not in str(err)
-    if rule_id is not None:
+    if line is not None:
         assert (err.line, err.rule_id) == (line, rule_id), str(err)
+
+
+def _rule_file(tmp_path: Path, text: str) -> None:
+    from kb.rules import read_rule_file
+
+    read_rule_file.cache_clear()
+    read_rule_file(tmp_path / "rules.yaml")
+
+
+def _front_matter(tmp_path: Path, text: str) -> None:
+    read_article(tmp_path / "article.md")
+
+
+def _reviews(tmp_path: Path, text: str) -> None:
+    from kb.review import load_reviews
+
+    load_reviews(tmp_path / "reviews.yaml")
+
+
+# reader: (file it reads, the file's text around a YAML document, how far its lines are shifted)
+YAML_READERS = {
+    "rule-file": ("rules.yaml", "{}", 0, _rule_file),
+    "front-matter": ("article.md", "---\n{}---\n正文。\n", 1, _front_matter),
+    "reviews": ("reviews.yaml", "{}", 0, _reviews),
+}
+
+
+@pytest.mark.parametrize("bomb", YAML_BOMBS)
+@pytest.mark.parametrize("reader", YAML_READERS)
+def test_fuzz_yaml_bomb_is_one_line_naming_file_and_line(tmp_path, reader, bomb):
+    import tracemalloc
+
+    name, wrapper, shift, read = YAML_READERS[reader]
+    document, line = YAML_BOMBS[bomb]
+    (tmp_path / name).write_text(wrapper.format(document), encoding="utf-8")
+    tracemalloc.start()
+    with pytest.raises((InputError, RuleError)) as caught:
+        read(tmp_path, document)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    err = caught.value
+    assert (err.path, err.line) == (str(tmp_path / name), line + shift) and "\n" not in str(err), str(err)
+    # Bounded work: refused at the first alias or too deep a level, so nothing is expanded
+    # (the billion strings would take gigabytes); the margin covers modules loaded on first use.
+    assert peak < 32 * 2**20

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import ModelError
-from kb.nlp import load_pipeline, make_doc, provenance, rule_names, set_user_words
+from kb.nlp import load_pipeline, make_doc, provenance, rule_names, sentence_spans, set_sentence_starts, set_user_words
 from kb.offsets import Mapped
 
 SEGMENTATION_CASES = [
@@ -18,6 +18,15 @@ SENTENCE_CASES = [
     ("峰会开幕。论坛举行！会议结束？", 3),
     ("第一段\n第二段", 2),
     ("据统计，规模达到53.9万亿元；增速较快。", 2),
+]
+
+
+# (text, sentences): closing quotes and repeated marks stay with the sentence they end
+SENTENCE_SPLIT_CASES = [
+    ("他说：“好。”她笑了。", ["他说：“好。”", "她笑了。"]),
+    ("。。。开始", ["。。。", "开始"]),
+    ("第一段\n\n第二段", ["第一段\n\n", "第二段"]),
+    ("", []),
 ]
 
 
@@ -62,3 +71,25 @@ def test_nlp_provenance_points_into_the_original(nlp):
     doc = make_doc(nlp, article, textmap)
     prov = provenance(doc, 0, 2, rule="test")
     assert prov == {"doc": "a.txt", "start": start, "end": start + 2, "quote": "中國", "rule": "test"}
+
+
+@pytest.mark.parametrize("text,sentences", SENTENCE_SPLIT_CASES)
+def test_nlp_sentence_spans_match_spacy_sentences(nlp, text, sentences):
+    doc = nlp(text)
+    assert [text[s:e] for s, e in sentence_spans(doc)] == sentences
+    assert [s.text for s in doc.sents] == sentences
+
+
+@pytest.mark.parametrize("sentences", [10, 1000])
+def test_nlp_sentence_starts_never_scan_the_doc_per_token(nlp, sentences):
+    """spaCy's Token.is_sent_start setter checks the whole Doc (``has_annotation``) on
+    each call: set per token, an 80k-character article took a minute."""
+    import cProfile
+    import pstats
+
+    doc = nlp.make_doc("峰会开幕，嘉宾致辞。" * sentences)
+    profiler = cProfile.Profile()
+    profiler.runcall(set_sentence_starts, doc)
+    scans = sum(v[1] for k, v in pstats.Stats(profiler).stats.items() if k[2] == "has_annotation")
+    assert scans <= 1
+    assert sum(t.is_sent_start for t in doc) == sentences

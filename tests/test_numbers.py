@@ -78,8 +78,10 @@ QUANTITY_CASES = [
     ("出生率为5‰", "5‰", 5, "‰", "exact", "share"),
     ("提高1.1个百分点", "1.1个百分点", 1.1, "百分点", "exact", "share"),
     ("增长2倍", "2倍", 2, "倍", "exact", "share"),
-    ("三成企业已上云", "三成", 0.3, "比例", "exact", "share"),
-    ("近七成用户", "近七成", 0.7, "比例", "approx", "share"),
+    # settled: 三成 is 30 %, exact (a written fraction 3/4 stays 比例)
+    ("三成企业已上云", "三成", 30, "%", "exact", "share"),
+    ("近七成用户", "近七成", 70, "%", "approx", "share"),
+    ("六成以上的受访者", "六成以上", 60, "%", "more_than", "share"),
     ("占百分之三十", "百分之三十", 30, "%", "exact", "share"),
     ("占千分之五", "千分之五", 5, "‰", "exact", "share"),
     ("占三分之二", "三分之二", 2 / 3, "比例", "exact", "share"),
@@ -101,6 +103,9 @@ QUANTITY_CASES = [
     ("5G基站337.7万个", "337.7万个", 3_377_000, "基站", "exact", "count"),
     ("来自6大洲", "6大洲", 6, "大洲", "exact", "count"),
     ("1,800名代表", "1,800名代表", 1800, "代表", "exact", "count"),
+    # 名/位 count people: with no noun right after, the unit is 人, not the measure word nor a far noun
+    ("共遴选出18名", "18名", 18, "人", "exact", "count"),
+    ("吸引用户参与，1500余位出席", "1500余位", 1500, "人", "more_than", "count"),
     ("历经十年发展", "十年", 10, "年", "exact", "duration"),
     ("已有五十余载", "五十余载", 50, "年", "more_than", "duration"),
     ("连续七年举办", "七年", 7, "年", "exact", "duration"),
@@ -121,12 +126,12 @@ QUANTITY_CASES = [
     ("容量达500GW", "500GW", 500, "GW", "exact", "amount"),
     ("发电量达1.2万亿千瓦时", "1.2万亿千瓦时", 1_200_000_000_000, "千瓦时", "exact", "amount"),
     ("用电量3000亿千瓦时", "3000亿千瓦时", 300_000_000_000, "千瓦时", "exact", "amount"),
-    # set phrases without a numeral: a doubling is 2 倍, half is 0.5 比例 (as 四成 is 0.4)
+    # set phrases without a numeral: a doubling is 2 倍, half is 50 % (as 四成 is 40 %)
     ("数字经济规模翻了一番", "翻了一番", 2, "倍", "exact", "share"),
     ("收入翻两番", "翻两番", 4, "倍", "exact", "share"),
-    ("近半数企业已上云", "近半数", 0.5, "比例", "approx", "share"),
-    ("半数以上的企业", "半数以上", 0.5, "比例", "more_than", "share"),
-    ("过半企业已上云", "过半", 0.5, "比例", "more_than", "share"),
+    ("近半数企业已上云", "近半数", 50, "%", "approx", "share"),
+    ("半数以上的企业", "半数以上", 50, "%", "more_than", "share"),
+    ("过半企业已上云", "过半", 50, "%", "more_than", "share"),
 ]
 
 
@@ -155,6 +160,9 @@ NOT_QUANTITIES = [
     "数十个国家", "数百家企业", "几十个城市", "数万亿元", "最近百年", "上百个国家",
     # a Latin suffix that is no unit keeps the number a name
     "5G网络", "3D打印", "100GBx",
+    # rhetorical counts (settled point): parts of a speech, text, programme or index; ranks
+    "从三个方面推进", "涵盖六个维度", "分为七个部分", "设置九个赛道", "实现了四个“第一”", "提出四项原则",
+    "两大板块", "排名前10位", "位居前3名",
 ]
 
 
@@ -301,7 +309,7 @@ def test_quantities_bad_regex_is_a_rule_error(tmp_path, monkeypatch):
     from kb import numbers
 
     src = (ROOT / "rules" / "quantities.yaml").read_text(encoding="utf-8")
-    (tmp_path / "quantities.yaml").write_text(src.replace('pattern: "《[^》\\\\n]*》"', 'pattern: "(["'),
+    (tmp_path / "quantities.yaml").write_text(src.replace('pattern: "《[^《》\\\\n]*》"', 'pattern: "(["'),
                                               encoding="utf-8")
     monkeypatch.setenv("KB_RULES_DIR", str(tmp_path))
     with pytest.raises(RuleError, match=r"quantities.yaml:\d+ \[rule title\].*regular expression"):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 import pytest
 
 import kb.extract
 import kb.nlp
+from kb import cli
 from kb.cache import FactsCache
-from kb.ingest import read_article
+from kb.ingest import read_article, read_articles
+from kb.outputs import write_build
+from kb.query import KnowledgeBase
 from kb.errors import ExtractionError
 from kb.pipeline import extract_all
 
@@ -22,7 +29,7 @@ def loads(monkeypatch, nlp) -> list:
     """Every pipeline load extract_all asks for; the session's pipeline is handed out."""
     calls = []
 
-    def load_pipeline(model=None, segmenter="pkuseg"):
+    def load_pipeline(model=None, segmenter="pkuseg", tagger="lac"):
         calls.append((model, segmenter))
         return nlp
 
@@ -90,8 +97,6 @@ def test_pipeline_empty_input_loads_no_model(no_model):
 
 
 def test_pipeline_serves_knowledge_base_build(seed_paths, seed_facts, filled_cache, no_model):
-    from kb.query import KnowledgeBase
-
     built = KnowledgeBase.build(seed_paths, cache=filled_cache)
     assert built.extracted == sorted(seed_facts, key=lambda f: f.doc)
 
@@ -108,3 +113,49 @@ def test_pipeline_one_failing_article_does_not_stop_the_others(seeds, seed_facts
     results = extract_all(seeds)
     assert isinstance(results[0], ExtractionError) and seeds[0].id in str(results[0]) and "boom" in str(results[0])
     assert results[1:] == seed_facts[1:]
+
+
+# --- article names: one bad name never takes the run down --------------------
+
+# file names in one input folder, and the files the build saves their facts in
+NAMED_CASES = [
+    (["dup.txt", "dup.md"], ["dup.md.yaml", "dup.txt.yaml"]),
+    (["index.md", "sub/index.md"], ["index.md.yaml", "sub__index.md.yaml"]),
+    ([b"bad\xff.txt", "good.txt"], ["bad\\xff.yaml", "good.yaml"]),
+]
+
+
+def _folder_of(tmp_path: Path, seed_paths: list[Path], names: list[str | bytes]) -> Path:
+    """A folder holding a seed under each name (bytes: a name that is not UTF-8)."""
+    folder = tmp_path / "in"
+    for name, seed in zip(names, seed_paths):
+        path = Path(os.fsdecode(os.path.join(os.fsencode(folder), os.fsencode(name))))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(seed.read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize("names,saved", NAMED_CASES)
+def test_pipeline_build_saves_every_article_whatever_its_name(tmp_path, seed_paths, loads, names, saved):
+    built = KnowledgeBase.build(_folder_of(tmp_path, seed_paths, names))  # no cache, as --no-cache
+    assert built.errors == [] and len(built.extracted) == len(names)
+    write_build(built, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "articles").iterdir()) == saved
+    assert [f.doc for f in KnowledgeBase.load(tmp_path / "out").extracted] == [f.doc for f in built.extracted]
+    for graph in ("graph.graphml", "graph.gexf"):
+        ET.parse(tmp_path / "out" / graph)  # well-formed: no lone surrogate
+
+
+@pytest.mark.parametrize("names,saved", NAMED_CASES)
+def test_pipeline_cache_keys_any_article_name(tmp_path, seed_paths, seed_facts, names, saved):
+    cache = FactsCache(tmp_path / "cache")
+    for article, facts in zip(read_articles(_folder_of(tmp_path, seed_paths, names)), seed_facts):
+        facts = facts.model_copy(update={"doc": article.id})
+        cache.put(article, facts)
+        assert cache.get(article) == facts
+
+
+def test_pipeline_cli_extract_writes_one_file_per_article(tmp_path, seed_paths, loads):
+    folder = _folder_of(tmp_path, seed_paths, ["d01.md", "dup.txt", "dup.md"])
+    assert cli.main(["extract", str(folder), "--out", str(tmp_path / "pred"), "--no-cache"]) == 0
+    assert sorted(p.name for p in (tmp_path / "pred").iterdir()) == ["d01.yaml", "dup.md.yaml", "dup.txt.yaml"]

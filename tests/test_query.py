@@ -6,12 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import InputError
+from kb.errors import InputError, UnknownRecord
 from kb.query import KnowledgeBase
 from kb.records import ArticleFacts, load_article_facts
+from kb.review import Verdict
 
 GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
 ARTICLE = "---\ntitle: 乌镇峰会\ndate: 2024-11-21\n---\n2024年世界互联网大会乌镇峰会在乌镇开幕。\n"
+
+# (id asked for by `kb show`, the one-line error): close ids of the same type, either script
+UNKNOWN_ID_CASES = [
+    ("org:中国信息通信研究所", "no record with id 'org:中国信息通信研究所'; did you mean org:中国信息通信研究院?"),
+    ("org:中國信息通信研究院", "no record with id 'org:中國信息通信研究院'; did you mean org:中国信息通信研究院?"),
+    ("person:邬贺", "no record with id 'person:邬贺'; did you mean person:邬贺铨?"),
+    ("org:没有", "no record with id 'org:没有'; try `kb find NAME`"),
+    ("邬贺铨", "no record with id '邬贺铨'; did you mean person:邬贺铨?"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +125,26 @@ def test_query_build_with_injected_extractor(tmp_path):
 def test_query_build_keeps_unreadable_articles_as_errors(tmp_path):
     kb = KnowledgeBase.build([tmp_path / "missing.txt"], extractor=lambda a: pytest.fail("nothing to extract"))
     assert [type(e) for e in kb.errors] == [InputError]
+
+
+@pytest.mark.parametrize("asked,message", UNKNOWN_ID_CASES)
+def test_query_show_unknown_id_names_close_ids(kb, asked, message):
+    with pytest.raises(UnknownRecord) as err:
+        kb.show(asked)
+    assert str(err.value) == message
+
+
+def test_query_show_rejected_id_says_so():
+    facts = [load_article_facts(p) for p in GOLD_FILES]
+    kb = KnowledgeBase(facts, verdicts={"org:中国信息通信研究院": Verdict(status="rejected")})
+    with pytest.raises(UnknownRecord, match="'org:中国信息通信研究院' was rejected by the reviewer"):
+        kb.show("org:中国信息通信研究院")
+
+
+def test_query_show_finds_corrected_record_by_its_verdict_id(kb):
+    [claim] = kb.claims(metric="数字经济规模", subject="中国")
+    verdicts = {claim.id: Verdict(status="corrected", corrected={"metric": "数字经济总量"})}
+    corrected = KnowledgeBase([load_article_facts(p) for p in GOLD_FILES], verdicts=verdicts)
+    shown = corrected.show(claim.id)  # the id the verdict is keyed by
+    assert shown.record.metric == "数字经济总量" and shown.record.id != claim.id
+    assert shown.former_ids == [claim.id] and corrected.show(shown.record.id) == shown

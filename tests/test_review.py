@@ -1,16 +1,13 @@
-"""Review verdicts: reject, correct, accept, orphans, bad corrections, the
-dump round trip and the reviewer file that a build never overwrites."""
+"""Review verdicts: reject, correct, accept, orphans, bad corrections, and the
+reviewer file that a build never overwrites (the dump: test_review_dump)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-import yaml
 
 from kb.errors import InputError
-from kb.export import write_facts
 from kb.records import ArticleFacts, Claim, Document, Event, Organization, Provenance
 from kb.review import (
     Verdict,
@@ -19,9 +16,7 @@ from kb.review import (
     correct,
     init_reviews,
     load_reviews,
-    merge_dump_into_reviews,
     merge_verdicts,
-    read_verdicts_from_dump,
     reviews_yaml,
     save_reviews,
 )
@@ -42,6 +37,19 @@ BAD_CORRECTION_CASES = [
     (DOC_ID, {"title": ""}, "[corrected.title]"),
 ]
 
+# (reviews.yaml bytes, or None for a directory; text the one-line error must contain)
+MALFORMED_REVIEWS_CASES = {
+    "unknown status": (f"{EVENT_ID}:\n  status: acepted\n", f"[{EVENT_ID}.status]"),
+    "unknown key": (f"{EVENT_ID}:\n  status: accepted\n  reviewer: me\n", f"[{EVENT_ID}.reviewer]"),
+    "broken YAML": (f"{EVENT_ID}: [\n", "not valid YAML"),
+    "a list": ("- a list\n", "mapping from record id"),
+    "verdict not a mapping": (f"{ORG_ID}: rejected\n", f"[{ORG_ID}]"),
+    "alias": (f"{ORG_ID}: &v {{status: rejected}}\n{DOC_ID}: *v\n", "aliases"),
+    "GBK": (f"{ORG_ID}:\n  status: rejected\n  note: 不是机构\n".encode("gbk"), "reviews.yaml:1: not UTF-8"),
+    "GBK after line 1": (f"org:x:\n  status: rejected\n  note: 不是机构\n".encode("gbk"), "reviews.yaml:3: not UTF-8"),
+    "UTF-16": (f"{ORG_ID}:\n  status: rejected\n".encode("utf-16"), "reviews.yaml:1: not UTF-8"),
+    "a directory": (None, "cannot read"),
+}
 
 def _prov(doc: str, start: int, quote: str) -> Provenance:
     return Provenance(doc=doc, start=start, end=start + len(quote), quote=quote, rule="test.rule")
@@ -83,6 +91,7 @@ def test_review_correction_of_a_key_field_changes_the_id():
     kept, report = apply_reviews(_records(), {ORG_ID: Verdict(status="corrected", corrected={"name": "中国网络空间研究院（CAC）"})})
     assert "org:中国网络空间研究院(CAC)" in _by_id(kept)
     assert [p.kind for p in report.problems] == ["id_changed"]
+    assert report.renamed == {ORG_ID: "org:中国网络空间研究院(CAC)"}
 
 
 def test_review_correction_onto_an_existing_id_merges():
@@ -162,18 +171,29 @@ def test_review_file_reads_unquoted_dates_as_text(tmp_path):
     assert load_reviews(path)[EVENT_ID] == Verdict(status="corrected", corrected={"end_date": "2024-11-22"})
 
 
-@pytest.mark.parametrize("text,message", [
-    (f"{EVENT_ID}:\n  status: acepted\n", f"[{EVENT_ID}.status]"),
-    (f"{EVENT_ID}:\n  status: accepted\n  reviewer: me\n", f"[{EVENT_ID}.reviewer]"),
-    (f"{EVENT_ID}: [\n", "not valid YAML"),
-    ("- a list\n", "mapping from record id"),
-])
-def test_review_file_malformed_raises_input_error(tmp_path, text, message):
+@pytest.mark.parametrize("data,message", MALFORMED_REVIEWS_CASES.values(), ids=MALFORMED_REVIEWS_CASES.keys())
+def test_review_file_malformed_raises_input_error(tmp_path, data, message):
     path = tmp_path / "reviews.yaml"
-    path.write_text(text, encoding="utf-8")
+    if data is None:
+        path.mkdir()
+    else:
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     with pytest.raises(InputError, match="reviews.yaml") as err:
         load_reviews(path)
-    assert message in str(err.value)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_review_file_duplicate_id_names_both_lines(tmp_path):
+    path = tmp_path / "reviews.yaml"
+    path.write_text(f"{ORG_ID}:\n  status: rejected\n{DOC_ID}:\n  status: accepted\n{ORG_ID}:\n  status: accepted\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"reviews\.yaml:5: record id {ORG_ID} appears 2 times \(lines 1 and 5\)"):
+        load_reviews(path)
+
+
+def test_review_file_with_utf8_bom_is_read(tmp_path):
+    path = tmp_path / "reviews.yaml"
+    path.write_bytes(f"{ORG_ID}:\n  status: rejected\n  note: 重复\n".encode("utf-8-sig"))
+    assert load_reviews(path) == {ORG_ID: Verdict(status="rejected", note="重复")}
 
 
 def test_review_init_never_overwrites_reviewer_file(tmp_path):
@@ -194,53 +214,7 @@ def test_review_save_leaves_no_temp_files(tmp_path):
     assert load_reviews(tmp_path / "reviews.yaml") == {ORG_ID: Verdict(status="accepted")}
 
 
-# ---------------------------------------------------------------- dump round trip
-
-
-def _edit_dump(dump: Path, section: str, record_id: str, review: dict) -> None:
-    path = dump / f"{section}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    next(entry for entry in data[section] if entry["id"] == record_id)["review"] = review
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def test_review_verdicts_read_back_from_edited_dump(tmp_path):
-    write_facts(_records(), tmp_path)
-    assert read_verdicts_from_dump(tmp_path) == {}
-    _edit_dump(tmp_path, "organizations", ORG_ID, {"status": "rejected", "note": "重复", "corrected": {}})
-    _edit_dump(tmp_path, "events", EVENT_ID, {"status": "corrected", "note": None, "corrected": {"location": "浙江乌镇"}})
-    verdicts = read_verdicts_from_dump(tmp_path)
-    assert verdicts == {ORG_ID: Verdict(status="rejected", note="重复"), EVENT_ID: Verdict(status="corrected", corrected={"location": "浙江乌镇"})}
-    kept, report = apply_reviews(_records(), verdicts)
-    assert ORG_ID not in _by_id(kept) and _by_id(kept)[EVENT_ID].location == "浙江乌镇"
-
-
-def test_review_dump_shows_existing_verdicts(tmp_path):
-    verdicts = {DOC_ID: Verdict(status="accepted", note="ok")}
-    write_facts(_records(), tmp_path, verdicts)
-    assert read_verdicts_from_dump(tmp_path) == verdicts
-
-
-def test_review_malformed_dump_block_names_file_and_id(tmp_path):
-    write_facts(_records(), tmp_path)
-    _edit_dump(tmp_path, "documents", DOC_ID, {"status": "maybe"})
-    with pytest.raises(InputError, match=r"documents\.yaml.*\[doc:report:中国互联网发展报告2024\.review\.status\]"):
-        read_verdicts_from_dump(tmp_path)
-
-
-def test_review_merge_dump_keeps_existing_verdicts(tmp_path):
-    reviews = tmp_path / "reviews.yaml"
-    save_reviews(reviews, {"org:已删除的机构": Verdict(status="rejected"), DOC_ID: Verdict(status="accepted")})
-    dump = tmp_path / "facts"
-    write_facts(_records(), dump)  # a dump written without the verdicts: all blank
-    _edit_dump(dump, "organizations", ORG_ID, {"status": "rejected", "note": "", "corrected": {}})
-    assert merge_dump_into_reviews(dump, reviews) == [ORG_ID]
-    assert load_reviews(reviews) == {
-        "org:已删除的机构": Verdict(status="rejected"),
-        DOC_ID: Verdict(status="accepted"),
-        ORG_ID: Verdict(status="rejected"),
-    }
-    assert merge_dump_into_reviews(dump, reviews) == []
+# ---------------------------------------------------------------- merging verdicts
 
 
 def test_review_merge_edited_verdict_replaces_old_one():

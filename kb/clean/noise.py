@@ -35,7 +35,7 @@ from typing import Callable, Literal
 from pydantic import field_validator, model_validator
 
 from kb.offsets import MapBuilder, Mapped, chain, sub
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, load_section, rule_path, valid_regex
 
 Kind = Literal["phrase", "line", "regex", "line_regex", "tail"]
 _LITERAL_KINDS = ("phrase", "line")
@@ -64,6 +64,8 @@ class NoiseRule(Rule):
         if literal != isinstance(self.pattern, list):
             raise ValueError(f"kind {self.kind!r} takes a pattern that is " + ("a list of phrases" if literal else "one regex"))
         compiled = self.compile()  # raises re.error → ValueError below
+        if not literal:
+            valid_regex(self.pattern)  # no catastrophic backtracking
         if self.keep is not None and (self.kind != "regex" or self.keep not in compiled.groupindex):
             raise ValueError(f"keep {self.keep!r} must name a group of a 'regex' rule's pattern")
         if self.unescape and self.kind != "regex":

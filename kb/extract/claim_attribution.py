@@ -91,9 +91,9 @@ def claim_source(art: Article, sent: Sentence, q: Quantity) -> tuple[str | None,
 
 def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
     """The nearest date before ``q`` in its sentence; a since-date and a duration make a period."""
-    bound = {p.start for p in art.quantities if p is not q}
-    before = [d for d in art.dates if sent.start <= d.start and d.end <= q.start
-              and not (art.text.startswith("的", d.end) and d.end + 1 in bound) and not is_comparison_base(art, d)]
+    bound = lambda pos: any(p is not q for p in art.quantities_starting_in(pos, pos + 1))  # noqa: E731
+    before = [d for d in art.dates_in(sent.start, q.start)
+              if not (art.text.startswith("的", d.end) and bound(d.end + 1)) and not is_comparison_base(art, d)]
     if not before:
         return None
     date = before[-1]
@@ -117,7 +117,7 @@ def _event_day(art: Article, date, q: Quantity) -> bool:
 def compared_period(art: Article, q: Quantity, clause: tuple[int, int], time: str | None) -> str | None:
     """较2022年12月增长2480万人 at ``time`` 2023-12 → ``2022-12/2023-12``: a change is over the period from
     its base of comparison, when both are dated as precisely."""
-    bases = [d for d in art.dates if clause[0] <= d.start and d.end <= q.start and is_comparison_base(art, d)]
+    bases = [d for d in art.dates_in(clause[0], q.start) if is_comparison_base(art, d)]
     base = part_of_year(art, bases[-1]) if bases else None
     if not (time and base) or "/" in time or "/" in base or len(base) != len(time) or base >= time:
         return time
@@ -178,18 +178,18 @@ def _referenced_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple
     anaphor = anaphor_document(art, c_start, q.start)
     if anaphor:
         return anaphor[1].title
-    earlier = [p for p, _ in art.claims if p.end <= q.start]
-    if c_start > 0 and text[c_start - 1] in _PAREN_OPEN and earlier and earlier[-1].end == c_start - 1:
-        return earlier[-1].text
+    last = next((p for p, _ in reversed(art.claims) if p.end <= q.start), None)
+    if c_start > 0 and text[c_start - 1] in _PAREN_OPEN and last and last.end == c_start - 1:
+        return last.text
     these = re.search(r"这些([^，,。的]{1,8})", text[c_start:q.start])
     if these:
-        named = [p for p in earlier if p.text.endswith(these.group(1))]
+        named = [p for p, _ in art.claims if p.end <= q.start and p.text.endswith(these.group(1))]
         return named[-1].text if named else None
     return None
 
 
 def _membership_subject(art: Article, sent: Sentence, q: Quantity) -> str | None:
-    if not any(m.end() > q.start for m in art.rules.membership.finditer(art.text, sent.start, sent.end)):
+    if not sent.in_membership_frame(art, q.start):
         return None
     orgs = [m for m in art.mentions_in(sent.start, q.start) if m.kind == "org"]
     orgs = orgs or [m for m in art.mentions_in(0, sent.start) if m.kind == "org"]
@@ -231,7 +231,7 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     if sent.subject:
         return sent.subject
     # 在抽样调查的企业中，近五成…: the sentence scopes the figure to a topic of its own
-    scoped = any(sent.start <= s < q.start and art.text.startswith("在", s) for s, _ in art.ignored)
+    scoped = any(art.text.startswith("在", s) for s, _ in art.ignored_starting_in(sent.start, q.start))
     if sent.context_subject and not scoped:  # a report's paragraph: the subject of its figures so far
         return sent.context_subject
     previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
@@ -249,7 +249,7 @@ def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str 
                            events: list[Event]) -> str | None:
     """…嘉宾参会: the summit named last before the figure, else the one summit of its year, else the
     event named last in the paragraph (people take part in an event, not in its organiser)."""
-    if q.kind == "duration" or not any(w in art.text[q.end:sent.end] for w in art.rules.participation):
+    if q.kind == "duration" or not sent.participation_after(art, q.end):
         return None
     summits = [m for m in art.mentions_in(0, q.start) if m.summit]
     if summits:
@@ -273,7 +273,7 @@ def _opening_mentions(art: Article, q: Quantity, sentence_end: int) -> list[Ment
     start = clause_end(art.text, q.end, sentence_end) + 1
     while start < sentence_end:
         end = clause_end(art.text, start, sentence_end)
-        if not any(s <= start and end <= e for s, e in art.ignored):
+        if not art.ignored_covers(start, end):
             return [m for m in art.mentions_in(start, end) if m.start == start]
         start = end + 1
     return []

@@ -106,7 +106,7 @@ def _after_cutoff(art: Article, date: DateMention) -> bool:
 
 def cutoff_time(art: Article, start: int, end: int) -> str | None:
     """The last ``截至X`` date of ``[start, end)``, ISO."""
-    cutoffs = [d for d in art.dates if start <= d.start and d.end <= end and _after_cutoff(art, d)]
+    cutoffs = [d for d in art.dates_in(start, end) if _after_cutoff(art, d)]
     return part_of_year(art, cutoffs[-1]) if cutoffs else None
 
 
@@ -135,7 +135,7 @@ def group_subject(art: Article, clause_start: int, q_start: int) -> re.Match | N
     """The group a figure is about when its clause opens with one (after dates or lead words);
     group ``group`` is its name as written."""
     text = art.text
-    starts = {clause_start, *(d.end for d in art.dates if clause_start <= d.start and d.end <= q_start)}
+    starts = {clause_start, *(d.end for d in art.dates_in(clause_start, q_start))}
     starts |= {clause_start + len(w) for w in art.rules.lead_words if text.startswith(w, clause_start)}
     for pos in sorted(starts):
         if m := group_at(art, pos, q_start):

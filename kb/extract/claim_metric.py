@@ -49,9 +49,8 @@ def _noun_of(q: Quantity) -> str:
 def _verb_phrase(art: Article, start: int, end: int) -> str:
     """The verb phrase in ``[start, end)`` without adverbs, ignore frames and 了."""
     text = art.text[start:end]
-    for s, e in art.ignored:
-        if start <= s < end:
-            text = text.replace(art.text[s:min(e, end)], "")
+    for s, e in art.ignored_starting_in(start, end):
+        text = text.replace(art.text[s:min(e, end)], "")
     text = strip_words(text, art.rules.adverbs, front=True).replace("了", "")
     return text.strip("“”\"")
 
@@ -97,7 +96,7 @@ def _possessed_noun(art: Article, q: Quantity, sentence_end: int) -> str | None:
     if not art.text.startswith("的", pos):
         return None
     end = clause_end(art.text, pos + 1, sentence_end)
-    if any(pos < p.start < end for p in art.quantities):
+    if art.quantities_starting_in(pos + 1, end):
         return None  # 20个国家的80家机构: the figure after it is the count
     noun = strip_words("".join(art.words(pos + 1, end)), art.rules.report_verbs, front=False)
     return noun if 0 < len(noun) <= _MAX_POSSESSED else None
@@ -157,7 +156,7 @@ def _next_clause_metric(art: Article, q: Quantity, sentence_end: int) -> str | N
     start = clause_end(text, q.end, sentence_end) + 1
     while start < sentence_end:
         end = clause_end(text, start, sentence_end)
-        framed = any(s <= start and end <= e for s, e in art.ignored)
+        framed = art.ignored_covers(start, end)
         for m in art.mentions_in(start, end, topical=False):
             start = m.end if m.start == start else start
         vp = strip_words(_verb_phrase(art, start, end), art.rules.adverbs, front=True)
@@ -184,14 +183,14 @@ def _comparative(core: str, comparatives: tuple[str, ...]) -> tuple[str, str]:
 
 def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
     text, rules = art.text, art.rules
-    if any(m.end() > q.start for m in rules.membership.finditer(text, sent.start, sent.end)):
+    if sent.in_membership_frame(art, q.start):
         if q.unit in rules.origin_units:
             return f"会员来源{q.unit}数"
         if q.kind == "count":
             return "会员数"
     if q.kind == "count" and (listed := _listed_metric(art, sent, q)):
         return listed
-    verb = next((w for w in rules.participation if w in text[q.end:sent.end]), None)
+    verb = sent.participation_after(art, q.end)
     if verb and q.kind == "count":
         return f"{verb}{q.unit}数"
     floor = max([p.end for p, _ in art.claims if clause[0] <= p.end <= q.start], default=clause[0])
@@ -241,7 +240,7 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
 def _listed_metric(art: Article, sent: Sentence, q: Quantity) -> str | None:
     """展出50余款大模型和20余款人形机器人 → the metric of the figure before with this figure's counted noun
     (展出大模型数 → 展出人形机器人数): a count joined to the count before it by 、/和/以及 is a list item."""
-    prev = next(((p, c) for p, c in reversed(art.claims) if sent.start <= p.start and p.end <= q.start), None)
+    prev = next(((p, c) for p, c in art.claims_back_to(sent.start) if p.end <= q.start), None)
     if not prev or prev[0].kind != "count" or art.text[prev[0].end:q.start] not in _LIST_JOINERS:
         return None
     old, new = _noun_of(prev[0]), _noun_of(q)
@@ -270,7 +269,7 @@ def _share_owner(art: Article, sent: Sentence, q: Quantity, np: str, subject: st
     owner, rest = np.split("占", 1) if np.endswith("占") else ("", np[1:])
     owner = strip_end(owner, art.rules.adverbs)[0]
     if not owner:
-        prev = next((p for p, _ in reversed(art.claims) if sent.start <= p.start < q.start), None)
+        prev = next((p for p, _ in art.claims_back_to(sent.start) if p.start < q.start), None)
         if prev and prev.kind == "count" and prev.text.endswith(prev.unit) and len(_noun_of(prev)) > 1:
             owner = _noun_of(prev)
         elif sent.metric:
@@ -304,7 +303,8 @@ def _without_fillers(np: str, fillers: tuple[str, ...]) -> str:
 
 
 def _quantities_after(art: Article, q: Quantity) -> list[Quantity]:
-    return [p for p in art.quantities if p.start >= q.end][:1]
+    after = art.quantity_from(q.end)
+    return [after] if after is not None else []
 
 
 def _topic(art: Article, start: int, end: int) -> str | None:
@@ -322,7 +322,7 @@ def read_topics(art: Article, sent: Sentence, upto: int) -> None:
     pos = max(sent.read_to, sent.start)
     for m in CLAUSE_BREAK.finditer(art.text, pos, upto):
         topic = _topic(art, pos, m.start())
-        if topic and not any(pos <= p.start < m.start() for p in art.quantities):
+        if topic and not art.quantities_starting_in(pos, m.start()):
             sent.metric = topic
         pos = m.end()
     sent.read_to = max(sent.read_to, upto)

@@ -9,6 +9,7 @@ attribution needs while it reads an article left to right.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -16,6 +17,7 @@ from spacy.tokens import Doc
 from kb.nlp import sentence_spans as nlp_sentences, text_of
 from kb.dates import DateMention, find_dates, year_of
 from kb.extract.claim_rules import ClaimRules
+from kb.extract.ranges import Cover, Sorted, inner_spans
 from kb.numbers import Quantity
 from kb.records import Claim, Document, Event, normalise_key
 
@@ -79,9 +81,9 @@ def find_mentions(text: str, orgs, events, documents, rules: ClaimRules) -> list
     for form, kind, name, summit in _name_forms(orgs, events, documents, rules):
         for m in re.finditer(re.escape(form), plain):
             found.append(Mention(index[m.start()], index[m.end() - 1] + 1, kind, name, summit))
-    spans = {(m.start, m.end) for m in found}
-    inner = lambda m: any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in spans)  # noqa: E731
-    return sorted({m for m in found if not inner(m)}, key=lambda m: (m.start, m.end, m.kind))
+    inner = inner_spans((m.start, m.end) for m in found)  # one pass, not a scan per mention
+    return sorted({m for m in found if (m.start, m.end) not in inner}, key=lambda m: (m.start, m.end, m.kind))
+
 
 def _current_event(events, head: str, year: int | None):
     """The event 本届大会 refers to: of the article's year, its name ending in ``head`` (a summit is
@@ -176,18 +178,93 @@ class Article:
     org_names: frozenset[str] = frozenset()  # every name and alias of an organisation
     quantities: list[Quantity] = field(default_factory=list)
     claims: list[tuple[Quantity, Claim]] = field(default_factory=list)
+    # Bisection indexes over the lists above (each sorted by start), so a look-up
+    # costs the size of its answer, not of the article.
+    _word_ends: list[int] = field(init=False, repr=False)
+    _mentions: Sorted = field(init=False, repr=False)
+    _dates: Sorted = field(init=False, repr=False)
+    _ignored: Sorted = field(init=False, repr=False)
+    _ignored_cover: Cover = field(init=False, repr=False)
+    _quantities: tuple[list, Sorted] | None = field(default=None, init=False, repr=False)  # (list indexed, index)
+
+    def __post_init__(self) -> None:
+        self._word_ends = [e for _, e in self.spans]
+        self._mentions, self._dates, self._ignored = Sorted(self.mentions), Sorted(self.dates), Sorted(self.ignored)
+        self._ignored_cover = Cover(self.ignored)
 
     def words(self, start: int, end: int) -> list[str]:
         """The segmenter's words in ``[start, end)`` (cut at the edges), punctuation dropped."""
-        cut = [self.text[max(s, start):min(e, end)] for s, e in self.spans if s < end and e > start]
+        cut, i = [], bisect_right(self._word_ends, start)
+        while i < len(self.spans) and self.spans[i][0] < end:
+            s, e = self.spans[i]
+            cut.append(self.text[max(s, start):min(e, end)])
+            i += 1
         return [w for w in cut if w.strip() and not CLAUSE_BREAK.fullmatch(w) and w not in QUOTES]
 
     def mentions_in(self, start: int, end: int, *, topical: bool = True) -> list[Mention]:
         """Names in ``[start, end)``; topical ones exclude names inside an ignore frame."""
-        out = [m for m in self.mentions if start <= m.start and m.end <= end]
+        out = self._mentions.within(start, end)
         if topical:
-            out = [m for m in out if not any(s <= m.start and m.end <= e for s, e in self.ignored)]
+            out = [m for m in out if not self.ignored_covers(m.start, m.end)]
         return out
+
+    def ignored_covers(self, start: int, end: int) -> bool:
+        """``[start, end)`` lies inside an ignore frame."""
+        return self._ignored_cover.covers(start, end)
+
+    def ignored_starting_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The ignore frames that start in ``[start, end)``, in order."""
+        return self._ignored.starting_in(start, end)
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        """The dates lying in ``[start, end)``, in order."""
+        return self._dates.within(start, end)
+
+    def quantities_starting_in(self, start: int, end: int) -> list[Quantity]:
+        """The quantities starting in ``[start, end)``, in order."""
+        return self._quantity_index().starting_in(start, end)
+
+    def quantity_from(self, pos: int) -> Quantity | None:
+        """The first quantity starting at or after ``pos``."""
+        return self._quantity_index().first_from(pos)
+
+    def _quantity_index(self) -> Sorted:
+        # ``quantities`` is set after the Article is made: indexed on first use.
+        if self._quantities is None or self._quantities[0] is not self.quantities:
+            self._quantities = (self.quantities, Sorted(self.quantities))
+        return self._quantities[1]
+
+    def claims_back_to(self, start: int):
+        """(quantity, claim) pairs stated so far whose quantity starts at or after ``start``,
+        last first: claims are stated in text order, so the walk stops at the first before."""
+        for pair in reversed(self.claims):
+            if pair[0].start < start:
+                return
+            yield pair
+
+    def date_at(self, pos: int) -> DateMention | None:
+        """The first date starting at ``pos``."""
+        return self._dates.first_at(pos)
+
+    def mention_at(self, pos: int, end: int) -> Mention | None:
+        """The first (shortest) name starting at ``pos`` and ending by ``end``."""
+        m = self._mentions.first_at(pos)
+        return m if m is not None and m.end <= end else None
+
+def closed_titles(text: str) -> list[tuple[int, int]]:
+    """The spans of ``re.finditer(r"《[^》\\n]*》", text)``, in one pass: that regex retries
+    from every 《 of a line that never closes, quadratic on a run of them."""
+    spans, pos = [], 0
+    while (start := text.find("《", pos)) != -1:
+        close, newline = text.find("》", start), text.find("\n", start)
+        if close != -1 and (newline == -1 or close < newline):
+            spans.append((start, close + 1))
+            pos = close + 1
+        elif newline == -1:
+            break
+        else:  # no 》 before the line ends: no later 《 of this line closes either
+            pos = newline + 1
+    return spans
 
 
 def _present_dates(text: str, article_date: str | None, rules: ClaimRules) -> list[DateMention]:
@@ -201,8 +278,8 @@ def _present_dates(text: str, article_date: str | None, rules: ClaimRules) -> li
 def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
     text = text_of(doc)
     date = getattr(doc._.article, "date", None)
-    titles = [m.span() for m in re.finditer(r"《[^》\n]*》", text)]
-    outside = lambda d: not any(s <= d.start < e for s, e in titles)  # noqa: E731
+    titles = Cover(closed_titles(text))
+    outside = lambda d: not titles.holds(d.start)  # noqa: E731
     dates = sorted(filter(outside, [*find_dates(text, date), *_present_dates(text, date, rules)]),
                    key=lambda d: d.start)
     ignored = [m.span() for m in rules.ignore.finditer(text)]
@@ -228,6 +305,32 @@ class Sentence:
     read_to: int = 0  # clauses before this offset have been read for a topic
     context_time: str | None = None  # a cutoff (截至X) carried from an earlier sentence of a report's paragraph
     context_subject: str | None = None  # the subject of the last figure of that paragraph
+    # What every figure of the sentence asks about the whole sentence, read once (a scan per
+    # figure is quadratic in a long sentence): clause-break ends, membership-frame reach, and
+    # where each participation word last starts.
+    _scans: dict = field(default_factory=dict, repr=False)
+
+    def clause_start(self, art: Article, pos: int) -> int:
+        """:func:`clause_start` of ``pos`` with the sentence start as floor."""
+        if "breaks" not in self._scans:
+            self._scans["breaks"] = [m.end() for m in CLAUSE_BREAK.finditer(art.text, self.start, self.end)]
+        breaks = self._scans["breaks"]
+        i = bisect_right(breaks, pos)
+        return breaks[i - 1] if i else self.start
+
+    def in_membership_frame(self, art: Article, pos: int) -> bool:
+        """A membership frame of the sentence ends after ``pos``."""
+        if "membership" not in self._scans:
+            ends = [m.end() for m in art.rules.membership.finditer(art.text, self.start, self.end)]
+            self._scans["membership"] = max(ends, default=-1)
+        return self._scans["membership"] > pos
+
+    def participation_after(self, art: Article, pos: int) -> str | None:
+        """The first participation word (in rule order) found in ``[pos, end)`` of the sentence."""
+        if "participation" not in self._scans:
+            self._scans["participation"] = [(w, art.text.rfind(w, self.start, self.end))
+                                            for w in art.rules.participation]
+        return next((w for w, last in self._scans["participation"] if last >= pos), None)
 
 
 def skip_front(art: Article, a: int, b: int) -> int:
@@ -235,8 +338,8 @@ def skip_front(art: Article, a: int, b: int) -> int:
     text, rules = art.text, art.rules
     skippable = (*rules.lead_words, *rules.adverbs, "从", "的", "了", "等")
     while a < b:
-        date = next((d for d in art.dates if d.start == a), None)
-        name = next((m for m in art.mentions if m.start == a and m.end <= b), None)
+        date = art.date_at(a)
+        name = art.mention_at(a, b)
         ref = re.compile(rf"{rules.anaphor.pattern}|这些[^，,。的]{{1,8}}的|[^，,。]{{0,30}}等(?=\d)").match(text, a, b)
         word = next((w for w in skippable if text.startswith(w, a) and a + len(w) <= b), None)
         step = date.end if date else name.end if name else ref.end() if ref and ref.end() > a else (

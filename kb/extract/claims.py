@@ -27,6 +27,8 @@ sentence or the one before it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.tokens import Doc
 
 from kb.extract.claim_attribution import (REFERRING_RULES, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
@@ -34,7 +36,7 @@ from kb.extract.claim_attribution import (REFERRING_RULES, claim_source, compare
 from kb.extract.claim_context import context_time, cutoff_time, headline_end, merge_headline, release_frames
 from kb.extract.claim_metric import claim_metric, read_topics
 from kb.extract.claim_rules import ClaimRules, load_claim_rules
-from kb.extract.claim_text import Article, Sentence, article_of, clause_end, clause_start, sentence_spans
+from kb.extract.claim_text import Article, Sentence, article_of, clause_end, sentence_spans
 from kb.numbers import Quantity, find_quantities
 from kb.records import Claim, Document, Event, Organization, Provenance
 
@@ -42,7 +44,7 @@ __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
 
 
 def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Event]) -> Claim:
-    clause = (clause_start(art.text, q.start, sent.start), clause_end(art.text, q.end, sent.end))
+    clause = (sent.clause_start(art, q.start), clause_end(art.text, q.end, sent.end))
     read_topics(art, sent, clause[0])
     time = claim_time(art, sent, q) or context_time(sent, q)
     subject = claim_subject(art, sent, q, clause, time, events)
@@ -83,6 +85,18 @@ def _merge(first: Claim, again: Claim) -> Claim:
     return first.model_copy(update=update)
 
 
+def _quantities_by_sentence(quantities: list[Quantity], spans: list[tuple[int, int]]) -> list[list[Quantity]]:
+    """The quantities lying wholly inside each sentence, in order. Sentences do not
+    overlap, so a quantity can only lie in the last one starting at or before it."""
+    starts = [s for s, _ in spans]
+    out: list[list[Quantity]] = [[] for _ in spans]
+    for q in quantities:
+        i = bisect_right(starts, q.start) - 1
+        if i >= 0 and q.end <= spans[i][1]:
+            out[i].append(q)
+    return out
+
+
 def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
                 documents: list[Document]) -> list[Claim]:
     """One claim per stated quantity of ``doc``, attributed; restatements merged."""
@@ -92,7 +106,9 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     carried: list[tuple] = []
     held_time = held_subject = None
     reports: dict[str, tuple] = {}  # issuer → (time, subject) its figures were stated with so far
-    for start, end in sentence_spans(doc):
+    spans = sentence_spans(doc)
+    by_sentence = _quantities_by_sentence(art.quantities, spans)
+    for index, (start, end) in enumerate(spans):
         if rules.furniture.search(art.text, start, end) and end - start < 60:
             continue
         sent = Sentence(start, end, sentence_sources(art, start, end))
@@ -105,7 +121,8 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
         if carried or back:
             sent.context_time, sent.context_subject = held_time, held_subject
         sent.sources = sorted({*carried, *sent.sources}, key=lambda f: (f[0], f[1], f[3]))
-        for q in (q for q in art.quantities if start <= q.start and q.end <= end):
+        stated = len(art.claims)
+        for q in by_sentence[index]:
             claim = _claim(doc, art, sent, q, list(events))
             art.claims.append((q, claim))
             held_subject = claim.subject or held_subject
@@ -113,7 +130,7 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
         held_time = cutoff_time(art, start, end) or held_time
         framed = [f[2] for f in [*sent.sources, *carried] if f[2]]
         if framed and (held_time or held_subject):
-            last = next((c.time for q, c in reversed(art.claims) if start <= q.start < end), held_time)
+            last = art.claims[-1][1].time if len(art.claims) > stated else held_time  # this sentence's last
             # a report whose last figure has a time of its own (2023年，…) has no one time to carry
             ends = (last or "").rsplit("/", 1)[-1]  # a change up to the cutoff (2022-12/2023-12) holds at it
             reports[framed[-1]] = (held_time if ends == held_time else None, held_subject)

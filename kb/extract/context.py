@@ -31,8 +31,10 @@ _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
 _TITLE = re.compile(r"《[^《》\n]{1,80}》")
 _ASIDE_END = "”」)）】]…"
-_THEME = re.compile(r"主题(?:为|是)[:：]?“([^”]{2,80})”|以“([^”]{2,80})”为主题")
-_THEME_BEFORE = re.compile(r"以“([^”]{2,80})”为主题的$")
+# A theme in any quotes the page uses: “…”, or 「…」/『…』 on traditional pages.
+_QUOTED = r"[“「『]([^”」』\n]{2,80})[”」』]"
+_THEME = re.compile(rf"主题(?:为|是)[:：]?{_QUOTED}|以{_QUOTED}为主题|围绕{_QUOTED}(?:这一|的)?主题")
+_THEME_BEFORE = re.compile(rf"以{_QUOTED}为主题的$")
 _THEME_BLOCKERS = ("论坛", "博览会", "大赛", "活动")  # a theme after these is theirs
 # A date right after a name: 论坛(IGF)12日在…开幕, 活动将于17日举行.
 _DATE_GAP = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:将|已|正式|定|拟)?于?$")
@@ -169,7 +171,8 @@ class Context:
         for start, end in spans:
             found = _THEME.search(self.text, start, end)
             if found and not any(n in self.text[start:found.start()] for n in _THEME_BLOCKERS):
-                return found.group(1) or found.group(2)
+                # ── (box drawing) stands for the dash ―― on some traditional pages
+                return next(g for g in found.groups() if g).replace("\u2500", "\u2014")
         return None
 
     def clause_text(self, start: int, end: int) -> str:
@@ -186,7 +189,8 @@ class Context:
 # A sentence that opens with a demonstrative and an event noun (本届大会, 本次峰会,
 # 此次论坛) goes on about the event just named; 期间/同期/上 make it a setting instead.
 _ANAPHOR = re.compile(r"(?:本届|本次|此次|该)(大会|峰会|论坛|会议|博览会)(?!期间|同期|上)"
-                      r"|(大会|峰会)(?=将?于|以“|主题|为期|会期|在|\d|[一二三四五六七八九十]{1,3}日)")
+                      r"|(大会|峰会)(?=将?于|以“|主题|为期|会期|在|\d|[一二三四五六七八九十]{1,3}日)"
+                      r"|(?:本届|今年|此次|本次)的?(?:(大会|峰会)的?)?(?=主题)")
 # An activity held during the article's event: 大会期间, 与大会同期, 本届大会上,
 # 峰会“…”论坛; the noun stands alone (not the end of a name: 世界互联网大会期间).
 _DURING = re.compile(
@@ -212,7 +216,7 @@ def anaphor_at(text: str, pos: int) -> tuple[str, int] | None:
     """The event noun of a demonstrative opening the sentence at ``pos`` (``本届大会`` → 大会),
     and where the demonstrative ends."""
     found = _ANAPHOR.match(text, pos)
-    return (found.group(1) or found.group(2), found.end()) if found else None
+    return (found.group(1) or found.group(2) or found.group(3) or "", found.end()) if found else None
 
 
 def during_noun(text: str, start: int, end: int) -> str | None:
@@ -249,12 +253,13 @@ def paragraph_host(ctx: Context, sentences: list[tuple[int, int]], i: int, event
 
 # ---------------------------------------------------------------- places and anaphoric frames
 
-_LOCATION_AFTER = re.compile(r"^(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{2,8}?)的[\u4e00-\u9fff]{2,20}?"
-                             r"|([\u4e00-\u9fff]{2,12}?))(?:隆重)?(?:举行|举办|召开|开幕|落幕)")
+_DAY_WORDS = ("今天", "今日", "昨天", "昨日", "明天", "明日")
+_LOCATION_AFTER = re.compile(rf"^(?:{'|'.join(_DAY_WORDS)})?(?:{'|'.join(_TIME_OF_DAY)})?(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{{2,8}}?)的[\u4e00-\u9fff]{{2,20}}?"
+                             r"|([\u4e00-\u9fff]{2,16}?))(?:隆重)?(?:举行|举办|召开|开幕|落幕)")
 _LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
 _SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
 _ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
-_PLACE_IN = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:隆重)?(?:举行|举办|召开|开幕)")
+_PLACE_IN = re.compile(r"在([\u4e00-\u9fff]{2,16}?)(?:隆重)?(?:举行|举办|召开|开幕)")
 _HAPPEN = re.compile(r"[^，,。；;]{0,16}?(举行|举办|召开|开幕|启幕|拉开帷幕|闭幕|落幕|结束)")
 
 

@@ -36,6 +36,7 @@ from spacy.tokens import Doc
 
 from kb.nlp import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
+from kb.extract.ranges import Sorted
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
 from kb.rules import Rule, WordList, load_section, load_words, rule_path
 
@@ -58,6 +59,7 @@ class HeadRule(Rule):
 class KnownRule(Rule):
     title: str
     kind: DocumentKind
+    context_needed: bool = False  # a document only where its clause issues it (提出的全球发展倡议)
 
 
 @dataclass(frozen=True)
@@ -102,19 +104,37 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     """Every document named in ``doc``; ``orgs`` and ``events`` give issuers and release events."""
     rules = load_document_rules()
     ctx = Context.of(doc)
-    issuers = _issuer_mentions(ctx.text, orgs, rules)
+    issuers = Sorted(_issuer_mentions(ctx.text, orgs, rules))
     spans = _event_spans(doc, events)
-    found = _one_kind_per_title([*_titled(ctx, rules), *_unquoted(ctx, rules)])
+    found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
+    found = _one_kind_per_title([*found, *_listed_after(ctx, rules, found)])
     records = []
     for t in sorted(found, key=lambda t: t.start):
         sentence = _sentence_start(ctx.text, t.start)
+        event = _event(ctx, t, sentence, spans, events)
         records.append(Document(
             title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers),
-            date=_date(ctx, t, sentence, spans, events), event=_event(ctx, t, sentence, spans, events),
+            date=_date(ctx, t, sentence, spans, events) or _time_of(event, events), event=event,
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
     return merge_all(records)
+
+
+def _time_of(name: str | None, events) -> str | None:
+    """When a document released at the event ``name`` came out, as precise as the event's dates
+    say: what its first and last day share (the day of a one-day event, else the month), the
+    month of the one day known, else its year."""
+    event = next((e for e in events if e.name == name), None)
+    if event is None:
+        return None
+    days = [d.split("-") for d in (event.start_date, event.end_date) if d]
+    if len(days) == 2:
+        shared = next((i for i, (a, b) in enumerate(zip(*days)) if a != b), min(map(len, days)))
+        return "-".join(days[0][:shared]) or None
+    if days:
+        return "-".join(days[0][:2])
+    return str(event.year) if event.year else None
 
 
 def _one_kind_per_title(found: list[_Title]) -> list[_Title]:
@@ -218,6 +238,8 @@ def _unquoted(ctx: Context, rules: DocumentRules) -> list[_Title]:
     text = ctx.text
     for known in rules.known:
         for m in re.finditer(re.escape(known.title), text):
+            if known.context_needed and not _issued_in_clause(ctx, rules, m.start()):
+                continue
             if not ctx.inside_title(m.start()):
                 out.append(_Title(m.start(), m.end(), known.title, known.kind, f"documents.known:{known.id}", None))
     for m in _QUOTED_HEAD.finditer(text):
@@ -228,6 +250,13 @@ def _unquoted(ctx: Context, rules: DocumentRules) -> list[_Title]:
                               _verb_before(text, m.start(), rules)))
     out.extend(_after_verb(ctx, rules))
     return out
+
+
+def _issued_in_clause(ctx: Context, rules: DocumentRules, pos: int) -> bool:
+    """An issuing verb between the start of the clause and ``pos`` (``中方提出的…``), not a topic
+    (``围绕全球发展倡议…``)."""
+    before = ctx.text[ctx.clause_start(pos):pos]
+    return any(v in before for v in rules.verbs_before)
 
 
 def _after_verb(ctx: Context, rules: DocumentRules) -> list[_Title]:
@@ -244,6 +273,27 @@ def _after_verb(ctx: Context, rules: DocumentRules) -> list[_Title]:
     return out
 
 
+# An item of a list of titles: up to its separator; quoted parts (“互联网+扶贫”) stay in.
+_LIST_ITEM = re.compile(r"(?:[、，,]|和|及|以及)(?P<item>[^、，,。；;！？!?\n《》()（）]{4,30})")
+_NOT_IN_ITEM = ("的", "等", "一系列", "多项", "相关")
+
+
+def _listed_after(ctx: Context, rules: DocumentRules, found: list[_Title]) -> list[_Title]:
+    """``发布了《A》，B报告，“C”联合倡议``: unquoted items that go on a list after an issued
+    title and end in a document head share its verb."""
+    out = []
+    for t in (t for t in found if t.verb_at is not None):
+        pos = t.end
+        while (m := _LIST_ITEM.match(ctx.text, pos)) is not None:
+            item = m.group("item")
+            head = rules.head_of(item)
+            if head is None or head.context_needed or any(w in item for w in _NOT_IN_ITEM):
+                break
+            out.append(_Title(m.start("item"), m.end(), item, head.kind, f"documents.listed:{head.id}", t.verb_at))
+            pos = m.end()
+    return out
+
+
 # ---------------------------------------------------------------- attributes
 
 
@@ -253,11 +303,12 @@ def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, i
     for org in orgs:
         for form in (org.name, *org.aliases):
             forms[form] = org.name
-    found = []
-    for form in sorted(forms, key=len, reverse=True):
+    found, taken = [], bytearray(len(text))  # taken[i]: character i is in a mention found already
+    for form in sorted(filter(None, forms), key=len, reverse=True):
         for m in re.finditer(re.escape(form), text):
-            if all(m.end() <= s or m.start() >= e for s, e, _ in found):
+            if not any(taken[m.start():m.end()]):
                 found.append((m.start(), m.end(), forms[form]))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return sorted(found)
 
 
@@ -269,9 +320,9 @@ def _issuer(text: str, t: _Title, sentence: int, issuers) -> str | None:
         return None
     limit = t.start if t.verb_at is None else t.verb_at
     partners = max(text.rfind(w, sentence, limit) for w in _PARTNERS)
-    if partners > sentence and any(sentence <= i[0] and i[1] <= partners for i in issuers):
+    if partners > sentence and issuers.within(sentence, partners):
         limit = partners
-    before = [i for i in issuers if sentence <= i[0] and i[1] <= limit]
+    before = issuers.within(sentence, limit)
     return before[-1][2] if before else None
 
 
@@ -315,6 +366,10 @@ def _last_date(ctx: Context, start: int, end: int, spans: list[tuple[int, int, s
     return (outside or dates)[-1].iso if dates else None
 
 
+# 峰会还发布《…》, 大会通过了《…》: the article's event is the clause's subject and issues the title.
+_EVENT_ISSUES = re.compile(r"(?:^|(?<=[，,。；;\n]))\s*(?:此外|同时|其间|会上)?[，,]?(?:本届|本次|此次)?"
+                           r"(?:(大会|峰会)(?:主论坛|开幕式)?|主论坛|开幕式)(?:上|期间)?(?:还|也|同时|正式|首次|共)?$")
+
 BACK_REFERENCE_REACH = 3  # sentences before a 会上/当天 title that may name its event
 _BACK_REFERENCE = re.compile(r"(?:^|[，,])\s*(?:在|于)?(?:会上|会议上|会中|当天|当日|同日|会议期间|其间|此间)")
 
@@ -355,6 +410,9 @@ def _event(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, s
     setting = _at_event(text, t, sentence) if host is None else None
     if setting is not None and setting.group(0).strip("，, 在").startswith("开幕式"):
         host = anaphor_host(list(events), "大会")  # 开幕式上: the article's event opens
+    issuing = _EVENT_ISSUES.search(text, sentence, t.verb_at) if host is None and t.verb_at is not None else None
+    if issuing is not None:
+        host = anaphor_host(list(events), issuing.group(1) or "大会")
     if host is not None:
         return host.name
     if _refers_back(text, t, sentence):

@@ -44,9 +44,16 @@ from kb.dates import DateMention
 from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor,
                                 merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.records import Event, EventKind, Provenance
-from kb.rules import Rule, WordList, load_section, rule_path
+from kb.number_parse import parse_number
+from kb.rules import Regex, Rule, WordList, load_section, rule_path
 
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
+# Kinds of a yearly gathering, named with the year in front (2024年联合国互联网治理论坛);
+# a dialogue or an award keeps the series' name.
+_GATHERINGS = ("summit", "meeting", "forum", "expo")
+# Only directly before a series name: elsewhere four digits are no year.
+_BARE_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d$")
+_LEADING_YEAR = re.compile(r"(?:19|20)\d\d(?=\D)")
 # A count is no name: 20场分论坛, 10余场论坛.
 _COUNT = re.compile(r"^[\d〇一二三四五六七八九十百千两几数]+[余多]?[场个项次家类届]")
 
@@ -64,6 +71,7 @@ class Occurrence(BaseModel):
     edition: int | None = None
     name: str | None = None
     kind: EventKind | None = None
+    aliases: list[str] = []  # forms that name this occurrence alone, without a year
 
 
 class SeriesRule(Rule):
@@ -105,6 +113,15 @@ class NounRule(Rule):
     kind: EventKind
     bare: bool = True
     not_followed_by: list[str] = []
+    named_by_year: bool = False  # a dated, self-standing bare name gets its year in front
+
+
+class PatternRule(Rule):
+    """An event name matched by a regex and kept as written; group ``edition`` is its ordinal."""
+
+    pattern: Regex
+    kind: EventKind
+    name: str | None = None  # the canonical name, ``{group}`` replaced by the matched group
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,8 @@ class EventRules:
     series: tuple[SeriesRule, ...]
     nouns: tuple[NounRule, ...]
     words: dict[str, frozenset[str]]
+    patterns: tuple[PatternRule, ...] = ()
+    activities: tuple[NounRule, ...] = ()
 
     def series_by_id(self, series_id: str) -> SeriesRule:
         return next(s for s in self.series if s.id == series_id)
@@ -122,7 +141,9 @@ def load_event_rules() -> EventRules:
     path = rule_path("events")
     nouns = sorted(load_section(path, "nouns", NounRule), key=lambda n: -len(n.noun))
     words = {w.id: frozenset(w.words) for w in load_section(path, "words", WordList)}
-    return EventRules(tuple(load_section(path, "series", SeriesRule)), tuple(nouns), words)
+    patterns = tuple(load_section(path, "patterns", PatternRule))
+    activities = tuple(sorted(load_section(path, "activities", NounRule), key=lambda n: -len(n.noun)))
+    return EventRules(tuple(load_section(path, "series", SeriesRule)), tuple(nouns), words, patterns, activities)
 
 
 @dataclass
@@ -186,7 +207,8 @@ def _host(ctx: Context, start: int, pos: int, events: list[Event]) -> Event | No
 
 
 def _mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
-    series = _series_mentions(ctx, rules, start, end)
+    series = [*_series_mentions(ctx, rules, start, end), *_pattern_mentions(ctx, rules, start, end),
+              *_listed_activities(ctx, rules, start, end)]
     # "依托世界互联网大会" is the series with a verb before it: the series decides.
     ends = {m.end for m in series}
     found = [*series, *(m for m in _noun_mentions(doc, ctx, rules, start, end) if m.end not in ends)]
@@ -203,12 +225,45 @@ def _mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -
 def _series_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
     out = []
     for series in rules.series:
+        for occurrence in series.occurrences:
+            for form in occurrence.aliases:
+                out.extend(_Mention(m.start(), m.end(), f"events.series:{series.id}", series.kind, series.name,
+                                    series, form, {"year": occurrence.year})
+                           for m in _form_regex(form).finditer(ctx.text, start, end))
         for form in sorted({series.name, *series.aliases}, key=len, reverse=True):
             for m in _form_regex(form).finditer(ctx.text, start, end):
                 if ctx.inside_title(m.start()) or _followed_by(ctx.text, m.end(), rules.words["not_after"]):
                     continue
                 out.append(_Mention(m.start(), m.end(), f"events.series:{series.id}", series.kind,
                                     series.name, series, form))
+    return out
+
+
+def _pattern_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
+    out = []
+    for rule in rules.patterns:
+        for m in re.compile(rule.pattern).finditer(ctx.text, start, end):
+            edition = m.groupdict().get("edition")
+            number = parse_number(edition) if edition else None
+            fields = {"edition": int(number) if number else None, "standalone": True}
+            name = rule.name.format(**m.groupdict()) if rule.name else m.group()
+            out.append(_Mention(m.start(), m.end(), f"events.pattern:{rule.id}", rule.kind, name, fields=fields))
+    return out
+
+
+_QUOTED_RUN = re.compile(r"((?:“[^“”\n]{2,20}”[、和及与]?){1,8})等")
+_QUOTED_NAME = re.compile(r"“[^“”\n]{2,20}”")
+
+
+def _listed_activities(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
+    """``“A”“B”等交流活动``: quoted names listed before an activity noun name activities of its kind."""
+    out = []
+    for run in _QUOTED_RUN.finditer(ctx.text, start, end):
+        noun = next((a for a in rules.activities if ctx.text.startswith(a.noun, run.end())), None)
+        if noun is None:
+            continue
+        out.extend(_Mention(m.start(), m.end(), f"events.activity:{noun.id}", noun.kind, m.group())
+                   for m in _QUOTED_NAME.finditer(ctx.text, run.start(), run.end(1)))
     return out
 
 
@@ -272,7 +327,9 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
         return None
     if any(w in modifier for w in rules.words["ceremony"]):
         return None  # 开幕式暨主论坛: a part of the event named before, no event of its own
-    return _Mention(left, n_end, f"events.bare:{noun.id}", noun.kind, ctx.text[left:n_end])
+    year = _LEADING_YEAR.match(modifier) if noun.named_by_year else None
+    return _Mention(left, n_end, f"events.bare:{noun.id}", noun.kind, ctx.text[left:n_end],
+                    fields={"named_by_year": noun.named_by_year, "year": int(year.group()) if year else None})
 
 
 # ---------------------------------------------------------------- attributes
@@ -281,6 +338,8 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
 def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
              spans: list[tuple[int, int]]) -> Event | None:
     own_year, edition, own_date = _own_time(m, ctx)
+    edition = edition or m.fields.get("edition")
+    own_year = own_year or m.fields.get("year")
     series = m.series
     if series and edition and own_year is None:
         own_year = series.year_of_edition(edition)
@@ -296,13 +355,16 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
     if year is None and series and series.current_by_default:
         year = _article_year(ctx)
     part_of = None
-    if series is None or series.part_of:
+    if (series is None or series.part_of) and not m.fields.get("standalone"):
         if summit is not None and (year is None or year == summit.year) and series is None:
             part_of, year = summit.name, summit.year
         elif series and series.part_of and (year or summit):
             year = year or summit.year
             part_of = rules.series_by_id(series.part_of).name_of(year)
     name, kind = _name_and_kind(m, series, year, own_year, own_date, edition)
+    if m.fields.get("named_by_year") and year and part_of is None:
+        # 世界5G大会 in a 2019 clause, or 2019世界5G大会: 2019年世界5G大会
+        name = f"{year}年{name.removeprefix(str(year)).removeprefix('年')}"
     quote_start = _prefix_start(m, ctx, own_date)
     start_date, end_date = _timing(m, ctx, rules, clause_date)
     framed_start, framed_end = ctx.framed_dates(spans, year)
@@ -329,10 +391,16 @@ def _prefix_start(m: _Mention, ctx: Context, own_date: DateMention | None) -> in
 def _own_time(m: _Mention, ctx: Context) -> tuple[int | None, int | None, DateMention | None]:
     """Year and edition written right before the mention (``2024年``, ``今年的``, ``首届``)."""
     pos = m.start - 1 if ctx.text[m.start - 1:m.start] == "的" else m.start
-    date = ctx.date_ending_at(pos)
+    date = ctx.date_ending_at(pos) or (_bare_year(ctx.text, m.start) if m.series else None)
     if date and date.end_value is None and not date.since and len(date.value or "") == 4:
         return date.year, ctx.edition_ending_at(date.start), date
     return None, ctx.edition_ending_at(m.start), None
+
+
+def _bare_year(text: str, pos: int) -> DateMention | None:
+    """A year written without its unit right before a series name (``2019世界人工智能大会``)."""
+    found = _BARE_YEAR.search(text, max(0, pos - 5), pos)
+    return DateMention(found.start(), pos, found.group(), found.group()) if found else None
 
 
 def _name_and_kind(m: _Mention, series, year, own_year, own_date, edition) -> tuple[str, str]:
@@ -346,6 +414,8 @@ def _name_and_kind(m: _Mention, series, year, own_year, own_date, edition) -> tu
         return f"{own_year}年{series.name}", kind
     if own_year and edition and series.first_year:  # 第十三届… → its year from the series data
         return f"{own_year}年{series.name}", kind
+    if year and not own_year and not series.part_of and kind in _GATHERINGS:  # dated by its clause
+        return f"{year}年{series.name}", kind
     return series.name, kind
 
 

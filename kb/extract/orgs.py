@@ -13,6 +13,11 @@ character spans with a canonical name and the rule id):
 - the article's outlet (front matter ``source:`` or the dateline agency);
 - a country's organ (法国政府) and short forms the article introduces
   (``（以下简称“X”）``): :mod:`kb.extract.org_forms`.
+- the name tagger's ORG proposals (:mod:`kb.tagger`, rule ``tagger:lac``) where
+  rules accept them: a known name, or a name ending in a head word (or a
+  ``proposal_heads`` word: …司) that makes a name, anchored for a weak head; the
+  proposal gives the left edge a head alone cannot find. It never overrides a
+  rule's mention, except one at its start (工业和信息化部|信息技术发展司).
 
 A one-character organ head (局, 署, 办) followed by its own head's title
 (``…局局长``, section ``organ_titles``) names an organ even without a place or
@@ -28,136 +33,38 @@ name forms in the *original* text, noise lines included (a masthead
 Overlapping mentions are resolved longest first (ties: marker, gazetteer,
 head), so 中国社会科学院 inside 中国社会科学院世界经济与政治研究所 is not an
 organisation of its own. Countries, regions and events are never organisations.
+A head name that runs left over a person the tagger proposes (and the people
+rules accept) is none either; ``X`` and ``中共X`` in one article are one
+organisation (section ``alias_prefixes``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import field_validator
 from spacy.tokens import Doc
 
 from kb.clean.script import simplified, to_simplified
-from kb.extract.founding import Founding, find_foundings, founding_rules
-from kb.extract.org_forms import (
-    alias_spans, country_organ_spans, form_rules, introduced_aliases, is_venue, organ_title_after,
-)
+from kb.extract.founding import Founding, find_foundings
+from kb.extract.org_forms import alias_spans, country_organ_spans, introduced_aliases, is_venue, organ_title_after
+from kb.extract.org_rules import Mention, canonical, org_rules
+from kb.extract.person_names import tagger_names
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
-from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_path
+from kb.rules import alternation
+from kb.tagger import RULE_ID as TAGGER_RULE, proposals
 
-OrgType = Literal[
-    "international", "government", "research", "university", "association", "committee", "media", "company", "other",
-]
 HAN = r"\u4e00-\u9fff"
-_HAN_RUN = re.compile(rf"^[{HAN}]+$")
 _NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
 _PLACE = re.compile(rf"^[{HAN}]{{1,5}}(?:省|市|县|自治区|自治州|特别行政区)$")
+_PLACE_IN = re.compile(rf"[{HAN}]{{2,5}}?(?:省|市|县|自治区|自治州|特别行政区)")
 # A series name (世界互联网大会) preceded by these is the event, not the organisation.
 _EDITION_BEFORE = re.compile(r"(?:\d{4}年|首届|第[一二三四五六七八九十百\d]+届|本届|历届|每届|今年的?|去年的?|明年的?)\s*$")
 _SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
 MAX_TOKENS_UNANCHORED = 3
 MAX_TOKENS_ANCHORED = 7
-
-
-class GazetteerEntry(Rule):
-    name: str
-    aliases: list[str] = []
-    type: OrgType = "other"
-    series: bool = False
-    marked: bool = False
-
-
-class Marker(Rule):
-    pattern: Regex
-    suffix: str | None = None
-
-    @field_validator("pattern")
-    @classmethod
-    def _has_name_group(cls, value: str) -> str:
-        if "(?P<name>" not in value:
-            raise ValueError("pattern needs a group (?P<name>...)")
-        return value
-
-
-class OutletForm(Rule):
-    pattern: str
-
-    @field_validator("pattern")
-    @classmethod
-    def _has_name_and_suffix(cls, value: str) -> str:
-        if "{name}" not in value or "(?P<suffix>" not in value:
-            raise ValueError("pattern needs {name} and a group (?P<suffix>...)")
-        try:
-            re.compile(value.replace("{name}", "名"))
-        except re.error as err:
-            raise ValueError(f"not a valid regular expression: {err}") from None
-        return value
-
-
-class HeadRule(WordList):
-    anchored: bool = False
-
-
-@dataclass(frozen=True)
-class Mention:
-    """An organisation mention in the clean text: ``[start, end)``, as written and canonical."""
-
-    start: int
-    end: int
-    name: str
-    surface: str
-    rule: str
-    rank: int = 1  # tie-break among equally long mentions: marker 0, gazetteer 1, head 2
-
-
-@dataclass(frozen=True)
-class OrgRules:
-    entries: dict[str, GazetteerEntry]  # every name and alias → its entry
-    gazetteer: re.Pattern[str]
-    markers: tuple[tuple[Marker, re.Pattern[str]], ...]
-    heads: re.Pattern[str]
-    head_rules: dict[str, HeadRule]  # head word → rule
-    words: dict[str, frozenset[str]]  # section → words (prefixes, stops, ...)
-    outlet_forms: tuple[OutletForm, ...]
-
-
-def _words(path, section: str) -> frozenset[str]:
-    return frozenset(load_words(path, section))
-
-
-@lru_cache(maxsize=None)
-def org_rules() -> OrgRules:
-    """``rules/organizations.yaml``, validated and compiled once."""
-    path = rule_path("organizations")
-    entries: dict[str, GazetteerEntry] = {}
-    for entry in load_section(path, "gazetteer", GazetteerEntry):
-        for name in (entry.name, *entry.aliases):
-            entries.setdefault(name, entry)
-    heads = load_section(path, "heads", HeadRule)
-    head_rules = {w: rule for rule in heads for w in rule.words}
-    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations", "venues",
-                "organ_titles", "company_suffixes")
-    founding_rules()  # the founding sections are validated with the rest of the file
-    not_orgs = _words(path, "not_organizations") | form_rules().countries  # a country is no organisation
-    return OrgRules(
-        entries=entries,
-        gazetteer=re.compile(alternation(entries)),
-        markers=tuple((m, re.compile(m.pattern)) for m in load_section(path, "markers", Marker)),
-        heads=re.compile(alternation(head_rules)),
-        head_rules=head_rules,
-        words={**{s: _words(path, s) for s in sections}, "not_organizations": not_orgs},
-        outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
-    )
-
-
-def canonical(name: str) -> str:
-    """The gazetteer's canonical name for ``name``, else ``name`` itself."""
-    entry = org_rules().entries.get(name)
-    return entry.name if entry else name
 
 
 # ---------------------------------------------------------------- mentions
@@ -224,15 +131,91 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
 
 def org_mentions(doc: Doc) -> list[Mention]:
     """Every organisation mention in ``doc``, resolved (no overlaps), in text order;
-    short forms the article introduces (``（以下简称“X”）``) count wherever they occur."""
+    short forms the article introduces (``（以下简称“X”）``) count wherever they occur;
+    the name tagger's proposals that rules accept where no rule found anything."""
     text = text_of(doc)
     organs = [Mention(s, e, text[s:e], text[s:e], rule, rank=0) for s, e, rule in country_organ_spans(text)]
     known = gazetteer_mentions(text) + marker_mentions(text) + organs
     not_orgs = org_rules().words["not_organizations"]
-    found = [m for m in known + head_mentions(doc, known) if m.surface not in not_orgs]
+    people = tagger_names(text, proposals(doc, "PERSON"), not_people())
+    heads = [m for m in head_mentions(doc, known) if not _has_person_inside(m, people)]
+    found = [m for m in known + heads if m.surface not in not_orgs]
     aliases = introduced_aliases(text, resolve(found), lambda a: a not in not_orgs and a not in org_rules().entries)
     found += [Mention(s, e, name, surface, rule, rank=1) for s, e, name, surface, rule in alias_spans(text, aliases)]
-    return resolve(found)
+    found = resolve(found)
+    return fold_prefixed(resolve(found + tagger_org_mentions(doc, found)))
+
+
+def fold_prefixed(mentions: list[Mention]) -> list[Mention]:
+    """``X`` and ``中共X`` in one article are one organisation, named the longer way
+    (section ``alias_prefixes``): 成都市委 is an alias of 中共成都市委."""
+    prefixes = org_rules().words["alias_prefixes"]
+    names = {m.name for m in mentions}
+    out = []
+    for m in mentions:
+        longer = sorted(p + m.name for p in prefixes if p + m.name in names)
+        out.append(replace(m, name=longer[0]) if longer else m)
+    return out
+
+
+@lru_cache(maxsize=1)
+def not_people() -> frozenset[str]:
+    """Words a person proposed by the tagger may not be: countries, places, organisations."""
+    rules = org_rules()
+    return rules.words["not_organizations"] | frozenset(rules.entries)
+
+
+def _has_person_inside(m: Mention, people: list[tuple[int, int]]) -> bool:
+    """A name extended left over a person's name (局长|某某|博士署任…局) is no organisation's:
+    a person the tagger proposes and rules accept lies inside it, after its start."""
+    return any(m.start < start and end <= m.end for start, end in people)
+
+
+# ---------------------------------------------------------------- tagger proposals
+
+
+def tagger_org_mentions(doc: Doc, found: list[Mention]) -> list[Mention]:
+    """The name tagger's ORG proposals that rules accept: a known name (gazetteer), or
+    a name ending in a head word whose words before make a name, with an anchor (a
+    prefix, a place, a known name) when the head is also an ordinary word
+    (:func:`_proposed_head_ok`); never a country, event or venue. The proposal gives
+    the name's left edge, which a head alone cannot find. Rule ``tagger:lac``.
+
+    Where rules found a mention, the proposal may only contain it as its leading part
+    (a parent organ: 工业和信息化部|信息技术发展司), and then replaces it."""
+    rules, text = org_rules(), text_of(doc)
+    out = []
+    for start, end in proposals(doc, "ORG"):
+        name = text[start:end]
+        overlaps = [m for m in found if m.start < end and start < m.end]
+        if any(m.start != start or m.end >= end for m in overlaps) or name in rules.words["not_organizations"]:
+            continue
+        if name in rules.entries or _proposed_head_ok(doc, start, end):
+            out.append(Mention(start, end, canonical(name), name, TAGGER_RULE, rank=3))
+    return out
+
+
+def _proposed_head_ok(doc: Doc, start: int, end: int) -> bool:
+    rules, text = org_rules(), text_of(doc)
+    name = text[start:end]
+    heads = {**rules.head_rules, **rules.proposal_heads}
+    head = max((w for w in heads if name.endswith(w) and len(w) < len(name)), key=len, default=None)
+    if head is None or not _NAME_TOKEN.match(name) or is_venue(text, start, end, rules.words["venues"]):
+        return False
+    body_end = end - len(head)
+    head_token = token_index(doc).by_char.get(end - 1)
+    if head_token is not None and head_token.text != head and head_token.text in rules.words["not_organizations"]:
+        return False  # 总部 is not …部
+    if not _is_name(text[start:body_end], token_index(doc), start, body_end) or _is_event_mention(text, start, end):
+        return False
+    return not heads[head].anchored or _has_anchor(text[start:body_end])
+
+
+def _has_anchor(body: str) -> bool:
+    """A prefix (中国, 国际), a place (四川省, 成都市) or a known organisation inside ``body``."""
+    rules = org_rules()
+    return (any(w in body for w in rules.words["prefixes"]) or bool(_PLACE_IN.search(body))
+            or rules.gazetteer.search(body) is not None)
 
 
 # ---------------------------------------------------------------- name shapes

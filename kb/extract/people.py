@@ -13,6 +13,9 @@ A person is proposed only where the context says so (``rules/people.yaml``):
 - a title after the name (``习近平主席``);
 - a reporting verb after the name (``尼·奎诺在…期间表示``);
 - a byline (:mod:`kb.extract.bylines`).
+- the name tagger's PERSON proposals (:mod:`kb.tagger`, rule ``tagger:lac``) that
+  the people rules accept (:func:`kb.extract.person_names.tagger_names`): names
+  written without a title or verb (马云、马化腾), with the roles around them.
 
 A role's organisation is written as the article writes it, except that an
 abbreviation (中宣部, 中新社, a short form the article introduces) is given as
@@ -31,11 +34,14 @@ from spacy.tokens import Doc
 
 from kb.extract.bylines import byline_mentions
 from kb.extract.org_forms import country_before
-from kb.extract.orgs import Mention, resolve
-from kb.extract.person_names import Found, is_chinese_name, is_foreign, name_at, people_rules, transliteration_at
+from kb.extract.orgs import Mention, not_people, resolve
+from kb.extract.person_names import (
+    Found, is_chinese_name, is_foreign, name_at, people_rules, tagger_names, transliteration_at,
+)
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Person, Provenance, Role, merge_all
 from kb.rules import alternation
+from kb.tagger import RULE_ID as TAGGER_RULE, proposals
 
 __all__ = ["find_people", "is_chinese_name", "people_rules"]
 
@@ -158,22 +164,56 @@ def _candidate_spans(doc: Doc, tokens: TokenIndex, orgs_by_end: dict[int, Mentio
 def context_mentions(doc: Doc, orgs_by_end: dict[int, Mention]) -> list[Found]:
     """Names with a title before or after, or a reporting verb after."""
     text, tokens = text_of(doc), token_index(doc)
-    inside_org = {i for m in orgs_by_end.values() for i in range(m.start, m.end)}
+    inside_org = _inside(orgs_by_end)
     out = []
     for start, end in sorted(_candidate_spans(doc, tokens, orgs_by_end)):
         if start in inside_org:
             continue
-        roles, rule = roles_before(text, start, orgs_by_end)
-        if (after := post_title(text, end)) is not None:
-            roles.append(Role(title=after, organization=None))
-            rule = rule or "post-title"
+        roles, rule = roles_around(text, start, end, orgs_by_end)
         if rule is None and reports(text, start, end):
             rule = "report-verb"
-        if rule is None:
+        if rule is not None:
+            out.append(Found(start, end, roles, rule))
+    return out
+
+
+def roles_around(text: str, start: int, end: int, orgs_by_end: dict[int, Mention]) -> tuple[tuple[Role, ...], str | None]:
+    """The roles written around a name: titles before it, a title after it, a
+    quoted epithet before it; with the rule id of the title that gives them."""
+    roles, rule = roles_before(text, start, orgs_by_end)
+    if (after := post_title(text, end)) is not None:
+        roles.append(Role(title=after, organization=None))
+        rule = rule or "post-title"
+    if (epithet := epithet_before(text, start)) is not None:
+        roles.insert(0, Role(title=epithet[0], organization=None))
+    return tuple(roles), rule
+
+
+def _inside(orgs_by_end: dict[int, Mention]) -> set[int]:
+    return {i for m in orgs_by_end.values() for i in range(m.start, m.end)}
+
+
+def tagger_mentions(doc: Doc, orgs_by_end: dict[int, Mention], found: list[Found]) -> list[Found]:
+    """The name tagger's PERSON proposals that rules accept (:func:`tagger_names`), with
+    the roles written around them; rule ``tagger:lac``.
+
+    A rule's mention wins where they overlap, except that a longer proposal
+    containing it extends it (tokens cut 斯瓦米·西瓦苏|布拉曼尼): the rule's mention
+    is then dropped from ``found`` in place."""
+    text = text_of(doc)
+    inside_org = _inside(orgs_by_end)
+    out = []
+    for start, end in tagger_names(text, proposals(doc, "PERSON"), not_people()):
+        if start in inside_org:
             continue
-        if (epithet := epithet_before(text, start)) is not None:
-            roles.insert(0, Role(title=epithet[0], organization=None))
-        out.append(Found(start, end, tuple(roles), rule))
+        overlaps = [f for f in found if f.start < end and start < f.end]
+        if any(not (start <= f.start and f.end <= end) or (f.start, f.end) == (start, end) for f in overlaps):
+            continue
+        roles, _ = roles_around(text, start, end, orgs_by_end)
+        roles = overlaps[0].roles if overlaps and not roles else roles
+        for f in overlaps:
+            found.remove(f)
+        out.append(Found(start, end, roles, TAGGER_RULE))
     return out
 
 
@@ -194,7 +234,8 @@ def find_people(doc: Doc, orgs: list[Organization]) -> list[Person]:
     text = text_of(doc)
     spans = org_spans(text, orgs)
     outlets = {m.start: m.name for m in spans.values()}
-    found = sorted(context_mentions(doc, spans) + byline_mentions(doc, outlets), key=lambda f: f.start)
+    found = context_mentions(doc, spans) + byline_mentions(doc, outlets)
+    found = sorted(found + tagger_mentions(doc, spans, found), key=lambda f: f.start)
     folded = fold_short_names([text[f.start:f.end] for f in found])
     records = [
         Person(

