@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -82,6 +83,7 @@ def _pipeline_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--segmenter", choices=["pkuseg", "char"], default="pkuseg")
     cmd.add_argument("--tagger", choices=["lac", "none"], default="lac",
                      help="name tagger proposing people and organisations to the rules (default: lac)")
+    cmd.add_argument("--rules", type=Path, help="folder of rule files (default: KB_RULES_DIR or rules/)")
     cmd.add_argument("-j", "--jobs", type=_positive, default=1, help="worker processes sharing the model (default: 1)")
     cmd.add_argument("--no-cache", action="store_true", help="extract every article again (default: reuse cached results)")
 
@@ -137,10 +139,10 @@ def _extraction_options(args) -> dict:
     any article is read (a bad one stops kb with its file, line and rule id)."""
     from kb.cache import FactsCache
     from kb.extract import check_rules
-    from kb.rules import check_rule_folder
 
+    if args.rules is not None:  # --rules DIR: as KB_RULES_DIR, for this process and its workers
+        os.environ["KB_RULES_DIR"] = str(args.rules)
     check_rules()
-    check_rule_folder()  # then a stray file or section, which no loader read above
     if args.tagger == "none":
         print("kb: no name tagger (--tagger none): people and organisations come from rules alone", file=sys.stderr)
     cache = None if args.no_cache else FactsCache(model=args.model, segmenter=args.segmenter, tagger=args.tagger)

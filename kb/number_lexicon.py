@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 
-from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
 
 Kind = Literal["amount", "share", "count", "duration", "period"]
 Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
@@ -104,7 +103,6 @@ def _word_index(rules) -> dict:
     return {w: r for r in rules for w in r.words}
 
 
-@lru_cache(maxsize=None)
 def _compiled(path: Path) -> Lexicon:
     load = lambda section, model: load_section(path, section, model)  # noqa: E731
     units, cls = _word_index(load("units", UnitRule)), _word_index(load("classifiers", ClassifierRule))
@@ -141,6 +139,7 @@ def _compiled(path: Path) -> Lexicon:
     )
 
 
+@rule_builder
 def lexicon() -> Lexicon:
     return _compiled(rule_path("quantities"))
 

@@ -15,15 +15,29 @@ a rule file is a regular UTF-8 file of at most 5 MB, without YAML aliases or
 deep nesting, and a regex field (:data:`Regex`) must compile and be unable to
 backtrack catastrophically (:mod:`kb.backtracking`). :func:`check_rule_folder`
 refuses a file or section in ``rules/`` that no rule model read.
+
+RuleSet
+    The rules of one folder, read and validated once: :meth:`RuleSet.load`
+    checks every file before any article is read. Everything built from
+    the rules (compiled regexes, lexicons) lives in the RuleSet that built it
+    (:func:`rule_builder` replaces a module-level cache), so two folders can
+    be used in one process. Code reads the *active* RuleSet
+    (:meth:`RuleSet.current`): the pipeline's components activate theirs
+    (:meth:`RuleSet.active`) while they run; outside a pipeline it is the one
+    of the configured folder (``KB_RULES_DIR`` or ``rules/``), read again
+    when a file in it changes.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 import stat
-from functools import lru_cache
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Callable, Iterator, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -34,11 +48,112 @@ from kb.errors import RuleError
 from kb.files import NoAliasLoader
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Rule files are written by hand: a few hundred kB at most. Far more is a mistake.
 MAX_RULE_BYTES = 5 * 2**20
-# The sections of each rule file (by name: rules/ may move) that a rule model validated.
-_VALIDATED: dict[str, set[str]] = {}
+
+
+class RuleSet:
+    """The rule files of one folder: each read once, each section validated once, and every
+    structure a :func:`rule_builder` makes from them built once — all kept in this object."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self._files: dict[str, dict] = {}
+        self._built: dict[tuple, Any] = {}
+        self.validated: dict[str, set[str]] = {}  # file name → sections a rule model validated
+
+    def __repr__(self) -> str:
+        return f"RuleSet({str(self.folder)!r})"
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> "RuleSet":
+        """The rules of ``folder`` (default: the configured one), every file checked: a bad
+        file raises :class:`RuleError` naming file, line and rule id."""
+        rules = cls(folder or paths.rules_dir())
+        rules.check()
+        return rules
+
+    @classmethod
+    def current(cls) -> "RuleSet":
+        """The active RuleSet, else the configured folder's (see the module's docstring)."""
+        return _ACTIVE.get() or _configured(paths.rules_dir())
+
+    @contextmanager
+    def active(self) -> Iterator["RuleSet"]:
+        """Make this the RuleSet that rule readers use inside the ``with`` block."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.yaml"
+
+    def file(self, path: Path) -> dict:
+        """The parsed file, every mapping carrying its ``__line__``."""
+        if path.name not in self._files:
+            self._files[path.name] = _parse_rule_file(path)
+        return self._files[path.name]
+
+    def built(self, builder: Callable[..., T], *args: Any) -> T:
+        """``builder(*args)`` made once for this RuleSet, with this RuleSet active."""
+        key = (builder, *args)
+        if key not in self._built:
+            with self.active():
+                self._built[key] = builder(*args)
+        return self._built[key]
+
+    def check(self) -> None:
+        """Build everything rule builders make, then refuse a file or section no model read."""
+        # Builders register when their modules are imported: the extraction package imports
+        # every one (imported here, not at the top: it is built on this module).
+        import kb.extract  # noqa: F401
+
+        with self.active():
+            for builder in BUILDERS:
+                builder()
+        check_rule_folder(self.folder, self)
+
+
+_ACTIVE: ContextVar[RuleSet | None] = ContextVar("kb_rules", default=None)
+# The top-level builders (those taking no argument), run by RuleSet.check.
+BUILDERS: list[Callable[[], Any]] = []
+# One RuleSet per configured folder and state of its files: an edited file gives a new one.
+_CONFIGURED: dict[tuple, RuleSet] = {}
+
+
+def _configured(folder: Path) -> RuleSet:
+    try:
+        state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml")))
+    except OSError:
+        state = ()
+    key = (folder, state)
+    if key not in _CONFIGURED:
+        _CONFIGURED.clear()  # keep only the newest state of the folder
+        _CONFIGURED[key] = RuleSet(folder)
+    return _CONFIGURED[key]
+
+
+def rule_builder(func: Callable[..., T]) -> Callable[..., T]:
+    """Build ``func``'s result from the active RuleSet once per RuleSet (instead of once per
+    process): a builder reads rule files through :func:`load_section` / :func:`rule_path`."""
+
+    @functools.wraps(func)
+    def build(*args: Any) -> T:
+        return RuleSet.current().built(func, *args)
+
+    if all(p.default is not inspect.Parameter.empty for p in inspect.signature(func).parameters.values()):
+        BUILDERS.append(build)
+    return build
+
+
+def _ruleset_of(path: Path) -> RuleSet:
+    """The RuleSet a rule file belongs to: the active one, or its folder's."""
+    current = RuleSet.current()
+    return current if current.folder == path.parent else _configured(path.parent)
 
 
 class Rule(BaseModel):
@@ -125,9 +240,12 @@ def _strip_lines(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=None)
 def read_rule_file(path: Path) -> dict:
-    """The parsed file, every mapping carrying its ``__line__``."""
+    """The parsed file, every mapping carrying its ``__line__`` (read once per RuleSet)."""
+    return _ruleset_of(path).file(path)
+
+
+def _parse_rule_file(path: Path) -> dict:
     text = _rule_text(path)
     try:
         data = yaml.load(text, Loader=_LineLoader)
@@ -167,13 +285,15 @@ def _rule_text(path: Path) -> str:
         raise RuleError(path, f"not UTF-8 (byte 0x{data[err.start]:02x}): save rule files as UTF-8", line=line) from None
 
 
-def check_rule_folder(folder: Path | None = None) -> None:
+def check_rule_folder(folder: Path | None = None, rules: RuleSet | None = None) -> None:
     """Every ``*.yaml`` of the rules folder is a rule file that rule models validated,
-    section by section. Call it after every loader ran (:func:`kb.extract.check_rules`):
-    a stray or misspelt file or section is an error, not silently ignored."""
-    for path in sorted((folder or paths.rules_dir()).glob("*.yaml")):
-        data = read_rule_file(path)
-        validated = _VALIDATED.get(path.name)
+    section by section. Call it after every builder ran (:meth:`RuleSet.check`): a stray
+    or misspelt file or section is an error, not silently ignored."""
+    folder = folder or paths.rules_dir()
+    rules = rules or _ruleset_of(folder / "x.yaml")
+    for path in sorted(folder.glob("*.yaml")):
+        data = rules.file(path)
+        validated = rules.validated.get(path.name)
         if validated is None:
             raise RuleError(path, "no rule model reads this file: a stray file in the rules folder?", line=1)
         for key in data:
@@ -182,14 +302,15 @@ def check_rule_folder(folder: Path | None = None) -> None:
 
 
 def rule_path(name: str) -> Path:
-    """``rules/<name>.yaml`` in the configured rules folder."""
-    return paths.rules_dir() / f"{name}.yaml"
+    """``<name>.yaml`` in the active RuleSet's folder."""
+    return RuleSet.current().path(name)
 
 
 def load_section(path: Path, section: str, model: type[M]) -> list[M]:
     """Validate ``section`` of a rule file as a list of ``model`` rules; ids must be unique."""
-    data = read_rule_file(path)
-    _VALIDATED.setdefault(path.name, set()).add(section)
+    rules = _ruleset_of(path)
+    data = rules.file(path)
+    rules.validated.setdefault(path.name, set()).add(section)
     items = data.get(section)
     if not isinstance(items, list):
         line = _key_line(path, section) or data.get("__line__")

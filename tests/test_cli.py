@@ -10,7 +10,6 @@ import yaml
 
 from kb import cli
 from kb.paths import ROOT
-from kb.extract import forget_rules
 
 SEED = ROOT / "seeds" / "001_2a564194b7dcf398.txt"
 
@@ -51,12 +50,10 @@ def test_cli_bad_rule_file_stops_before_any_article(tmp_path, monkeypatch, capsy
     text = (rules / "events.yaml").read_text(encoding="utf-8")
     (rules / "events.yaml").write_text(text.replace("  - id: ", "  - idd: ", 1), encoding="utf-8")
     monkeypatch.setenv("KB_RULES_DIR", str(rules))
-    forget_rules()
     try:
         assert cli.main(["extract", str(tmp_path / "no-such-article.txt")]) == 2
     finally:
         monkeypatch.undo()
-        forget_rules()
     err = capsys.readouterr().err
     assert "events.yaml:" in err and "idd" in err
     assert "no-such-article" not in err  # nothing was read
@@ -132,3 +129,14 @@ def test_cli_show_corrected_record_by_its_verdict_id(tmp_path, capsys):
     assert cli.main(["show", CLAIM_ID, "--kb", str(_gold_kb(tmp_path, verdict))]) == 0
     out = capsys.readouterr().out
     assert "数字经济总量" in out and "id before correction" in out and CLAIM_ID in out
+
+
+def test_cli_rules_option_selects_the_rules_folder(tmp_path, monkeypatch, capsys):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    text = (rules / "events.yaml").read_text(encoding="utf-8")
+    (rules / "events.yaml").write_text(text.replace("  - id: ", "  - idd: ", 1), encoding="utf-8")
+    monkeypatch.setenv("KB_RULES_DIR", str(ROOT / "rules"))  # restored after the test: --rules sets it
+    assert cli.main(["extract", "--rules", str(rules), str(tmp_path / "no-such-article.txt")]) == 2
+    err = capsys.readouterr().err
+    assert str(rules / "events.yaml") in err and "idd" in err

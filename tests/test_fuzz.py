@@ -34,7 +34,7 @@ import yaml
 from kb import cli, paths
 from kb.clean import clean_article, clean_text
 from kb.errors import InputError, RuleError
-from kb.extract import check_rules, extract_article, forget_rules
+from kb.extract import check_rules, extract_article
 from kb.ingest import parse_article, read_article
 from kb.numbers import find_quantities, parse_number
 from kb.records import SECTIONS
@@ -391,10 +391,8 @@ def rules_copy(tmp_path, monkeypatch):
     folder = tmp_path / "rules"
     shutil.copytree(paths.rules_dir(), folder)
     monkeypatch.setenv("KB_RULES_DIR", str(folder))
-    forget_rules()
     yield folder
     monkeypatch.delenv("KB_RULES_DIR")
-    forget_rules()
 
 
 def _break(data: dict, section: str, regex_section: str | None, mistake: str) -> tuple[str, int]:
@@ -419,7 +417,6 @@ def _break(data: dict, section: str, regex_section: str | None, mistake: str) ->
 def _line_of_rule(path: Path, section: str, index: int) -> int:
     from kb.rules import read_rule_file  # its loader records every mapping's line
 
-    read_rule_file.cache_clear()
     return read_rule_file(path)[section][index]["__line__"]
 
 
@@ -452,7 +449,6 @@ def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
         rule_id = data[broken_section][index]["id"]
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9), encoding="utf-8")
         line = _line_of_rule(path, broken_section, index)
-    forget_rules()
     with pytest.raises(RuleError) as caught:
         check_rules()
     err = caught.value
@@ -466,7 +462,6 @@ def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
 def _rule_file(tmp_path: Path, text: str) -> None:
     from kb.rules import read_rule_file
 
-    read_rule_file.cache_clear()
     read_rule_file(tmp_path / "rules.yaml")
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from kb import cli, paths
 from kb.errors import RuleError
-from kb.extract import check_rules, forget_rules
+from kb.extract import check_rules
 from kb.nlp import rule_names
-from kb.rules import MAX_RULE_BYTES, Regex, Rule, check_rule_folder, load_section, read_rule_file
+from kb.rules import MAX_RULE_BYTES, Regex, Rule, RuleSet, check_rule_folder, load_section
 
 
 class Phrase(Rule):
@@ -53,7 +53,6 @@ BAD_BYTES = [
 
 
 def _load(path):
-    read_rule_file.cache_clear()
     return load_section(path, "items", Pattern)
 
 
@@ -105,7 +104,6 @@ def test_rules_not_a_readable_file_is_one_line(tmp_path, make, message):
 def test_rules_valid_section_loads_in_order(tmp_path):
     path = tmp_path / "good.yaml"
     path.write_text("items:\n  - id: a\n    pattern: 扫码订阅\n  - id: b\n    pattern: 在看\n", encoding="utf-8")
-    read_rule_file.cache_clear()
     assert [r.pattern for r in load_section(path, "items", Phrase)] == ["扫码订阅", "在看"]
 
 
@@ -159,7 +157,6 @@ def test_rules_noise_regex_that_backtracks_is_refused(tmp_path):
 
     path = tmp_path / "noise.yaml"
     path.write_text("noise:\n  - id: slow\n    kind: regex\n    pattern: '(?:\\s*\\n)+'\n", encoding="utf-8")
-    read_rule_file.cache_clear()
     with pytest.raises(RuleError, match=r"noise.yaml:2 \[rule slow\]: .*backtrack exponentially"):
         load_noise_rules(path)
 
@@ -173,10 +170,8 @@ def rules_copy(tmp_path, monkeypatch):
     folder = tmp_path / "rules"
     shutil.copytree(paths.ROOT / "rules", folder)
     monkeypatch.setenv("KB_RULES_DIR", str(folder))
-    forget_rules()
     yield folder
     monkeypatch.delenv("KB_RULES_DIR")
-    forget_rules()
 
 
 def test_rules_todays_rule_files_all_load(rules_copy):
@@ -204,7 +199,6 @@ def test_rules_stray_file_or_section_is_an_error(rules_copy, name, data, message
 
 def test_rules_user_dictionary_reads_rule_files_as_rules(tmp_path):
     (tmp_path / "names.yaml").write_bytes("people:\n  - {id: a, name: 张三丰}\n".encode("gb18030"))
-    read_rule_file.cache_clear()
     with pytest.raises(RuleError, match=r"names.yaml:2: not UTF-8"):
         rule_names(tmp_path)
 
@@ -216,3 +210,40 @@ def test_rules_cli_stops_on_a_stray_file_before_the_model_and_articles(rules_cop
     assert cli.main(["extract", "no-such-article.txt", "--model", str(rules_copy / "no-model")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"kb: error: {rules_copy / name}:"), err
+
+
+# ---------------------------------------------------------------- RuleSet
+
+
+def test_ruleset_load_names_file_line_and_rule_of_a_broken_file(rules_copy):
+    path = rules_copy / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: ", "  - idd: ", 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"events.yaml:\d+.*idd"):
+        RuleSet.load(rules_copy)
+
+
+def test_ruleset_two_folders_in_one_process(rules_copy, nlp):
+    from kb.extract.events import find_events
+
+    path = rules_copy / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "series:\n", "series:\n  - {id: test-series, name: 数字丝路测试周, kind: meeting}\n", 1), encoding="utf-8")
+    ours, theirs = RuleSet.load(paths.ROOT / "rules"), RuleSet.load(rules_copy)
+    doc = nlp("2025年数字丝路测试周在杭州举行。")
+    doc._.article = None
+    with theirs.active():
+        assert [e.name for e in find_events(doc)] == ["2025年数字丝路测试周"]
+    with ours.active():
+        assert [e.name for e in find_events(doc)] == []
+    with theirs.active():  # built once per RuleSet, still there
+        assert [e.name for e in find_events(doc)] == ["2025年数字丝路测试周"]
+
+
+def test_ruleset_edited_file_is_read_again(rules_copy):
+    from kb.extract.events import load_event_rules
+
+    before = {s.id for s in load_event_rules().series}
+    path = rules_copy / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "series:\n", "series:\n  - {id: test-series, name: 数字丝路测试周, kind: meeting}\n", 1), encoding="utf-8")
+    assert {s.id for s in load_event_rules().series} == before | {"test-series"}

@@ -46,7 +46,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from kb.offsets import MapBuilder, Mapped
-from kb.rules import Rule, load_section, rule_path
+from kb.rules import Rule, load_section, rule_builder, rule_path
 
 UNKNOWN = "\ufffd"
 LOST = "lost"  # a half character of a repaired run that no known word fixes
@@ -290,5 +290,6 @@ def _code(ch: str, codec: str) -> int | None:
     return int.from_bytes(encoded, "big") if len(encoded) == 2 else None
 
 
+@rule_builder
 def load_known_words() -> tuple[str, ...]:
     return tuple(w.text for w in load_section(rule_path("known_words"), "words", KnownWord))

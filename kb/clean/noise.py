@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Literal
 
 from pydantic import field_validator, model_validator
 
 from kb.offsets import MapBuilder, Mapped, chain, sub
-from kb.rules import Rule, load_section, rule_path, valid_regex
+from kb.rules import Rule, load_section, rule_builder, rule_path, valid_regex
 
 Kind = Literal["phrase", "line", "regex", "line_regex", "tail"]
 _LITERAL_KINDS = ("phrase", "line")
@@ -96,13 +95,10 @@ class NoiseRule(Rule):
         return ""
 
 
+@rule_builder
 def load_noise_rules(path: Path | None = None) -> tuple[tuple[NoiseRule, re.Pattern[str]], ...]:
     """The rules of ``path`` (default ``rules/noise.yaml``), each with its compiled regex."""
-    return _load(Path(path) if path else rule_path("noise"))
-
-
-@lru_cache(maxsize=None)
-def _load(path: Path) -> tuple[tuple[NoiseRule, re.Pattern[str]], ...]:
+    path = Path(path) if path else rule_path("noise")
     return tuple((rule, rule.compile()) for rule in load_section(path, "noise", NoiseRule))
 
 

@@ -10,39 +10,26 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# Every module that builds from rules is imported here, so RuleSet.check sees all builders.
+import kb.clean.mojibake  # noqa: F401
+import kb.clean.noise  # noqa: F401
+import kb.numbers  # noqa: F401
 from kb.clean import clean_article
-from kb.clean.mojibake import load_known_words
-from kb.clean.noise import load_noise_rules
-from kb.extract.claims import find_claims, load_claim_rules
-from kb.extract.documents import find_documents, load_document_rules
-from kb.extract.events import find_events, load_event_rules
-from kb.extract.orgs import find_organizations, org_rules
-from kb.extract.people import find_people, people_rules
+from kb.extract.claims import find_claims
+from kb.extract.documents import find_documents
+from kb.extract.events import find_events
+from kb.extract.orgs import find_organizations
+from kb.extract.people import find_people
 from kb.ingest import Article
 from kb.nlp import make_doc
-from kb.numbers import load_quantity_rules
 from kb.records import ArticleFacts
-from kb.rules import read_rule_file
-
-
-RULE_LOADERS = (
-    load_known_words, load_noise_rules, load_quantity_rules, org_rules, people_rules,
-    load_event_rules, load_document_rules, load_claim_rules,
-)
+from kb.rules import RuleSet
 
 
 def check_rules() -> None:
-    """Load and validate every rule file, so a bad one stops kb before any article
-    is read (RuleError names the file, line and rule id)."""
-    for load in RULE_LOADERS:
-        load()
-
-
-def forget_rules() -> None:
-    """Drop every loaded rule file, so the next use reads ``rules/`` again."""
-    read_rule_file.cache_clear()
-    for load in RULE_LOADERS:
-        getattr(load, "cache_clear", lambda: None)()
+    """Validate every rule file of the configured folder, so a bad one stops kb before any
+    article is read (RuleError names the file, line and rule id)."""
+    RuleSet.current().check()
 
 
 def extract(doc: Doc) -> ArticleFacts:

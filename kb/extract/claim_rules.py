@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from kb.rules import Regex, Rule, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, alternation, load_section, rule_builder, rule_path
 
 class PatternRule(Rule):
     pattern: Regex
@@ -83,7 +81,7 @@ def _either(patterns: list[str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-@lru_cache(maxsize=4)
+@rule_builder
 def load_claim_rules(path: str | None = None) -> ClaimRules:
     """The rules of ``rules/claims.yaml`` (or ``path``), validated and compiled once."""
     file = rule_path("claims") if path is None else rule_path("claims").with_name(path)

@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-
 from spacy.tokens import Doc
 
 from kb.nlp import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
 from kb.extract.ranges import Sorted
 from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
-from kb.rules import Rule, WordList, load_section, load_words, rule_path
+from kb.rules import Rule, WordList, load_section, load_words, rule_builder, rule_path
 
 _TRAILER = re.compile(r"(?:（[^（）]*）|\([^()]*\)|\d{4}年?版?|年版|[（(]?试行[）)]?)$")
 _DOC_SENTENCE_END = "。！？!?；;\n"
@@ -78,7 +76,7 @@ class DocumentRules:
         return next((h for h in self.heads if test(h.head)), None)
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def load_document_rules() -> DocumentRules:
     path = rule_path("documents")
     heads = tuple(sorted(load_section(path, "heads", HeadRule), key=lambda h: -len(h.head)))

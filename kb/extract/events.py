@@ -45,7 +45,7 @@ from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during
                                 merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.records import Event, EventKind, Provenance
 from kb.number_parse import parse_number
-from kb.rules import Regex, Rule, WordList, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, load_section, rule_builder, rule_path
 
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
 # Kinds of a yearly gathering, named with the year in front (2024年联合国互联网治理论坛);
@@ -136,7 +136,7 @@ class EventRules:
         return next(s for s in self.series if s.id == series_id)
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def load_event_rules() -> EventRules:
     path = rule_path("events")
     nouns = sorted(load_section(path, "nouns", NounRule), key=lambda n: -len(n.noun))

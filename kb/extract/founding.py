@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 from kb.dates import DateMention, find_dates
 from kb.nlp import provenance, text_of
 from kb.records import Provenance
-from kb.rules import Regex, Rule, load_section, rule_path
+from kb.rules import Regex, Rule, load_section, rule_builder, rule_path
 
 _CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 _SENTENCE_END = frozenset("。；;！？!?\n")
@@ -86,7 +86,7 @@ def _either(path, section: str) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def founding_rules() -> FoundingRules:
     """The founding sections of ``rules/organizations.yaml``, validated and compiled once."""
     path = rule_path("organizations")

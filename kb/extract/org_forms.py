@@ -21,11 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-
 from pydantic import field_validator
 
-from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
 # …中心 as a place: what a city becomes or a visitor goes to (建设成为国际创科中心, 参观了…中心) …
@@ -54,7 +52,7 @@ class FormRules:
     intros: tuple[tuple[str, re.Pattern[str]], ...]
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def form_rules() -> FormRules:
     """The ``countries``, ``country_organs`` and ``alias_intros`` sections, compiled once."""
     path = rule_path("organizations")

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import field_validator
 
 from kb.extract.founding import founding_rules
 from kb.extract.org_forms import form_rules
-from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path
 
 OrgType = Literal[
     "international", "government", "research", "university", "association", "committee", "media", "company", "other",
@@ -86,7 +85,7 @@ def _words(path, section: str) -> frozenset[str]:
     return frozenset(load_words(path, section))
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def org_rules() -> OrgRules:
     """``rules/organizations.yaml``, validated and compiled once."""
     path = rule_path("organizations")

@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
-
 from spacy.tokens import Doc
 
 from kb.clean.script import simplified, to_simplified
@@ -53,7 +51,7 @@ from kb.extract.org_rules import Mention, canonical, org_rules
 from kb.extract.person_names import tagger_names
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
-from kb.rules import alternation
+from kb.rules import alternation, rule_builder
 from kb.tagger import RULE_ID as TAGGER_RULE, proposals
 
 HAN = r"\u4e00-\u9fff"
@@ -158,7 +156,7 @@ def fold_prefixed(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-@lru_cache(maxsize=1)
+@rule_builder
 def not_people() -> frozenset[str]:
     """Words a person proposed by the tagger may not be: countries, places, organisations."""
     rules = org_rules()

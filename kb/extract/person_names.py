@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 from kb.records import Role
 from kb.nlp import TokenIndex
-from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_path
+from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
 
 HAN = r"\u4e00-\u9fff"
 # 弗朗西斯·高锐, 多琳·博格丹-马丁 (a double-barrelled part keeps its hyphen)
@@ -64,7 +63,7 @@ _SECTIONS = (
 )
 
 
-@lru_cache(maxsize=None)
+@rule_builder
 def people_rules() -> PeopleRules:
     """``rules/people.yaml``, validated and compiled once."""
     path = rule_path("people")
