@@ -12,10 +12,12 @@
   enough: ``世界互联网大会`` may be an alias of two bodies);
 - documents by title and kind; people by name.
 
-Articles are taken in file-name order and the first value of each field is
-kept. A later value that only makes a date more precise (``2020`` then
-``2020-11``) refines it; any other different value is recorded in
-:attr:`Merged.disagreements` with the articles stating each value, never
+Articles are taken in file-name order. Of the values stated for a field, the
+one most articles state is kept; for a date, first the one stated by reports
+published on or after it (an article announcing a plan loses to the reports of
+the event); a tie keeps the first article's. A value that only makes a date
+more precise (``2020`` then ``2020-11``) refines it; every different value is
+recorded in :attr:`Merged.disagreements` with the articles stating it, never
 dropped. Lists (aliases, roles, provenance) are united.
 
 Claims with a metric and a subject are grouped by metric, subject (through
@@ -196,7 +198,7 @@ def merge_facts(facts: Iterable[ArticleFacts]) -> Merged:
     for article in ordered:
         for record in article.records():
             members[type(record)].append((article.doc, record))
-    merger = _Merger()
+    merger = _Merger({a.doc: a.doc_date for a in ordered})
     orgs = merger.organizations(members[Organization])
     events = merger.by_key(members[Event], lambda e: (fold(e.name), e.year))
     people = merger.by_key(members[Person], lambda p: fold(p.name))
@@ -227,7 +229,8 @@ def _groups(members: list[Member], key: Callable[[Any], Any]) -> list[list[Membe
 class _Merger:
     """Merges groups of records; collects mentions, disagreements and conflicts."""
 
-    def __init__(self) -> None:
+    def __init__(self, dates: dict[str, str | None] | None = None) -> None:
+        self.dates = dates or {}  # article → its publication date
         self.mentions: dict[str, list[str]] = {}
         self.disagreements: list[Disagreement] = []
         self.conflicts: list[Conflict] = []
@@ -296,8 +299,17 @@ class _Merger:
         return self.same(a, b) if isinstance(a, str) else a == b
 
     def _pick(self, field: str, values: list[tuple[str, Any]]) -> Any:
+        """The value most articles state; for a date, first the one stated by reports written
+        on or after it (a plan announced in January loses to the reports of December); a tie
+        keeps the first article's."""
         variants = self._variants(field, values)
-        return variants[0].value if variants else None
+        return max(variants, key=lambda v: self._support(field, v)).value if variants else None
+
+    def _support(self, field: str, variant: Variant) -> tuple[int, int]:
+        reports = 0
+        if field in _DATE_FIELDS and isinstance(variant.value, str) and "/" not in variant.value:
+            reports = sum(1 for doc in variant.docs if (self.dates.get(doc) or "") >= variant.value)
+        return reports, len(variant.docs)
 
     def _variants(self, field: str, values: list[tuple[str, Any]]) -> list[Variant]:
         """Non-null values clustered by sameness; a date cluster holds its most precise form."""

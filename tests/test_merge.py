@@ -171,3 +171,25 @@ def test_merge_does_not_depend_on_article_order():
 ])
 def test_merge_resolve(gold, name, year, expected):
     assert gold.resolve(name, year=year) == expected
+
+
+# (article, its date, start_date stated) of one summit → the start date kept
+PICKS = [
+    # a plan announced in January loses to the reports of the event, whatever the file order
+    ([("a.txt", "2024-01-15", "2024-10-20"), ("b.txt", "2024-11-21", "2024-11-20")], "2024-11-20"),
+    ([("a.txt", "2024-11-21", "2024-11-20"), ("b.txt", "2024-01-15", "2024-10-20")], "2024-11-20"),
+    # both reports: the value most articles state
+    ([("a.txt", "2024-11-22", "2024-11-19"), ("b.txt", "2024-11-22", "2024-11-20"),
+      ("c.txt", "2024-11-23", "2024-11-20")], "2024-11-20"),
+    # a tie keeps the first article's value
+    ([("a.txt", "2024-11-22", "2024-11-19"), ("b.txt", "2024-11-22", "2024-11-20")], "2024-11-19"),
+]
+
+
+@pytest.mark.parametrize("stated, expected", PICKS)
+def test_merge_picks_what_reports_of_the_event_and_most_articles_say(stated, expected):
+    articles = [ArticleFacts.model_validate({"doc": doc, "doc_date": date, "events": [
+        {**SUMMIT_2024, "start_date": start, "evidence": "…"}]}) for doc, date, start in stated]
+    merged = merge_facts(articles)
+    assert merged.events[0].start_date == expected
+    assert len(merged.disagreements) == 1  # the other value stays visible

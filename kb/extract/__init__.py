@@ -55,7 +55,9 @@ def set_facts(doc: Doc) -> Doc:
 
 
 def extract_article(nlp: Language, article: Article) -> ArticleFacts:
-    """Clean, segment and extract one article."""
+    """Clean, segment and extract one article, with the configured rules active throughout
+    (so rule readers find them at once)."""
     if "kb_facts" not in nlp.pipe_names:
         nlp.add_pipe("kb_facts", last=True)
-    return make_doc(nlp, article, clean_article(article))._.facts
+    with RuleSet.current().active():
+        return make_doc(nlp, article, clean_article(article))._.facts
