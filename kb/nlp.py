@@ -1,7 +1,9 @@
-"""The spaCy Chinese pipeline: pkuseg segmentation, a user dictionary from rules/, sentences.
+"""The spaCy Chinese pipeline: pkuseg segmentation, a user dictionary from rules/, sentences,
+and kb's components after them (:mod:`kb.components`): :func:`load_nlp`.
 
-The pkuseg model takes seconds and about 1 GB to load, so :func:`load_pipeline`
-loads it once per process and model path. A :class:`~spacy.tokens.Doc` made by
+The pkuseg model takes seconds and about 1 GB to load, so it is loaded once per
+process and model path, and shared by every pipeline (:func:`load_pipeline`
+makes one per set of arguments). A :class:`~spacy.tokens.Doc` made by
 :func:`make_doc` carries its article and offset map, so any span can be turned
 into provenance in the original file (:func:`provenance`).
 """
@@ -9,6 +11,7 @@ into provenance in the original file (:func:`provenance`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import re
 from functools import lru_cache
@@ -41,32 +44,68 @@ Doc.set_extension("article", default=None, force=True)
 Doc.set_extension("textmap", default=None, force=True)
 
 
-@lru_cache(maxsize=4)
-def load_pipeline(model: str | None = None, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac") -> Language:
-    """A blank Chinese pipeline with sentence boundaries; pkuseg loaded from ``model``.
+def load_pipeline(
+    model: str | None = None, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac", rules: str | None = None
+) -> Language:
+    """The whole kb pipeline (see :mod:`kb.components`), made once per process and arguments.
 
     ``model`` defaults to :func:`kb.paths.model_dir` (``KB_PKUSEG_MODEL`` or the cache).
-    The user dictionary starts with the names in rules/ (:func:`rule_names`).
     ``tagger``: the name tagger proposing people and organisations (:mod:`kb.tagger`), or none.
+    ``rules``: the rules folder of the ``kb_facts`` component (None: the configured one).
+    The user dictionary holds the names in those rules (:func:`rule_names`).
     """
-    if segmenter == "char":
-        nlp = spacy.blank("zh")
-    else:
-        model_path = require(paths.model_dir(model))
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-        # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            nlp.tokenizer.initialize(pkuseg_model=str(model_path), pkuseg_user_dict="default")
-        set_user_words(nlp, rule_names())
+    return _pipeline(model, segmenter, tagger, rules)
+
+
+# A few pipelines at most: they share the segmenter model (_pkuseg) and the tagger.
+@lru_cache(maxsize=8)
+def _pipeline(model: str | None, segmenter: Segmenter, tagger: Tagger, rules: str | None) -> Language:
+    import kb.components  # noqa: F401  registers kb_facts, kb_mentions, kb_ents
+
+    nlp = _blank_pipeline(model, segmenter)
     nlp.add_pipe("kb_sentences")
     if tagger != "none":
         import kb.tagger  # noqa: F401  registers the kb_tagger factory; loads onnxruntime only when used
 
         nlp.add_pipe("kb_tagger", config={"model": tagger})
+    facts = nlp.add_pipe("kb_facts", config={"rules": rules})
+    nlp.add_pipe("kb_mentions")
+    nlp.add_pipe("kb_ents")
+    if segmenter != "char":
+        with facts.ruleset().active() as ruleset:
+            set_user_words(nlp, rule_names(ruleset.folder))
     return nlp
 
 
-@Language.component("kb_sentences")
+def load_nlp(
+    model: str | None = None, *, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac", rules: str | Path | None = None
+) -> Language:
+    """kb as a spaCy pipeline: ``nlp(text)`` and ``nlp.pipe(texts)`` give ``doc._.facts``,
+    ``doc.ents`` and ``doc.spans["kb"]`` (:mod:`kb.components`); see :func:`load_pipeline`."""
+    return load_pipeline(model, segmenter, tagger, str(rules) if rules is not None else None)
+
+
+def _blank_pipeline(model: str | None, segmenter: Segmenter) -> Language:
+    """A Chinese Language with no components; its pkuseg segmenter shares the model loaded
+    once per path (:func:`_pkuseg`), with a user dictionary of its own."""
+    if segmenter == "char":
+        return spacy.blank("zh")
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    # A shallow copy: set_user_words replaces its dictionary, not the shared one.
+    nlp.tokenizer.pkuseg_seg = copy.copy(_pkuseg(str(require(paths.model_dir(model)))))
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _pkuseg(model_path: str):
+    """The pkuseg segmenter of ``model_path``: seconds and about 1 GB to load."""
+    tokenizer = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}}).tokenizer
+    # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        tokenizer.initialize(pkuseg_model=model_path, pkuseg_user_dict="default")
+    return tokenizer.pkuseg_seg
+
+
 def set_sentence_starts(doc: Doc) -> Doc:
     """Sentences end after 。！？； (with the quotes and marks closing them) and at
     line breaks, whatever tokens the segmenter made of them. Their character
@@ -78,6 +117,12 @@ def set_sentence_starts(doc: Doc) -> Doc:
     starts = [token.idx for token, flag in zip(doc, flags) if flag]
     doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text_of(doc))]))
     return doc
+
+
+@Language.factory("kb_sentences", default_config={})
+def make_sentences(nlp: Language, name: str):
+    """``kb_sentences``: :func:`set_sentence_starts`."""
+    return set_sentence_starts
 
 
 def sentence_start_flags(words: list[str], spaces: list[bool]) -> list[bool]:

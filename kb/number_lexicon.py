@@ -67,6 +67,12 @@ class ClassifierRule(Rule):
     noun: str | None = None  # what it counts when no count noun follows (名, 位 count people: 人)
 
 
+class GrammarRule(Rule):
+    """A quantity the number grammar (kb.numbers) finds with no unit word: its id goes into provenance."""
+
+    reason: str
+
+
 class MaskRule(Rule):
     pattern: Regex
     reason: str
@@ -110,6 +116,7 @@ def _compiled(path: Path) -> Lexicon:
     nouns = [w for r in load("count_nouns", WordList) for w in r.words]
     by_pos = lambda p: [w for w, r in quals.items() if r.position == p]  # noqa: E731
     guards = {w: r.not_before for w, r in {**units, **cls}.items() if r.not_before}
+    load("grammar", GrammarRule)  # validated: the ids kb.numbers writes for them exist
     scale_rules = load("scales", ScaleRule)
     scales = {r.word: r.factor for r in scale_rules}
     scale_re = alternation(scales, not_before={r.word: r.not_before for r in scale_rules if r.not_before})

@@ -6,16 +6,25 @@ as input, so it scores attribution alone."""
 
 from __future__ import annotations
 
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+
 import pytest
 import yaml
 
 from kb.clean import clean_article
+from kb.errors import RuleError
 from kb.evaluate import evaluate
 from kb.extract.claims import find_claims, load_claim_rules
 from kb.ingest import parse_article, read_article
 from kb.nlp import make_doc
-from kb.paths import ROOT
+from kb.paths import ROOT, rules_dir
 from kb.records import ArticleFacts, Document, Event, Organization, dump_article_facts, load_article_facts
+from kb.rules import RuleSet
 
 ORGS = [
     Organization(name="中国互联网络信息中心", aliases=["CNNIC"], evidence="中国互联网络信息中心"),
@@ -44,6 +53,9 @@ METRIC_CASES = [
     ("目前，世界互联网大会已有来自20个国家的80家机构成为其会员。", "20个国家", "会员来源国家数"),
     ("其中有12个亚洲国家发布了人工智能战略。", "12个亚洲国家", "发布人工智能战略的亚洲国家数"),
     ("从2018年起,博览会连续五年举办“互联网之光”博览会。", "五年", "连续举办年数"),
+    # the participation word nearest after the count, whatever the order of the rule's words
+    ("来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。", "580余家企业", "参展企业数"),
+    ("来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。", "1200名嘉宾", "与会嘉宾数"),
 ]
 # What a metric leaves out or takes from the figure before: a time and a light verb opening it, a name
 # modified by a clause (the subject), the owner of a share, the topic of a growth, a list of counts.
@@ -376,3 +388,85 @@ def test_claims_national_subject_and_share_metric(nlp, text, figure, subject, me
 @pytest.mark.parametrize("text, figure, time", EVENT_TIME_CASES)
 def test_claims_time_of_event_in_progress(nlp, text, figure, time):
     assert _claim(nlp, text, figure, EVENT_TIME_EVENTS).time == time
+
+
+# Extraction in a fresh interpreter: the facts of one article, as YAML.
+_EXTRACT_SCRIPT = """
+import sys
+from kb.extract import extract_article
+from kb.ingest import parse_article
+from kb.nlp import load_pipeline
+from kb.records import dump_article_facts
+sys.stdout.write(dump_article_facts(extract_article(load_pipeline(), parse_article(sys.stdin.read(), "case.md"))))
+"""
+# Several participation words after the counts (参展, 参赛, 与会): the metric must not depend on the order a
+# set of words happens to be iterated in, which changes with PYTHONHASHSEED.
+HASH_SEED_TEXT = """---
+date: 2024-11-20
+---
+“互联网之光”博览会同期举行，来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。
+"""
+
+
+def test_claims_same_facts_whatever_the_hash_seed():
+    def facts(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", _EXTRACT_SCRIPT], input=HASH_SEED_TEXT, capture_output=True,
+                             text=True, cwd=ROOT, env=env, timeout=300, check=True)
+        return run.stdout
+
+    first, second = facts("1"), facts("7")  # 7: 参赛 before 参展 in a set of the words
+    assert "metric:" in first
+    assert first == second
+
+
+CLAIM_MODULES = ["claim_attribution", "claim_context", "claim_metric", "claim_rules", "claim_sanity", "claim_text",
+                 "claims"]
+
+
+@pytest.mark.parametrize("module", CLAIM_MODULES)
+def test_claims_language_data_is_in_rules(module):
+    """No Chinese string constant in the code of claims (docstrings aside): words and regexes are rules."""
+    tree = ast.parse((ROOT / "kb" / "extract" / f"{module}.py").read_text(encoding="utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    han = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+           and re.search(r"[\u4e00-\u9fff]", n.value) and id(n) not in docstrings]
+    assert han == []
+
+
+# A rule file without a section, word list or word the claims code reads: an error naming what is missing.
+MISSING_RULE_CASES = [
+    ("lexicon.yaml", "possessive:\n  - {id: de, words: [的]}\n", "", "section 'possessive'"),
+    ("lexicon.yaml", "{id: deng, words: [等]}", "{id: etc, words: [等]}", "lacks the word list.* deng"),
+    ("claims.yaml", "    share_verb: 占 ", "", r"\[share_verb\] Field required"),
+]
+
+
+@pytest.mark.parametrize("file, old, new, message", MISSING_RULE_CASES)
+def test_claims_rules_missing_word_is_an_error(tmp_path, file, old, new, message):
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=message), RuleSet(folder).active():
+        load_claim_rules()
+
+
+def _rule_ids() -> set[str]:
+    """The id of every rule of every rule file."""
+    ids = set()
+    for path in rules_dir().glob("*.yaml"):
+        for rules in yaml.safe_load(path.read_text(encoding="utf-8")).values():
+            ids |= {r["id"] for r in rules if isinstance(r, dict) and "id" in r}
+    return ids
+
+
+def test_claims_provenance_rules_exist(nlp):
+    """The rule id in a claim's provenance names a rule of a rule file (a fraction, a bare scale too)."""
+    text = "全国网民已达3亿人，其中三分之二来自东部，百分之十来自海外，移动用户超过5000万用户。"
+    rules = {p.rule for c in find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS) for p in c.provenance}
+    assert {"fraction", "scale-only", "fraction-percent"} <= rules
+    assert rules <= _rule_ids()

@@ -7,7 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import score_records, seed_docs
+from kb import paths
+from kb.errors import RuleError
 from kb.records import Organization
+from kb.rules import RuleSet
 
 
 
@@ -182,3 +185,69 @@ def test_documents_released_at_an_event_take_what_its_days_share(start, end, exp
     event = Event(name="2025年数字城市大会", kind="meeting", year=2025, start_date=start, end_date=end, evidence="")
     assert _time_of(event.name, [event]) == expected
     assert _time_of("另一个大会", [event]) is None
+
+
+# a mention of each kind → the rule written into its provenance: `documents.<how>:<id>`
+PROVENANCE_RULES = [
+    ("组委会当天发布《乌镇展望2025》。", "documents.title:issued"),  # no head word: issued by its verb
+    ("中国发布《全球数据安全倡议》。", "documents.title:initiative"),
+    ("2018年，中国的政府工作报告中提出改革任务。", "documents.known:government-work-report"),
+    ("中国提出“智能+”行动计划。", "documents.quoted:action-plan"),
+    ("中国提出数字合作倡议。", "documents.after-verb:initiative"),
+    ("信通院发布了《算力白皮书》，数据跨境流动研究报告。", "documents.listed:report"),
+]
+
+
+@pytest.mark.parametrize("text, rule", PROVENANCE_RULES)
+def test_documents_provenance_names_a_rule_of_the_file(nlp, finders, text, rule):
+    from kb.extract.documents import load_document_rules
+
+    _, find_documents = finders
+    assert rule in {p.rule for d in find_documents(make_test_doc(nlp, text), ORGS) for p in d.provenance}
+    rules = load_document_rules()
+    ids = {"title": {h.id for h in rules.heads} | {rules.issued.id}, "known": {k.id for k in rules.known}}
+    how, rule_id = rule.removeprefix("documents.").split(":")
+    assert rule_id in ids.get(how, {h.id for h in rules.heads})
+
+
+@pytest.fixture
+def rules_folder(tmp_path):
+    """A copy of rules/ to edit."""
+    import shutil
+
+    folder = tmp_path / "rules"
+    shutil.copytree(paths.ROOT / "rules", folder)
+    return folder
+
+
+# (file, text replaced, by, error) — each word list code reads must be in the files
+MISSING_WORD_LISTS = [
+    ("documents.yaml", "  - id: partners\n", "  - id: partner\n", r"documents.yaml: section 'words' lacks .*partners"),
+    ("documents.yaml", "{id: opening, ", "{id: openings, ", r"documents.yaml: section 'at_event' lacks .*opening"),
+    ("lexicon.yaml", "{id: this-occurrence, ", "{id: this, ", r"lexicon.yaml: section 'demonstratives' lacks"),
+    ("events.yaml", "  - id: summit_nouns\n", "  - id: summits\n", r"events.yaml: section 'words' lacks .*summit"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, message", MISSING_WORD_LISTS)
+def test_documents_rules_missing_word_list(rules_folder, name, old, new, message):
+    from kb.extract.documents import load_document_rules
+
+    path = rules_folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with RuleSet(rules_folder).active(), pytest.raises(RuleError, match=message):
+        load_document_rules()
+
+
+def test_documents_partner_words_are_data(nlp, finders, rules_folder):
+    """A word added to `partners` makes the organisation after it a partner, not the issuer."""
+    _, find_documents = finders
+    text = "网信办会同信通院发布《数据合规倡议》。"
+    assert [d.issuer for d in find_documents(make_test_doc(nlp, text), ORGS)] == ["中国信息通信研究院"]
+    path = rules_folder / "documents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("words: [联合, 携手]", "words: [联合, 携手, 会同]", 1),
+                    encoding="utf-8")
+    with RuleSet(rules_folder).active():
+        assert [d.issuer for d in find_documents(make_test_doc(nlp, text), ORGS)] == ["国家互联网信息办公室"]

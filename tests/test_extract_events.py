@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -229,6 +230,67 @@ def test_events_rules_load():
     assert wic.name_of(2021) == "2021年世界互联网大会乌镇峰会"
     assert wic.year_of_edition(1) == 2014
     assert rules.series_by_id("un-igf").year_of_edition(13) == 2018
+
+
+# frame id, text, the first group it fills: `{list}` placeholders filled from the word lists
+FRAMES = [
+    ("location-after", "今天上午在浙江乌镇开幕", "浙江乌镇"),
+    ("location-before", "在深圳举办", "深圳"),
+    ("place-in", "在香港隆重举行", "香港"),
+    ("happen", "在杭州圆满闭幕", "闭幕"),
+    ("anaphor", "本届大会以", "大会"),
+    ("anaphor", "此次论坛吸引", "论坛"),
+    ("during", "，峰会期间", "峰会"),
+    ("summit-reference", "今年的峰会", "峰会"),
+    ("theme", "以「智能向善」为主题", "智能向善"),
+]
+
+
+@pytest.mark.parametrize("frame, text, group", FRAMES)
+def test_events_frames_fill_word_lists(frame, text, group):
+    from kb.extract.context import load_frames
+
+    found = load_frames().regex[frame].search(text)
+    assert next(g for g in found.groups() if g) == group
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t + "  - {id: stray, pattern: '在{nowhere}'}\n", "no word list named nowhere"),
+    (lambda t: t.replace("  - {id: held-at, pattern: '在'}\n", ""), "lacks the frame.s. held-at"),
+])
+def test_events_frames_errors_name_the_file(tmp_path, edit, message):
+    from kb.errors import RuleError
+    from kb.extract.context import load_frames
+    from kb.paths import ROOT
+    from kb.rules import RuleSet
+
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    events = folder / "events.yaml"
+    events.write_text(edit(events.read_text(encoding="utf-8")), encoding="utf-8")
+    with RuleSet(folder).active(), pytest.raises(RuleError, match=f"events.yaml.*{message}"):
+        load_frames()
+
+
+# text, the provenance rule of its one event (kind:id); the id is a rule in rules/events.yaml
+PROVENANCE_RULES = [
+    ("2025年世界互联网大会乌镇峰会开幕。", "events.series:world-internet-conference"),
+    ("党的二十大胜利召开。", "events.pattern:party-congress"),
+    ("“数字未来”专题论坛在乌镇举行。", "events.quoted-suffix:forum"),
+    ("主办方举办“开源创新大赛”。", "events.quoted:contest"),
+    ("5月，在深圳举办全球数字治理创新论坛。", "events.bare:forum"),
+]
+
+
+@pytest.mark.parametrize("text, rule", PROVENANCE_RULES)
+def test_events_provenance_rule_is_a_rule(nlp, find_events, text, rule):
+    from kb.paths import ROOT
+
+    (event,) = find_events(make_test_doc(nlp, text))
+    assert event.provenance[0].rule == rule
+    rule_ids = {line.split("id: ")[1].split(",")[0].strip() for line in
+                (ROOT / "rules" / "events.yaml").read_text(encoding="utf-8").splitlines() if "id: " in line}
+    assert rule.split(":")[1] in rule_ids
 
 
 # ---------------------------------------------------------------- seeds vs gold

@@ -13,7 +13,7 @@ from kb.nlp import make_doc
 from kb.offsets import Mapped
 from kb.paths import ROOT
 
-from test_extract_orgs import article_doc, seed_scores
+from test_extract_orgs import article_doc, rule_ids, seed_scores
 
 # (sentence, {name: [(title, organization), ...]}) — written for these tests.
 FOUND = [
@@ -97,13 +97,18 @@ def test_people_lone_author_line_under_title(nlp):
     assert people(nlp, text) == {"金明": [], "刘国强": []}
 
 
-def test_people_dateline_authors_each_name(nlp):
+def dateline_doc(nlp):
+    """A Doc of an article whose dateline author the ingest found."""
     text = "东方网上海3月5日电（林涛　何静）会议今天开幕。"
     article = Article(
         id="t.txt", path=Path("t.txt"), text=text, encoding="utf-8", body_start=0,
         title="", date=None, date_how="unknown", source=None, author="林涛　何静",
     )
-    doc = make_doc(nlp, article, Mapped.identity(text))
+    return make_doc(nlp, article, Mapped.identity(text))
+
+
+def test_people_dateline_authors_each_name(nlp):
+    doc = dateline_doc(nlp)
     assert sorted(p.name for p in find_people(doc, find_organizations(doc))) == ["何静", "林涛"]
 
 
@@ -127,6 +132,7 @@ HOUSE_BYLINES = [
     ("江南日报", "本报杭州3月5日电（记者 王明）会议今天开幕。", [("记者", "江南日报")]),
     ("江南日报", "本报讯（记者 王明）会议今天开幕。", [("记者", "江南日报")]),
     (None, "本报讯（记者 王明）会议今天开幕。", [("记者", None)]),
+    ("江南电视台", "本台讯（记者 王明）会议今天开幕。", [("记者", "江南电视台")]),
 ]
 
 
@@ -135,3 +141,25 @@ def test_people_house_byline_names_the_articles_outlet(nlp, source, text, roles)
     doc = article_doc(nlp, text, source=source)
     found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
     assert found["王明"] == roles
+
+
+
+# Every finder of people at work: titles, post-titles, reporting verbs, bylines, author lines, the tagger.
+PROVENANCE_TEXTS = [
+    "世界互联网大会秘书长李强说，前景广阔。习近平主席发来贺信。张伟在论坛期间表示，要加强合作。",
+    "标题：网络空间治理的新阶段\n\n金明 刘国强\n\n网络空间治理进入新阶段，各国需要加强沟通、扩大共识、深化合作。",
+    "新华社北京3月5日电（记者 周洋 孙丽）马云、马化腾、李彦宏出席了论坛。",
+]
+
+
+@pytest.mark.parametrize("text", PROVENANCE_TEXTS)
+def test_people_provenance_rules_exist_in_rule_files(nlp, text):
+    doc = article_doc(nlp, text)
+    rules = {p.rule for person in find_people(doc, find_organizations(doc)) for p in person.provenance}
+    assert rules and rules <= rule_ids()
+
+
+def test_people_dateline_author_rule_exists_in_rule_files(nlp):
+    doc = dateline_doc(nlp)
+    rules = {p.rule for person in find_people(doc, find_organizations(doc)) for p in person.provenance}
+    assert rules and rules <= rule_ids()

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from kb.errors import ModelError
 from kb.nlp import load_pipeline, make_doc, provenance, rule_names, sentence_spans, set_sentence_starts, set_user_words
 from kb.offsets import Mapped
+from kb.paths import ROOT
 
 SEGMENTATION_CASES = [
     # (text, user words, a token that must appear)
@@ -93,3 +96,15 @@ def test_nlp_sentence_starts_never_scan_the_doc_per_token(nlp, sentences):
     scans = sum(v[1] for k, v in pstats.Stats(profiler).stats.items() if k[2] == "has_annotation")
     assert scans <= 1
     assert sum(t.is_sent_start for t in doc) == sentences
+
+
+def test_nlp_pipelines_share_the_segmenter_model_not_the_user_words(nlp, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    other = load_pipeline(rules=str(rules))
+    mine, theirs = other.tokenizer.pkuseg_seg, nlp.tokenizer.pkuseg_seg
+    assert other is not nlp and other is load_pipeline(rules=str(rules))
+    assert mine.model is theirs.model and mine.preprocesser is not theirs.preprocesser
+    set_user_words(other, ["青溪湖会"])
+    assert "青溪湖会" in [t.text for t in other("青溪湖会开幕")]
+    assert "青溪湖会" not in [t.text for t in nlp("青溪湖会开幕")]

@@ -230,7 +230,7 @@ def test_ruleset_two_folders_in_one_process(rules_copy, nlp):
         "series:\n", "series:\n  - {id: test-series, name: 数字丝路测试周, kind: meeting}\n", 1), encoding="utf-8")
     ours, theirs = RuleSet.load(paths.ROOT / "rules"), RuleSet.load(rules_copy)
     doc = nlp("2025年数字丝路测试周在杭州举行。")
-    doc._.article = None
+    doc._.article = doc._.textmap = None  # no article: the Doc alone
     with theirs.active():
         assert [e.name for e in find_events(doc)] == ["2025年数字丝路测试周"]
     with ours.active():

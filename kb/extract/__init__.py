@@ -2,7 +2,8 @@
 
 One finder per record type (orgs.py, people.py, events.py, documents.py,
 claims.py); later finders see what earlier ones found, since a document's
-issuer is an organisation and a claim's subject may be an event.
+issuer is an organisation and a claim's subject may be an event. The
+``kb_facts`` component (:mod:`kb.components`) runs :func:`extract` in a pipeline.
 """
 
 from __future__ import annotations
@@ -43,21 +44,12 @@ def extract(doc: Doc) -> ArticleFacts:
     return ArticleFacts.from_records(article.id, article.date, [*events, *orgs, *people, *documents, *claims])
 
 
-Doc.set_extension("facts", default=None, force=True)
-
-
-@Language.component("kb_facts")
-def set_facts(doc: Doc) -> Doc:
-    """The pipeline's last component: ``doc._.facts`` holds the article's records
-    (a Doc made without an article, by ``nlp(text)``, has none)."""
-    doc._.facts = extract(doc) if doc._.article is not None else None
-    return doc
-
-
 def extract_article(nlp: Language, article: Article) -> ArticleFacts:
-    """Clean, segment and extract one article, with the configured rules active throughout
-    (so rule readers find them at once)."""
+    """Clean, segment and extract one article, with the rules of the pipeline's ``kb_facts``
+    component active throughout (cleaning reads them too)."""
+    import kb.components  # noqa: F401  registers kb_facts (kb.components is built on this module)
+
     if "kb_facts" not in nlp.pipe_names:
         nlp.add_pipe("kb_facts", last=True)
-    with RuleSet.current().active():
+    with nlp.get_pipe("kb_facts").ruleset().active():
         return make_doc(nlp, article, clean_article(article))._.facts

@@ -20,14 +20,11 @@ from spacy.tokens import Doc
 
 from kb.clean.script import simplified
 from kb.nlp import TokenIndex, text_of, token_index
+from kb.extract.org_rules import org_rules
 from kb.extract.person_names import Found, is_name, name_at, name_before, people_rules
 from kb.records import Role
 
-HEADER_LINE_MAX = 40  # the first line this long ending a sentence is the first paragraph
-_PARAGRAPH_END = ("。", "！", "？", "”", "!", "?")
 _NAME_PIECE = re.compile(r"[^\s、,，;；\u3000]+")
-_DATELINE_END = re.compile(r"(?:电|讯|消息)[ \t\u3000]*$")
-_HOUSE = ("本报", "本刊", "本网")
 
 
 def byline_mentions(doc: Doc, outlets: Mapping[int, str]) -> list[Found]:
@@ -61,8 +58,9 @@ def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str], house
     lead = text[line_start:m.start()]
     at = line_start + len(lead) - len(lead.lstrip())
     outlet = None
-    if _DATELINE_END.search(lead):
-        outlet = outlets.get(at) or (house if lead.lstrip().startswith(_HOUSE) else None)
+    if people_rules().dateline_end.search(lead):
+        own = lead.lstrip().startswith(tuple(org_rules().words["house_outlets"]))
+        outlet = outlets.get(at) or (house if own else None)
     return (Role(title=title, organization=outlet),)
 
 
@@ -78,13 +76,14 @@ def _names_in(text: str, tokens: TokenIndex, start: int, end: int, rule_id: str,
 def author_lines(doc: Doc) -> list[Found]:
     """Lines made only of names above the first paragraph (``金歆 刘军国`` under a WeChat title)."""
     text, tokens, out, pos = text_of(doc), token_index(doc), [], 0
+    rule = people_rules().author_lines
     for line in text.splitlines(keepends=True):
         body = line.strip()
-        if len(body) >= HEADER_LINE_MAX and body.endswith(_PARAGRAPH_END):
+        if len(body) >= rule.paragraph_min and body.endswith(tuple(rule.paragraph_ends)):
             break
-        if body and len(body) <= 24:
+        if body and len(body) <= rule.max_chars:
             lead = pos + line.index(body)
-            out.extend(_names_in(text, tokens, lead, lead + len(body), "byline-author-line"))
+            out.extend(_names_in(text, tokens, lead, lead + len(body), rule.id))
         pos += len(line)
     return out
 
@@ -99,4 +98,4 @@ def dateline_author(doc: Doc) -> list[Found]:
     spans = [(text_of(doc).find(piece), piece) for piece in pieces]
     if not pieces or not all(at >= 0 and is_name(piece) for at, piece in spans):
         return []
-    return [Found(at, at + len(piece), (), "byline-dateline") for at, piece in spans]
+    return [Found(at, at + len(piece), (), people_rules().dateline_author) for at, piece in spans]

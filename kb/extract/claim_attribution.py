@@ -14,13 +14,12 @@
 
 from __future__ import annotations
 
-import re
-
 from kb.extract.claim_context import group_subject, is_comparison_base, issuer_of, part_of_year
-from kb.extract.claim_text import (SUMMIT_YEAR, Article, Mention, Sentence, clause_end, series_name, skip_front,
-                                   strip_end)
+from kb.extract.claim_rules import ClaimRules
+from kb.extract.claim_text import (Article, Mention, Sentence, clause_end, series_name, skip_front, strip_end,
+                                   undated)
 from kb.numbers import Quantity
-from kb.records import Document, Event, normalise_key
+from kb.records import Document, Event
 
 _PAREN_OPEN = "（("
 ANAPHOR_RULE = "ana-this-report"
@@ -55,14 +54,11 @@ def paragraph_sources(art: Article, sent: Sentence, previous: list[tuple]) -> li
     return held + opening
 
 
-_DOCUMENT_KINDS = {"蓝皮书": "blue_book", "白皮书": "white_paper", "报告": "report", "指数": "index"}
-
-
 def named_document(art: Article, noun: str, pos: int) -> Document | None:
     """The document a bare 蓝皮书/报告 before ``pos`` refers to: the last one named, of that kind if any."""
     named = [m.name for m in art.mentions_in(0, pos, topical=False) if m.kind == "document"]
     documents = [d for title in reversed(named) for d in art.documents if d.title == title]
-    fitting = [d for d in documents if d.kind == _DOCUMENT_KINDS.get(noun) or d.title.endswith(noun)]
+    fitting = [d for d in documents if d.kind == art.rules.document_kinds.get(noun) or d.title.endswith(noun)]
     return (fitting or documents or [None])[0]
 
 
@@ -92,12 +88,13 @@ def claim_source(art: Article, sent: Sentence, q: Quantity) -> tuple[str | None,
 def claim_time(art: Article, sent: Sentence, q: Quantity) -> str | None:
     """The nearest date before ``q`` in its sentence; a since-date and a duration make a period."""
     bound = lambda pos: any(p is not q for p in art.quantities_starting_in(pos, pos + 1))  # noqa: E731
+    de = art.rules.possessive
     before = [d for d in art.dates_in(sent.start, q.start)
-              if not (art.text.startswith("的", d.end) and bound(d.end + 1)) and not is_comparison_base(art, d)]
+              if not (art.text.startswith(de, d.end) and bound(d.end + len(de))) and not is_comparison_base(art, d)]
     if not before:
         return None
     date = before[-1]
-    if date.since and date.year and q.kind == "duration" and q.unit == "年" and q.value >= 1:
+    if date.since and date.year and q.kind == "duration" and q.unit == art.rules.year_unit and q.value >= 1:
         sent.periods[date.start] = f"{date.year:04d}/{date.year + int(q.value) - 1:04d}"
     if _event_day(art, date, q):
         return f"{date.year:04d}"
@@ -124,10 +121,10 @@ def compared_period(art: Article, q: Quantity, clause: tuple[int, int], time: st
     return f"{base}/{time}"
 
 
-def event_time(subject: str | None, q: Quantity, events: list[Event]) -> str | None:
+def event_time(art: Article, subject: str | None, q: Quantity, events: list[Event]) -> str | None:
     """A figure about one occurrence of an event (参会嘉宾数 of 2016年世界互联网大会) holds for its
     year; a duration is the length of a period, not a figure of that year."""
-    if subject is None or _series_duration(q):
+    if subject is None or _series_duration(q, art.rules):
         return None
     years = {e.year for e in events if e.name == subject and e.year}
     return f"{years.pop():04d}" if len(years) == 1 else None
@@ -139,32 +136,33 @@ def event_time(subject: str | None, q: Quantity, events: list[Event]) -> str | N
 def _event_of_year(art: Article, series: str, time: str | None, events: list[Event]) -> str:
     """The occurrence of a summit series in the year of ``time``, else the series."""
     year = time[:4] if time else None
-    held = [e for e in events if e.kind == "summit" and series_name(e) == series]
+    held = [e for e in events if e.kind == "summit" and series_name(e, art.rules) == series]
     named = [e.name for e in held if str(e.year) == year]
     if not named and year is None and len(held) == 1:  # the one occurrence the article reports
         named = [held[0].name]
     return named[0] if named else series
 
 
-def _series_duration(q: Quantity) -> bool:
+def _series_duration(q: Quantity, rules: ClaimRules) -> bool:
     """Years (连续举办8年) are about a series; a session of days or months (会期3天) about one occurrence."""
-    return q.kind == "duration" and q.unit == "年"
+    return q.kind == "duration" and q.unit == rules.year_unit
 
 
 def _resolve(art: Article, m: Mention, q: Quantity, time: str | None, events: list[Event]) -> str:
-    if _series_duration(q) and m.kind == "event" and m.summit:
-        return SUMMIT_YEAR.sub("", normalise_key(m.name))
-    if not _series_duration(q) and m.kind == "series":
+    if _series_duration(q, art.rules) and m.kind == "event" and m.summit:
+        return undated(m.name, art.rules)
+    if not _series_duration(q, art.rules) and m.kind == "series":
         return _event_of_year(art, m.name, time, events)
     return m.name
 
 
-def _pick(mentions: list[Mention], q: Quantity, *, last: bool = True) -> Mention | None:
+def _pick(art: Article, mentions: list[Mention], q: Quantity, *, last: bool = True) -> Mention | None:
     """The mention a figure is about: series first for a duration of years, the event for a session (会期三天,
     not its host), else organisations and events, then places."""
     order = ("org", "event", "series", "place")
     if q.kind == "duration":
-        order = ("series", "event", "org", "place") if _series_duration(q) else ("event", "series", "org", "place")
+        years = _series_duration(q, art.rules)
+        order = ("series", "event", "org", "place") if years else ("event", "series", "org", "place")
     for kind in order:
         chosen = [m for m in mentions if m.kind == kind]
         if chosen:
@@ -181,9 +179,9 @@ def _referenced_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple
     last = next((p for p, _ in reversed(art.claims) if p.end <= q.start), None)
     if c_start > 0 and text[c_start - 1] in _PAREN_OPEN and last and last.end == c_start - 1:
         return last.text
-    these = re.search(r"这些([^，,。的]{1,8})", text[c_start:q.start])
+    these = art.rules.these.search(text, c_start, q.start)
     if these:
-        named = [p for p, _ in art.claims if p.end <= q.start and p.text.endswith(these.group(1))]
+        named = [p for p, _ in art.claims if p.end <= q.start and p.text.endswith(these["noun"])]
         return named[-1].text if named else None
     return None
 
@@ -225,24 +223,25 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     lead = skip_front(art, clause[0], q.start)
     duration_lead = q.kind == "duration" and not in_clause and (
         lead == q.start or art.text[lead:q.start] in art.rules.duration_dropped)
-    m = _pick(in_clause, q) or (_lead_pick(art, sent, q, after) if duration_lead else None) or _pick(before, q)
+    m = (_pick(art, in_clause, q) or (_lead_pick(art, sent, q, after) if duration_lead else None)
+         or _pick(art, before, q))
     if m:
         return _resolve(art, m, q, time, events)
     if sent.subject:
         return sent.subject
     # 在抽样调查的企业中，近五成…: the sentence scopes the figure to a topic of its own
-    scoped = any(art.text.startswith("在", s) for s, _ in art.ignored_starting_in(sent.start, q.start))
+    scoped = any(art.text.startswith(art.rules.scopes, s) for s, _ in art.ignored_starting_in(sent.start, q.start))
     if sent.context_subject and not scoped:  # a report's paragraph: the subject of its figures so far
         return sent.context_subject
     previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
-    m = _pick(previous, q)
+    m = _pick(art, previous, q)
     return _resolve(art, m, q, time, events) if m else None
 
 
 def _listed_before(art: Article, m: Mention, q: Quantity) -> bool:
     """“数字丝路”论坛等20场分论坛: a name listed as an example of what is counted is not its subject."""
-    return m.end <= q.start and re.fullmatch(r"[^，,。；;]*等", art.text[m.end:q.start]) is not None
+    return m.end <= q.start and art.rules.listed.fullmatch(art.text, m.end, q.start) is not None
 
 
 def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str | None,
@@ -265,7 +264,7 @@ def _participation_subject(art: Article, sent: Sentence, q: Quantity, time: str 
 def _lead_pick(art: Article, sent: Sentence, q: Quantity, after: list[Mention]) -> Mention | None:
     """十年间，中国推动…，乌镇峰会亦… → 中国: a duration opening its sentence is about the name that opens the
     next clause (whose verb phrase is its metric), else about the first name after it."""
-    return _pick(_opening_mentions(art, q, sent.end), q) or _pick(after, q, last=False)
+    return _pick(art, _opening_mentions(art, q, sent.end), q) or _pick(art, after, q, last=False)
 
 
 def _opening_mentions(art: Article, q: Quantity, sentence_end: int) -> list[Mention]:

@@ -28,7 +28,7 @@ from kb.extract.claim_text import Article, Sentence
 from kb.numbers import Quantity
 from kb.records import Claim, Document, normalise_key
 
-RELEASE_RULE = "src-report-release"
+RELEASE_RULE = "rel-release"  # the release_verbs rule of rules/claims.yaml that makes the frame
 _REFERRING_RULES = ("src-document-says", "ana-this-report")  # frames referring back to a named report
 _LARGE_COUNT = 10_000  # equal counts this large in headline and body are one figure, not chance
 _SENTENCE_START = "。！？!?\n"
@@ -47,7 +47,7 @@ def _releasing_org(art: Article, title_start: int, title_end: int, *, announced:
     after = art.text[title_end:title_end + 6]
     verbs = [(before.rfind(v), v) for v in art.rules.release_verbs]
     verb_before, verb = max(verbs, default=(-1, ""))
-    if announced and verb_before >= 0 and before.startswith("的", verb_before + len(verb)):
+    if announced and verb_before >= 0 and before.startswith(art.rules.possessive, verb_before + len(verb)):
         return None
     if verb_before < 0 and not any(after.lstrip("》").startswith(v) for v in art.rules.release_verbs):
         return None

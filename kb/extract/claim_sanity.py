@@ -20,9 +20,6 @@ from kb.extract.claim_rules import ClaimRules
 from kb.numbers import Quantity
 
 _REPEATED = re.compile(r"(.{2,}?)\1")
-# A count inside a metric (多场分论坛, 20个): a list or a clause, not the name of a measure.
-_COUNT_INSIDE = re.compile(r"(?:多|几|数|若干|\d+)[个场家项次批名位种类所座]")
-_BAD_END = tuple("的了和与及或等在将从向对把被、")
 
 
 def clean_metric(metric: str, rules: ClaimRules) -> str:
@@ -35,8 +32,9 @@ def clean_metric(metric: str, rules: ClaimRules) -> str:
     return _REPEATED.sub(r"\1", metric)
 
 
-def _noun_phrase(metric: str) -> bool:
-    return bool(metric) and not metric.endswith(_BAD_END) and not _COUNT_INSIDE.search(metric)
+def _noun_phrase(metric: str, rules: ClaimRules) -> bool:
+    """Not empty, not ending in a function word, holding no count (多场分论坛, 20个: a list or a clause)."""
+    return bool(metric) and not metric.endswith(rules.not_metric_ends) and not rules.count_inside.search(metric)
 
 
 def sane_metric(metric: str | None, q: Quantity, counted: str, rules: ClaimRules) -> str | None:
@@ -45,7 +43,7 @@ def sane_metric(metric: str | None, q: Quantity, counted: str, rules: ClaimRules
     if metric is None:
         return None
     cleaned = clean_metric(metric, rules)
-    if _noun_phrase(cleaned):
+    if _noun_phrase(cleaned, rules):
         return cleaned
     written = q.kind == "count" and counted and q.text.endswith(counted)
-    return f"{counted}数" if written else None
+    return f"{counted}{rules.words.count}" if written else None

@@ -25,7 +25,6 @@ QUOTES = "“”\"‘’「」『』"
 CLAUSE_BREAK = re.compile(r"[，,：:（）()。！？!?；;\n]|……")
 # Where a sentence ends even if the sentencizer ran on (…… before a paragraph break).
 _SENTENCE_BREAK = re.compile(r"[。！？!?]+|\n+|…+(?=\s)")
-SUMMIT_YEAR = re.compile(r"^\d{4}年")
 
 
 # --- mentions of names ------------------------------------------------------------
@@ -48,8 +47,13 @@ def _unquoted(text: str) -> tuple[str, list[int]]:
     return "".join(c for _, c in kept), [i for i, _ in kept]
 
 
-def series_name(event: Event) -> str:
-    return SUMMIT_YEAR.sub("", normalise_key(event.name))
+def undated(name: str, rules: ClaimRules) -> str:
+    """``name`` without the year written in front of it (2024年世界互联网大会 → 世界互联网大会)."""
+    return rules.name_year.sub("", normalise_key(name))
+
+
+def series_name(event: Event, rules: ClaimRules) -> str:
+    return undated(event.name, rules)
 
 
 def _name_forms(orgs, events, documents, rules: ClaimRules) -> list[tuple[str, str, str, bool]]:
@@ -58,14 +62,14 @@ def _name_forms(orgs, events, documents, rules: ClaimRules) -> list[tuple[str, s
     for e in events:
         forms.append((normalise_key(e.name), "event", e.name, e.kind == "summit"))
         if e.kind == "summit":
-            series = series_name(e)
+            series = series_name(e, rules)
             forms += [(series, "series", series, True)]
             # A short form of the series (乌镇峰会) names it too.
             forms += [(series[i:], "series", series, True) for i in range(1, len(series) - 3)
-                      if series[i:].endswith(("峰会", "大会"))]
+                      if series[i:].endswith(rules.summit_nouns)]
     # A dated event written without its year (第八届数字中国建设峰会 for 2025年数字中国建设峰会), when one
     # event alone has that name.
-    bare = [(SUMMIT_YEAR.sub("", normalise_key(e.name)), e) for e in events if e.kind != "summit"]
+    bare = [(undated(e.name, rules), e) for e in events if e.kind != "summit"]
     forms += [(b, "event", e.name, False) for b, e in bare
               if b != normalise_key(e.name) and [x for x, _ in bare].count(b) == 1]
     forms += [(normalise_key(d.title), "document", d.title, False) for d in documents]
@@ -82,14 +86,17 @@ def find_mentions(text: str, orgs, events, documents, rules: ClaimRules) -> list
         for m in re.finditer(re.escape(form), plain):
             found.append(Mention(index[m.start()], index[m.end() - 1] + 1, kind, name, summit))
     inner = inner_spans((m.start, m.end) for m in found)  # one pass, not a scan per mention
-    return sorted({m for m in found if (m.start, m.end) not in inner}, key=lambda m: (m.start, m.end, m.kind))
+    # once each, in the order found (not a set's: that order changes with PYTHONHASHSEED)
+    kept = dict.fromkeys(m for m in found if (m.start, m.end) not in inner)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.kind))
 
 
-def _current_event(events, head: str, year: int | None):
+def _current_event(events, head: str, year: int | None, rules: ClaimRules):
     """The event 本届大会 refers to: of the article's year, its name ending in ``head`` (a summit is
-    also a 大会), the first such listed; else the one summit of that year."""
+    also a 大会: ``summit_aliases``), the first such listed; else the one summit of that year."""
     dated = [e for e in events if year is None or e.year == year]
-    named = [e for e in dated if normalise_key(e.name).endswith(head) or (head == "大会" and e.kind == "summit")]
+    alias = head in rules.summit_aliases
+    named = [e for e in dated if normalise_key(e.name).endswith(head) or (alias and e.kind == "summit")]
     summits = [e for e in dated if e.kind == "summit"]
     return named[0] if named else summits[0] if len(summits) == 1 else None
 
@@ -99,7 +106,7 @@ def current_event_mentions(text: str, events, year: int | None, rules: ClaimRule
     found = []
     for pattern in rules.current_event:
         for m in pattern.finditer(text):
-            event = _current_event(events, m["head"], year)
+            event = _current_event(events, m["head"], year, rules)
             if event is not None:
                 found.append(Mention(m.start(), m.end(), "event", event.name, event.kind == "summit"))
     return found
@@ -307,7 +314,7 @@ class Sentence:
     context_subject: str | None = None  # the subject of the last figure of that paragraph
     # What every figure of the sentence asks about the whole sentence, read once (a scan per
     # figure is quadratic in a long sentence): clause-break ends, membership-frame reach, and
-    # where each participation word last starts.
+    # where the participation words start.
     _scans: dict = field(default_factory=dict, repr=False)
 
     def clause_start(self, art: Article, pos: int) -> int:
@@ -326,21 +333,28 @@ class Sentence:
         return self._scans["membership"] > pos
 
     def participation_after(self, art: Article, pos: int) -> str | None:
-        """The first participation word (in rule order) found in ``[pos, end)`` of the sentence."""
-        if "participation" not in self._scans:
-            self._scans["participation"] = [(w, art.text.rfind(w, self.start, self.end))
-                                            for w in art.rules.participation]
-        return next((w for w, last in self._scans["participation"] if last >= pos), None)
+        """The participation word nearest after ``pos`` in the sentence (参展 in …企业参展，…嘉宾与会)."""
+        if "participation" not in self._scans:  # (start, word) of every participation word, in text order
+            found = []
+            for word in art.rules.participation:
+                at = art.text.find(word, self.start, self.end)
+                while at != -1:
+                    found.append((at, word))
+                    at = art.text.find(word, at + 1, self.end)
+            self._scans["participation"] = sorted(found)
+        found = self._scans["participation"]
+        i = bisect_right(found, (pos, ""))
+        return found[i][1] if i < len(found) else None
 
 
 def skip_front(art: Article, a: int, b: int) -> int:
     """Past what opens a clause before its topic: dates, lead words, adverbs, names, 这些X的."""
     text, rules = art.text, art.rules
-    skippable = (*rules.lead_words, *rules.adverbs, "从", "的", "了", "等")
+    skippable = (*rules.lead_words, *rules.adverbs, *rules.front_words)
     while a < b:
         date = art.date_at(a)
         name = art.mention_at(a, b)
-        ref = re.compile(rf"{rules.anaphor.pattern}|这些[^，,。的]{{1,8}}的|[^，,。]{{0,30}}等(?=\d)").match(text, a, b)
+        ref = rules.front_reference.match(text, a, b)
         word = next((w for w in skippable if text.startswith(w, a) and a + len(w) <= b), None)
         step = date.end if date else name.end if name else ref.end() if ref and ref.end() > a else (
             a + len(word) if word else a)

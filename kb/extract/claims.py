@@ -48,7 +48,7 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     read_topics(art, sent, clause[0])
     time = claim_time(art, sent, q) or context_time(sent, q)
     subject = claim_subject(art, sent, q, clause, time, events)
-    time = time or event_time(subject, q, events)
+    time = time or event_time(art, subject, q, events)
     metric = claim_metric(art, sent, q, clause, subject)
     time = compared_period(art, q, clause, time)
     if subject is None and q.kind == "duration":
@@ -70,9 +70,9 @@ def _evidence(art: Article, clause: tuple[int, int], sentence_end: int) -> str:
     return art.text[start:end].strip()
 
 
-def _key(claim: Claim) -> tuple:
+def _key(claim: Claim, year_unit: str) -> tuple:
     """Two mentions of one fact: a duration is the same fact whatever the verb around it."""
-    metric = None if claim.unit == "年" and claim.qualifier == "exact" else claim.metric
+    metric = None if claim.unit == year_unit and claim.qualifier == "exact" else claim.metric
     return (metric, claim.subject, claim.time, claim.value, claim.unit, claim.qualifier)
 
 
@@ -120,7 +120,8 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
             held_time, held_subject = reports[back[-1]]
         if carried or back:
             sent.context_time, sent.context_subject = held_time, held_subject
-        sent.sources = sorted({*carried, *sent.sources}, key=lambda f: (f[0], f[1], f[3]))
+        frames = dict.fromkeys([*carried, *sent.sources])  # once each, in a stable order (not a set's)
+        sent.sources = sorted(frames, key=lambda f: (f[0], f[1], f[3]))
         stated = len(art.claims)
         for q in by_sentence[index]:
             claim = _claim(doc, art, sent, q, list(events))
@@ -137,6 +138,6 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     merged: dict[tuple, Claim] = {}
     title = getattr(doc._.article, "title", None)
     for claim in merge_headline(art.claims, headline_end(art, title)):
-        key = _key(claim)
+        key = _key(claim, rules.year_unit)
         merged[key] = _merge(merged[key], claim) if key in merged else claim
     return list(merged.values())

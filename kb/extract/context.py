@@ -13,6 +13,11 @@ read a bare ``大会期间``/``与大会同期``/``在大会上`` as the article
 ``峰会以“…”为主题`` sentence states, and :func:`sub_forum_host` holds a ``…分论坛`` during the
 summit named before it in its paragraph. :func:`place_in` reads ``在浙江乌镇开幕`` (乌镇) and
 ``在北京国家会议中心举办`` (北京).
+
+The patterns are rules (:func:`load_frames`): section ``frames`` of ``rules/events.yaml``,
+whose ``{list}`` placeholders are filled with the words of that file's word lists (event
+verbs, summit nouns) and of the shared ``rules/lexicon.yaml`` (time of day, relative days,
+demonstratives, particles).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from kb.dates import DateMention, add_days, duration_days, find_dates, find_editions
+from kb.errors import RuleError
 from kb.nlp import provenance as _provenance, text_of
 from kb.records import merge_all
+from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path, valid_regex
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
 _SENTENCE_END = "。！？!?\n"
@@ -33,14 +40,72 @@ _TITLE = re.compile(r"《[^《》\n]{1,80}》")
 _ASIDE_END = "”」)）】]…"
 # A theme in any quotes the page uses: “…”, or 「…」/『…』 on traditional pages.
 _QUOTED = r"[“「『]([^”」』\n]{2,80})[”」』]"
-_THEME = re.compile(rf"主题(?:为|是)[:：]?{_QUOTED}|以{_QUOTED}为主题|围绕{_QUOTED}(?:这一|的)?主题")
-_THEME_BEFORE = re.compile(rf"以{_QUOTED}为主题的$")
-_THEME_BLOCKERS = ("论坛", "博览会", "大赛", "活动")  # a theme after these is theirs
-# A date right after a name: 论坛(IGF)12日在…开幕, 活动将于17日举行.
-_DATE_GAP = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:将|已|正式|定|拟)?于?$")
-_UNTIL = re.compile(r"(?<!截)(?:至|到)$")
-_FROM_UNTIL = re.compile(r"^(?:持续|延续)?(?:至|到)")
-_TIME_OF_DAY = ("上午", "下午", "晚间", "晚上", "当晚", "早间", "中午")
+_ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
+
+# ---------------------------------------------------------------- frame rules
+
+# The sections of rules/lexicon.yaml the frames use.
+_LEXICON = ("time_of_day", "relative_days", "demonstratives", "time_from", "time_since", "possessive", "etcetera")
+# The frames code reads (rules/events.yaml, section frames), each by its id.
+FRAME_IDS = ("theme", "theme-before", "date-gap", "until", "from-until", "anaphor", "during", "summit-reference",
+             "location-after", "settled", "location-before", "place-in", "happen", "count", "quoted-run",
+             "held-during", "held-on", "held-at")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class Frame(Rule):
+    """A pattern around an event name; ``{list}`` stands for the words of a word list."""
+
+    pattern: Regex
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The frame regexes, compiled, and the word lists they are built from (by id or section)."""
+
+    regex: dict[str, re.Pattern[str]]
+    words: dict[str, tuple[str, ...]]
+
+    @property
+    def year_unit(self) -> str:
+        return self.words["year_unit"][0]
+
+    @property
+    def possessive(self) -> str:
+        """``的``, between a modifier and its noun (``今年的乌镇峰会``)."""
+        return self.words["possessive"][0]
+
+    def year_name(self, year: int, name: str = "") -> str:
+        """``name`` with ``year`` in front (``2019年世界5G大会``); no name: the prefix alone."""
+        return f"{year}{self.year_unit}{name}"
+
+
+@rule_builder
+def load_frames() -> Frames:
+    """The frames of rules/events.yaml with their ``{list}`` placeholders filled in."""
+    path = rule_path("events")
+    words = {section: load_words(rule_path("lexicon"), section) for section in _LEXICON}
+    own = {w.id: tuple(w.words) for w in load_section(path, "words", WordList)}
+    if own.keys() & words.keys():
+        raise RuleError(path, f"word list {sorted(own.keys() & words.keys())[0]!r} is also a lexicon section")
+    words |= own
+    fragments = {name: f"(?:{alternation(ws)})" for name, ws in words.items()} | {"quoted": _QUOTED}
+    frames = {f.id: _fill(path, f, fragments) for f in load_section(path, "frames", Frame)}
+    missing = [i for i in FRAME_IDS if i not in frames]
+    if missing:
+        raise RuleError(path, f"section 'frames' lacks the frame(s) {', '.join(missing)}")
+    return Frames(frames, words)
+
+
+def _fill(path, frame: Frame, fragments: dict[str, str]) -> re.Pattern[str]:
+    unknown = sorted({n for n in _PLACEHOLDER.findall(frame.pattern) if n not in fragments})
+    if unknown:
+        raise RuleError(path, f"no word list named {', '.join(unknown)}", rule_id=frame.id)
+    pattern = _PLACEHOLDER.sub(lambda m: fragments[m.group(1)], frame.pattern)
+    try:
+        return re.compile(valid_regex(pattern))
+    except ValueError as err:
+        raise RuleError(path, str(err), rule_id=frame.id) from None
 
 
 @dataclass
@@ -135,8 +200,9 @@ class Context:
             if start <= date.start and date.end <= end and date.value:
                 head = self.text[start:date.start].strip()
                 tail = self.text[date.end:end].strip()
-                if head in ("", "从", "自") or head[-1] in _ASIDE_END:
-                    if tail in ("", "起", "以来", "开始", *_TIME_OF_DAY):
+                words = load_frames().words
+                if not head or head in words["time_from"] or head[-1] in _ASIDE_END:
+                    if not tail or tail in words["time_since"] or tail in words["time_of_day"]:
                         return date
         return None
 
@@ -144,33 +210,36 @@ class Context:
         """A date right after ``pos`` in its clause (``…大会16日在乌镇开幕``, ``…将于17日举行``)."""
         end = self.clause_end(pos)
         return next((d for d in self.dates if pos <= d.start < end and d.value
-                     and _DATE_GAP.match(self.text[pos:d.start])), None)
+                     and load_frames().regex["date-gap"].match(self.text[pos:d.start])), None)
 
     def framed_dates(self, spans: list[tuple[int, int]], year: int | None) -> tuple[str | None, str | None]:
         """Start and end in ``spans`` from ``会期从20日持续至22日``, ``将持续至18日``, ``至7月6日结束``
         (dates of ``year``, at least month-precise; ``截至`` is no end)."""
         start = end = None
+        frames = load_frames()
         for s, e in spans:
             for d in self.dates:
                 if not (s <= d.start and d.end <= e) or len(d.value or "") < 7 or (year and d.year != year):
                     continue
                 before, after = self.text[max(s, d.start - 3):d.start], self.text[d.end:d.end + 3]
-                if before.endswith(("从", "自")) and _FROM_UNTIL.match(after):
+                if before.endswith(frames.words["time_from"]) and frames.regex["from-until"].match(after):
                     start = start or d.value
-                elif _UNTIL.search(before) and not d.end_value:
+                elif frames.regex["until"].search(before) and not d.end_value:
                     end = end or d.value
         return start, end
 
     def theme_before(self, pos: int) -> str | None:
         """``以“…”为主题的`` right before ``pos`` (``以“…”为主题的第三届世界互联网大会``)."""
-        found = _THEME_BEFORE.search(self.text[max(0, pos - 90):pos])
+        found = load_frames().regex["theme-before"].search(self.text[max(0, pos - 90):pos])
         return found.group(1) if found else None
 
     def theme_in(self, spans: list[tuple[int, int]]) -> str | None:
         """``主题为“…”`` / ``以“…”为主题`` in ``spans``, unless another activity is named first."""
+        frames = load_frames()
         for start, end in spans:
-            found = _THEME.search(self.text, start, end)
-            if found and not any(n in self.text[start:found.start()] for n in _THEME_BLOCKERS):
+            found = frames.regex["theme"].search(self.text, start, end)
+            # a theme after another activity's noun (论坛, 活动) is that activity's
+            if found and not any(n in self.text[start:found.start()] for n in frames.words["theme_owners"]):
                 # ── (box drawing) stands for the dash ―― on some traditional pages
                 return next(g for g in found.groups() if g).replace("\u2500", "\u2014")
         return None
@@ -186,42 +255,22 @@ class Context:
         return _provenance(self.doc, start, end, rule)
 
 
-# A sentence that opens with a demonstrative and an event noun (本届大会, 本次峰会,
-# 此次论坛) goes on about the event just named; 期间/同期/上 make it a setting instead.
-_ANAPHOR = re.compile(r"(?:本届|本次|此次|该)(大会|峰会|论坛|会议|博览会)(?!期间|同期|上)"
-                      r"|(大会|峰会)(?=将?于|以“|主题|为期|会期|在|\d|[一二三四五六七八九十]{1,3}日)"
-                      r"|(?:本届|今年|此次|本次)的?(?:(大会|峰会)的?)?(?=主题)")
-# An activity held during the article's event: 大会期间, 与大会同期, 本届大会上,
-# 峰会“…”论坛; the noun stands alone (not the end of a name: 世界互联网大会期间).
-_DURING = re.compile(
-    r"(?:^|(?<=[，,。；;：:、\s“”在与于将还]))(?:本届|本次|此次|该)?(大会|峰会)(?:期间|同期|上|(?=“))"
-    r"|(?:^|(?<=[，,。；;\s]))(同)期(?:举办|举行|召开)的"
-)
-
-
-# The article's summit named by its noun alone (本届峰会, 峰会期间, …，大会发布): not the end
-# of a longer name (世界互联网大会).
-_SUMMIT_REFERENCE = re.compile(
-    r"(?:本届|本次|此次|今年的?)(大会|峰会)|(?:^|(?<=[，,。；;：:、\s“”在与于将还]))(大会|峰会)(?![\u4e00-\u9fff]{0,2}[组秘])"
-)
-
-
 def summit_reference(text: str, start: int, end: int) -> str | None:
     """The noun of the first standalone ``峰会``/``大会`` in ``text[start:end]``."""
-    found = _SUMMIT_REFERENCE.search(text, start, end)
+    found = load_frames().regex["summit-reference"].search(text, start, end)
     return (found.group(1) or found.group(2)) if found else None
 
 
 def anaphor_at(text: str, pos: int) -> tuple[str, int] | None:
     """The event noun of a demonstrative opening the sentence at ``pos`` (``本届大会`` → 大会),
     and where the demonstrative ends."""
-    found = _ANAPHOR.match(text, pos)
+    found = load_frames().regex["anaphor"].match(text, pos)
     return (found.group(1) or found.group(2) or found.group(3) or "", found.end()) if found else None
 
 
 def during_noun(text: str, start: int, end: int) -> str | None:
     """The noun of the last ``大会期间``-like setting in ``text[start:end]``; "" for a bare ``同期…的``."""
-    found = list(_DURING.finditer(text[:end + 1], start))
+    found = list(load_frames().regex["during"].finditer(text[:end + 1], start))
     if not found:
         return None
     last = found[-1]
@@ -246,28 +295,20 @@ def paragraph_host(ctx: Context, sentences: list[tuple[int, int]], i: int, event
         if para_start <= s and e <= para_end + 1 and (s, e) != (start, end):
             noun = summit_reference(ctx.text, s, e)
             host = anaphor_host(events, noun) if noun else None
-            if host is not None and (host.kind == "summit" or host.name.endswith(("大会", "峰会"))):
+            if host is not None and (host.kind == "summit" or host.name.endswith(_summit_nouns())):
                 return host
     return None
 
 
 # ---------------------------------------------------------------- places and anaphoric frames
 
-_DAY_WORDS = ("今天", "今日", "昨天", "昨日", "明天", "明日")
-_LOCATION_AFTER = re.compile(rf"^(?:{'|'.join(_DAY_WORDS)})?(?:{'|'.join(_TIME_OF_DAY)})?(?:正式|已|将|均|如期)?于?在(?:位于([\u4e00-\u9fff]{{2,8}}?)的[\u4e00-\u9fff]{{2,20}}?"
-                             r"|([\u4e00-\u9fff]{2,16}?))(?:隆重)?(?:举行|举办|召开|开幕|落幕)")
-_LOCATION_BEFORE = re.compile(r"在([\u4e00-\u9fff]{2,12}?)(?:举行|举办|召开)$")
-_SETTLED = re.compile(r"^(?:永久)?落户([\u4e00-\u9fff]{2,4}?)(?:开始|以来|[，,。；、]|$)")
-_ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…举行
-_PLACE_IN = re.compile(r"在([\u4e00-\u9fff]{2,16}?)(?:隆重)?(?:举行|举办|召开|开幕)")
-_HAPPEN = re.compile(r"[^，,。；;]{0,16}?(举行|举办|召开|开幕|启幕|拉开帷幕|闭幕|落幕|结束)")
-
-
 def place_in(after: str, before: str, regions: frozenset[str], cities: frozenset[str]) -> str | None:
     """The place of ``在X举行`` after (or before) a name: regions dropped (浙江乌镇 → 乌镇), a venue
     after a city dropped (北京国家会议中心 → 北京)."""
     after = _ASIDE.sub("", after)
-    for found in (_LOCATION_AFTER.match(after), _SETTLED.match(after), _LOCATION_BEFORE.search(before)):
+    regex = load_frames().regex
+    for found in (regex["location-after"].match(after), regex["settled"].match(after),
+                  regex["location-before"].search(before)):
         if found:
             return city_of(next(g for g in found.groups() if g), regions, cities)
     return None
@@ -286,23 +327,29 @@ def city_of(place: str, regions: frozenset[str], cities: frozenset[str]) -> str:
 def anaphor_host(events: list, noun: str):
     """The event a sentence-opening ``本届大会``/``峰会`` goes on about: the article's event whose name
     holds ``noun``, else its first dated summit or ``…大会``/``…峰会`` meeting (a summit is also 大会)."""
-    big = [e for e in events if e.kind in ("summit", "meeting") and e.name.endswith(("大会", "峰会"))]
-    return host_event(events, noun) or (host_event(big, "") if noun in ("大会", "峰会") else None)
+    big = [e for e in events if e.kind in ("summit", "meeting") and e.name.endswith(_summit_nouns())]
+    return host_event(events, noun) or (host_event(big, "") if noun in _summit_nouns() else None)
+
+
+def _summit_nouns() -> tuple[str, ...]:
+    """``大会``, ``峰会``: the nouns that name the article's summit alone."""
+    return load_frames().words["summit_nouns"]
 
 
 def anaphor_frame(ctx: Context, start: int, end: int, year: int | None, regions, cities) -> dict:
     """Dates, place and theme a sentence ``text[start:end]`` (after its ``本届大会``) states:
     ``于11月7日开幕，为期三天``, ``15日至16日在香港举行``, ``主题为“…”``; dates of ``year``."""
     out: dict = {}
+    frames = load_frames()
     for d in ctx.dates:
         if not (start <= d.start and d.end <= end) or len(d.value or "") < 7 or (year and d.year != year):
             continue
-        verb = _HAPPEN.match(ctx.text, d.end, end)
+        verb = frames.regex["happen"].match(ctx.text, d.end, end)
         if verb is None or ctx.inside_title(d.start):
             continue
         if d.end_value:
             out.update(start_date=d.value, end_date=d.end_value)
-        elif verb.group(1) in ("闭幕", "落幕", "结束"):
+        elif verb.group(1) in frames.words["end_verbs"]:
             out.setdefault("end_date", d.value)
         else:
             out.setdefault("start_date", d.value)
@@ -310,7 +357,7 @@ def anaphor_frame(ctx: Context, start: int, end: int, year: int | None, regions,
             if days and "end_date" not in out and add_days(d.value, days - 1):
                 out["end_date"] = add_days(d.value, days - 1)
         break
-    place = _PLACE_IN.search(ctx.text, start, end)
+    place = frames.regex["place-in"].search(ctx.text, start, end)
     if place:
         out["location"] = city_of(place.group(1), regions, cities)
     theme = ctx.theme_in([(start, end)])
@@ -340,7 +387,7 @@ def merge_occurrences(events: list) -> list:
     dated: dict[str, set[tuple[int, str]]] = {}
     for event in events:
         if event.year is not None:
-            for name in {event.name, event.name.removeprefix(f"{event.year}年")}:
+            for name in {event.name, event.name.removeprefix(load_frames().year_name(event.year))}:
                 dated.setdefault(name, set()).add((event.year, event.name))
     out = []
     for event in events:
@@ -361,4 +408,4 @@ def sub_forum_host(ctx: Context, nouns: frozenset[str], m, placed: list[tuple[in
         return None
     para = ctx.text.rfind("\n", 0, m.start) + 1
     return next((e for p, e in reversed(placed) if para <= p and e.year and e.part_of is None
-                 and e.kind in ("summit", "meeting") and e.name.endswith(("大会", "峰会"))), None)
+                 and e.kind in ("summit", "meeting") and e.name.endswith(_summit_nouns())), None)

@@ -24,6 +24,9 @@ date of the sentence before (when its own has none) and the last event of the
 few sentences before. A title released at the article's event (``峰会期间``, ``大会上``,
 ``开幕式上``) takes that event, and the paragraph's last day (or, for ``开幕式上``, the
 event's start; else the paragraph's month or year).
+
+Every word and pattern this reads is data: ``rules/documents.yaml`` (and the
+shared lexicons), built by :mod:`kb.extract.document_rules`.
 """
 
 from __future__ import annotations
@@ -34,57 +37,13 @@ from spacy.tokens import Doc
 
 from kb.nlp import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
+from kb.extract.document_rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
 from kb.extract.ranges import Sorted
-from kb.records import Document, DocumentKind, Event, Organization, Provenance, merge_all
-from kb.rules import Rule, WordList, load_section, load_words, rule_builder, rule_path
+from kb.records import Document, Event, Organization, Provenance, merge_all
 
-_TRAILER = re.compile(r"(?:（[^（）]*）|\([^()]*\)|\d{4}年?版?|年版|[（(]?试行[）)]?)$")
+__all__ = ["find_documents", "load_document_rules"]
+
 _DOC_SENTENCE_END = "。！？!?；;\n"
-_PARTNERS = ("联合", "携手")
-_TITLE_JOINERS = ("", "和", "与", "及", "以及", "、", "，", ",")
-
-
-class HeadRule(Rule):
-    """A word a title ends with, and the kind it gives."""
-
-    head: str
-    kind: DocumentKind
-    specific: bool = False
-    bare: bool = False
-    context_needed: bool = False  # 《…办法》 is a document only when issued in the text
-
-
-class KnownRule(Rule):
-    title: str
-    kind: DocumentKind
-    context_needed: bool = False  # a document only where its clause issues it (提出的全球发展倡议)
-
-
-@dataclass(frozen=True)
-class DocumentRules:
-    heads: tuple[HeadRule, ...]
-    verbs_before: tuple[str, ...]
-    verbs_after: tuple[str, ...]
-    not_after: tuple[str, ...]
-    not_before: tuple[str, ...]
-    known: tuple[KnownRule, ...]
-    countries: tuple[str, ...]
-
-    def head_of(self, text: str, *, at_start: bool = False) -> HeadRule | None:
-        """The head ``text`` ends with (or, ``at_start``, begins with)."""
-        test = text.startswith if at_start else text.endswith
-        return next((h for h in self.heads if test(h.head)), None)
-
-
-@rule_builder
-def load_document_rules() -> DocumentRules:
-    path = rule_path("documents")
-    heads = tuple(sorted(load_section(path, "heads", HeadRule), key=lambda h: -len(h.head)))
-    verbs = {r.id: tuple(sorted(r.words, key=len, reverse=True)) for r in load_section(path, "verbs", WordList)}
-    return DocumentRules(
-        heads, verbs["before"], verbs["after"], load_words(path, "not_after"), load_words(path, "not_before"),
-        tuple(load_section(path, "known", KnownRule)), load_words(path, "countries"),
-    )
 
 
 @dataclass
@@ -109,10 +68,10 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     records = []
     for t in sorted(found, key=lambda t: t.start):
         sentence = _sentence_start(ctx.text, t.start)
-        event = _event(ctx, t, sentence, spans, events)
+        event = _event(ctx, rules, t, sentence, spans, events)
         records.append(Document(
-            title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers),
-            date=_date(ctx, t, sentence, spans, events) or _time_of(event, events), event=event,
+            title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers, rules.words["partners"]),
+            date=_date(ctx, rules, t, sentence, spans, events) or _time_of(event, events), event=event,
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
@@ -161,11 +120,12 @@ def _sentence_start(text: str, pos: int) -> int:
 # ---------------------------------------------------------------- titles
 
 
-def _title_groups(ctx: Context) -> list[list[tuple[int, int]]]:
+def _title_groups(ctx: Context, joiners: tuple[str, ...]) -> list[list[tuple[int, int]]]:
     """Titles in a row share the words around them: 发布《A》和《B》蓝皮书, 《A》《B》等报告."""
     groups: list[list[tuple[int, int]]] = []
     for start, end in ctx.titles:
-        if groups and ctx.text[groups[-1][-1][1]:start] in _TITLE_JOINERS:
+        gap = ctx.text[groups[-1][-1][1]:start] if groups else None
+        if gap == "" or gap in joiners:  # adjacent titles (《A》《B》) or a joiner between
             groups[-1].append((start, end))
         else:
             groups.append([(start, end)])
@@ -175,16 +135,16 @@ def _title_groups(ctx: Context) -> list[list[tuple[int, int]]]:
 def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
     out = []
     text = ctx.text
-    for group in _title_groups(ctx):
+    for group in _title_groups(ctx, rules.words["title_joiners"]):
         first, last = group[0][0], group[-1][1]
         before = text[max(0, first - 6):first]
-        after = text[last:last + 10].removeprefix("等")
+        after = _without_prefix(text[last:last + 10], rules.shared["etc"])
         follow = rules.head_of(after, at_start=True)  # checked first: 》报告 is no 》报
         if not follow and any(after.startswith(w) for w in rules.not_after):
             continue
         if any(before.endswith(w) for w in rules.not_before):
             continue
-        if before.endswith("在") and after[:1] in ("上", "发", "刊"):
+        if any(before.endswith(tuple(b.before)) and after.startswith(tuple(b.after)) for b in rules.not_between):
             continue  # 在《人民日报》上发表
         verb_at = _verb_before(text, first, rules)
         rest = after[len(follow.head):] if follow else after
@@ -204,31 +164,36 @@ def _titled_one(title: str, rules: DocumentRules, follow: HeadRule | None, issue
     A title that is a head word alone (《报告》, 《白皮书》) refers back to a document named before it."""
     if any(title == h.head for h in rules.heads):
         return None
-    head = rules.head_of(_TRAILER.sub("", _TRAILER.sub("", title)))
-    kind = _kind(head, follow)
+    head = rules.head_of(rules.trailer.sub("", rules.trailer.sub("", title)))
+    kind = _kind(head, follow, rules.issued)
     if kind is None or not (issued or (head and not head.context_needed) or follow):
         return None
     rule = head or follow
-    return kind, rule.id if rule else "issued"  # a title with no head word, issued by a verb
+    return kind, (rule or rules.issued).id  # no head word: a title issued by a verb
 
 
-def _kind(head: HeadRule | None, follow: HeadRule | None) -> str | None:
+def _kind(head: HeadRule | None, follow: HeadRule | None, issued: IssuedRule) -> str | None:
     if follow and (follow.specific or head is None):
         return follow.kind
-    return head.kind if head else ("other" if follow is None else follow.kind)
+    return head.kind if head else (issued.kind if follow is None else follow.kind)
+
+
+def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
+    """``text`` without the first of ``prefixes`` it starts with."""
+    return next((text[len(p):] for p in prefixes if text.startswith(p)), text)
 
 
 def _verb_before(text: str, pos: int, rules: DocumentRules) -> int | None:
     """Start of an issuing verb right before ``pos`` (``发布《``, ``发布了《``, ``发布的《``)."""
     before = text[max(0, pos - 8):pos]
-    for tail in ("", "了", "的", "了新版", "新版"):
+    for tail in rules.words["verb_tails"]:
         for verb in rules.verbs_before:
             if before.endswith(verb + tail):
                 return pos - len(verb + tail)
     return None
 
 
-_QUOTED_HEAD = re.compile(r"“([^“”]{1,20})”")
+_QUOTED_HEAD = re.compile(r"“([^“”]{1,20})”")  # “互联网+”行动计划
 
 
 def _unquoted(ctx: Context, rules: DocumentRules) -> list[_Title]:
@@ -259,21 +224,14 @@ def _issued_in_clause(ctx: Context, rules: DocumentRules, pos: int) -> bool:
 
 def _after_verb(ctx: Context, rules: DocumentRules) -> list[_Title]:
     """``提出全球发展倡议``: an unquoted name after an issuing verb, ending in a bare head."""
-    heads = "|".join(re.escape(h.head) for h in rules.heads if h.bare)
-    verbs = "|".join(re.escape(v) for v in rules.verbs_before)
     out = []
-    for m in re.finditer(rf"({verbs})了?(?P<title>[\u4e00-\u9fff]{{4,16}}?(?:{heads}))", ctx.text):
+    for m in rules.patterns.after_verb.finditer(ctx.text):
         title = m.group("title")
-        if any(w in title for w in ("的", "和", "等", "一系列", "多项", "相关")) or ctx.inside_title(m.start("title")):
+        if any(w in title for w in rules.words["not_in_unquoted"]) or ctx.inside_title(m.start("title")):
             continue
         head = rules.head_of(title)
         out.append(_Title(m.start("title"), m.end(), title, head.kind, f"documents.after-verb:{head.id}", m.start(1)))
     return out
-
-
-# An item of a list of titles: up to its separator; quoted parts (“互联网+扶贫”) stay in.
-_LIST_ITEM = re.compile(r"(?:[、，,]|和|及|以及)(?P<item>[^、，,。；;！？!?\n《》()（）]{4,30})")
-_NOT_IN_ITEM = ("的", "等", "一系列", "多项", "相关")
 
 
 def _listed_after(ctx: Context, rules: DocumentRules, found: list[_Title]) -> list[_Title]:
@@ -282,10 +240,10 @@ def _listed_after(ctx: Context, rules: DocumentRules, found: list[_Title]) -> li
     out = []
     for t in (t for t in found if t.verb_at is not None):
         pos = t.end
-        while (m := _LIST_ITEM.match(ctx.text, pos)) is not None:
+        while (m := rules.patterns.list_item.match(ctx.text, pos)) is not None:
             item = m.group("item")
             head = rules.head_of(item)
-            if head is None or head.context_needed or any(w in item for w in _NOT_IN_ITEM):
+            if head is None or head.context_needed or any(w in item for w in rules.words["not_in_item"]):
                 break
             out.append(_Title(m.start("item"), m.end(), item, head.kind, f"documents.listed:{head.id}", t.verb_at))
             pos = m.end()
@@ -310,30 +268,31 @@ def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, i
     return sorted(found)
 
 
-def _issuer(text: str, t: _Title, sentence: int, issuers) -> str | None:
+def _issuer(text: str, t: _Title, sentence: int, issuers, partner_words: tuple[str, ...]) -> str | None:
     """The last organisation or country before the issuing verb in the sentence; for a title
     without 《》 (中国的政府工作报告), the last one before the title. Partners after
     ``联合``/``携手`` (``A联合B等单位共同发起``) are not the issuer: A is."""
     if t.verb_at is None and not t.rule.startswith(("documents.known", "documents.quoted")):
         return None
     limit = t.start if t.verb_at is None else t.verb_at
-    partners = max(text.rfind(w, sentence, limit) for w in _PARTNERS)
+    partners = max((text.rfind(w, sentence, limit) for w in partner_words), default=-1)
     if partners > sentence and issuers.within(sentence, partners):
         limit = partners
     before = issuers.within(sentence, limit)
     return before[-1][2] if before else None
 
 
-def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
+def _date(ctx: Context, rules: DocumentRules, t: _Title, sentence: int, spans: list[tuple[int, int, str]],
+          events) -> str | None:
     """The last date before the title in its sentence; one inside an event's name (the 2024年
     of 11月20日，在2024年…峰会上发布) only when there is no other (今年的乌镇峰会上). Released at
     the article's event (``峰会期间``, ``开幕式上``): the paragraph's last day before, else the
     event's start for ``开幕式上``, else the paragraph's last month or year."""
     found = _last_date(ctx, sentence, t.start, spans)
-    if found is None and _refers_back(ctx.text, t, sentence) and sentence > 0:
+    if found is None and _refers_back(ctx.text, rules, t, sentence) and sentence > 0:
         found = _last_date(ctx, _sentence_start(ctx.text, sentence - 1), sentence, spans)  # 会上发布了《…》
-    setting = _at_event(ctx.text, t, sentence)
-    host = anaphor_host(list(events), setting.group(1) or "大会") if setting and found is None else None
+    setting = _at_event(ctx.text, rules, t, sentence)
+    host = anaphor_host(list(events), setting.group("noun") or rules.own_event) if setting and found is None else None
     if host is None:
         return found
     para = ctx.text.rfind("\n", 0, sentence) + 1
@@ -342,20 +301,23 @@ def _date(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, st
     days = [d for d in dates if len(d.value) == 10]
     if days:
         return days[-1].value
-    if setting.group(0).rstrip("，, ").endswith("开幕式上") and host.start_date:
+    # 开幕式上 (only spaces after it, as the setting's end is read)
+    if setting.group("setting") in rules.at_event["opening"] and not setting.group("trail").strip(" ") \
+            and host.start_date:
         return host.start_date
     return dates[-1].value if dates else None
 
 
-# 峰会期间/大会上/会上/开幕式上: a document released at the article's event.
-_AT_EVENT = re.compile(r"(?:^|(?<=[，,。；;！？!?\n]))\s*(?:在)?(?:本届|本次|此次)?(大会|峰会)?(?:期间|上|会上|会议上|会议期间|开幕式上)\s*[，,]?")
-
-
-def _at_event(text: str, t: _Title, sentence: int) -> re.Match[str] | None:
-    """The ``峰会期间``-like setting of the title's clause, when it has one."""
+def _at_event(text: str, rules: DocumentRules, t: _Title, sentence: int) -> re.Match[str] | None:
+    """The ``峰会期间``-like setting of the title's clause (a document released at the article's
+    event), when it has one: after the event's noun, or a setting that stands alone (``会上``,
+    ``开幕式上``) with nothing but spaces and ``在`` before it."""
     limit = t.start if t.verb_at is None else t.verb_at
-    found = _AT_EVENT.search(text, sentence, limit)
-    return found if found and (found.group(1) or found.group(0).strip("，, 在").startswith(("会", "开幕式"))) else None
+    found = rules.patterns.at_event.search(text, sentence, limit)
+    if found is None or found.group("noun"):
+        return found
+    alone = found.group("setting") in rules.at_event["alone"] + rules.at_event["opening"]
+    return found if alone and not found.group("this") and not found.group("lead").strip(" ") else None
 
 
 def _last_date(ctx: Context, start: int, end: int, spans: list[tuple[int, int, str]]) -> str | None:
@@ -364,18 +326,13 @@ def _last_date(ctx: Context, start: int, end: int, spans: list[tuple[int, int, s
     return (outside or dates)[-1].iso if dates else None
 
 
-# 峰会还发布《…》, 大会通过了《…》: the article's event is the clause's subject and issues the title.
-_EVENT_ISSUES = re.compile(r"(?:^|(?<=[，,。；;\n]))\s*(?:此外|同时|其间|会上)?[，,]?(?:本届|本次|此次)?"
-                           r"(?:(大会|峰会)(?:主论坛|开幕式)?|主论坛|开幕式)(?:上|期间)?(?:还|也|同时|正式|首次|共)?$")
-
 BACK_REFERENCE_REACH = 3  # sentences before a 会上/当天 title that may name its event
-_BACK_REFERENCE = re.compile(r"(?:^|[，,])\s*(?:在|于)?(?:会上|会议上|会中|当天|当日|同日|会议期间|其间|此间)")
 
 
-def _refers_back(text: str, t: _Title, sentence: int) -> bool:
+def _refers_back(text: str, rules: DocumentRules, t: _Title, sentence: int) -> bool:
     """``会上/当天/同日 发布《…》``: the title's clause refers to the sentence before."""
     limit = t.start if t.verb_at is None else t.verb_at
-    return bool(_BACK_REFERENCE.search(text[sentence:limit].strip()))
+    return bool(rules.patterns.back_reference.search(text[sentence:limit].strip()))
 
 
 def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
@@ -395,25 +352,27 @@ def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def _event(ctx: Context, t: _Title, sentence: int, spans: list[tuple[int, int, str]], events) -> str | None:
+def _event(ctx: Context, rules: DocumentRules, t: _Title, sentence: int, spans: list[tuple[int, int, str]],
+           events) -> str | None:
     """The event mentioned before the title with 上/期间 (``在…峰会上发布``), the event that
     issues it (``…会议发表了《…》``), the article's event a bare ``在大会上`` names, else,
     for ``会上/当天/同日 发布``, the last event of the sentence before."""
     text = ctx.text
     for _, end, name in sorted((s for s in spans if sentence < s[1] <= t.start), key=lambda s: -s[1]):
-        if text.startswith(("上", "期间"), end) or end == t.verb_at:
+        if text.startswith(rules.at_event["during"], end) or end == t.verb_at:
             return name
     noun = during_noun(text, sentence, t.verb_at if t.verb_at is not None else t.start)
     host = host_event(list(events), noun) if noun else None
-    setting = _at_event(text, t, sentence) if host is None else None
-    if setting is not None and setting.group(0).strip("，, 在").startswith("开幕式"):
-        host = anaphor_host(list(events), "大会")  # 开幕式上: the article's event opens
-    issuing = _EVENT_ISSUES.search(text, sentence, t.verb_at) if host is None and t.verb_at is not None else None
+    setting = _at_event(text, rules, t, sentence) if host is None else None
+    if setting is not None and not setting.group("noun") and setting.group("setting") in rules.at_event["opening"]:
+        host = anaphor_host(list(events), rules.own_event)  # 开幕式上: the article's event opens
+    issuing = rules.patterns.event_issues.search(text, sentence, t.verb_at) \
+        if host is None and t.verb_at is not None else None
     if issuing is not None:
-        host = anaphor_host(list(events), issuing.group(1) or "大会")
+        host = anaphor_host(list(events), issuing.group("noun") or rules.own_event)
     if host is not None:
         return host.name
-    if _refers_back(text, t, sentence):
+    if _refers_back(text, rules, t, sentence):
         before, reached = sentence, 0
         while before > 0 and reached < BACK_REFERENCE_REACH:
             end, before = before, _sentence_start(text, before - 1)

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc
 
 from kb.dates import DateMention
-from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor,
+from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor, load_frames,
                                 merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.records import Event, EventKind, Provenance
 from kb.number_parse import parse_number
@@ -54,8 +54,6 @@ _GATHERINGS = ("summit", "meeting", "forum", "expo")
 # Only directly before a series name: elsewhere four digits are no year.
 _BARE_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d$")
 _LEADING_YEAR = re.compile(r"(?:19|20)\d\d(?=\D)")
-# A count is no name: 20场分论坛, 10余场论坛.
-_COUNT = re.compile(r"^[\d〇一二三四五六七八九十百千两几数]+[余多]?[场个项次家类届]")
 
 
 class Naming(BaseModel):
@@ -251,14 +249,13 @@ def _pattern_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> 
     return out
 
 
-_QUOTED_RUN = re.compile(r"((?:“[^“”\n]{2,20}”[、和及与]?){1,8})等")
 _QUOTED_NAME = re.compile(r"“[^“”\n]{2,20}”")
 
 
 def _listed_activities(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
     """``“A”“B”等交流活动``: quoted names listed before an activity noun name activities of its kind."""
     out = []
-    for run in _QUOTED_RUN.finditer(ctx.text, start, end):
+    for run in load_frames().regex["quoted-run"].finditer(ctx.text, start, end):
         noun = next((a for a in rules.activities if ctx.text.startswith(a.noun, run.end())), None)
         if noun is None:
             continue
@@ -323,7 +320,8 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
         left = t_start
     left = next((e.end for e in ctx.editions if left <= e.start and e.end < n_start), left)  # 首届巴黎和平论坛
     modifier = ctx.text[left:n_start]
-    if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]) or _COUNT.match(modifier):
+    count = load_frames().regex["count"]  # 20场分论坛: a count is no name
+    if len(modifier) < 4 or any(modifier.startswith(g) for g in rules.words["generic"]) or count.match(modifier):
         return None
     if any(w in modifier for w in rules.words["ceremony"]):
         return None  # 开幕式暨主论坛: a part of the event named before, no event of its own
@@ -364,7 +362,8 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
     name, kind = _name_and_kind(m, series, year, own_year, own_date, edition)
     if m.fields.get("named_by_year") and year and part_of is None:
         # 世界5G大会 in a 2019 clause, or 2019世界5G大会: 2019年世界5G大会
-        name = f"{year}年{name.removeprefix(str(year)).removeprefix('年')}"
+        frames = load_frames()
+        name = frames.year_name(year, name.removeprefix(str(year)).removeprefix(frames.year_unit))
     quote_start = _prefix_start(m, ctx, own_date)
     start_date, end_date = _timing(m, ctx, rules, clause_date)
     framed_start, framed_end = ctx.framed_dates(spans, year)
@@ -390,7 +389,7 @@ def _prefix_start(m: _Mention, ctx: Context, own_date: DateMention | None) -> in
 
 def _own_time(m: _Mention, ctx: Context) -> tuple[int | None, int | None, DateMention | None]:
     """Year and edition written right before the mention (``2024年``, ``今年的``, ``首届``)."""
-    pos = m.start - 1 if ctx.text[m.start - 1:m.start] == "的" else m.start
+    pos = m.start - 1 if ctx.text[m.start - 1:m.start] == load_frames().possessive else m.start
     date = ctx.date_ending_at(pos) or (_bare_year(ctx.text, m.start) if m.series else None)
     if date and date.end_value is None and not date.since and len(date.value or "") == 4:
         return date.year, ctx.edition_ending_at(date.start), date
@@ -410,12 +409,13 @@ def _name_and_kind(m: _Mention, series, year, own_year, own_date, edition) -> tu
     kind = occurrence.kind if occurrence and occurrence.kind else series.kind
     if series.naming or (occurrence and occurrence.name):
         return series.name_of(year), kind
+    year_name = load_frames().year_name
     if own_year and own_date and not own_date.relative and own_date.end == m.start:
-        return f"{own_year}年{series.name}", kind
+        return year_name(own_year, series.name), kind
     if own_year and edition and series.first_year:  # 第十三届… → its year from the series data
-        return f"{own_year}年{series.name}", kind
+        return year_name(own_year, series.name), kind
     if year and not own_year and not series.part_of and kind in _GATHERINGS:  # dated by its clause
-        return f"{year}年{series.name}", kind
+        return year_name(year, series.name), kind
     return series.name, kind
 
 
@@ -427,16 +427,19 @@ def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | No
     if date.end_value:
         return date.value, date.end_value
     after = ctx.clause_rest(m.end)
-    before = ctx.text[ctx.clause_start(m.start):m.start].removesuffix("的")
+    of = load_frames().possessive
+    before = ctx.text[ctx.clause_start(m.start):m.start].removesuffix(of)
     if any(w in after for w in rules.words["closing"]):
         return None, date.value if len(date.value) >= 7 else None
     if len(date.value) < 7:
         return None, None
-    if any(after.startswith(w) or after.startswith("的" + w) for w in rules.words["opening"]):
+    if any(after.startswith(w) or after.startswith(of + w) for w in rules.words["opening"]):
         return (date.value, None) if len(date.value) == 7 else (None, None)
     happens = any(w in after for w in rules.words["happen"]) or any(before.endswith(w) for w in rules.words["happen"])
     # 10日，在…论坛上: a one-day activity (not a series' occurrence, which lasts days) took place
-    held = after.startswith("期间") or (m.series is None and after.startswith("上") and "在" in before)
+    regex = load_frames().regex
+    held = bool(regex["held-during"].match(after)) or (
+        m.series is None and bool(regex["held-on"].match(after)) and bool(regex["held-at"].search(before)))
     return (date.value, None) if happens or held else (None, None)
 
 

@@ -4,8 +4,8 @@ A frame (section ``founding``) is a regex for the words that state a founding
 (``成立``, ``正式成立``, ``挂牌``, ``成立于``, ``发展为常设国际组织``). A frame
 gives a founding date only when, in the same clause, it has
 
-- the organisation founded: the mention right after it (``成立的X``,
-  ``成立了X``) or, when nothing follows, the subject before it, separated only
+- the organisation founded: the mention right after it, past a ``founding_objects``
+  word (``成立的X``, ``成立了X``) or, when nothing follows, the subject before it, separated only
   by words allowed in ``founding_gaps`` (``X于2022年在北京成立``);
 - a date, resolved by :func:`kb.dates.find_dates`: before the frame
   (``date: before``), where a clause that is only a date also counts
@@ -42,7 +42,6 @@ from kb.rules import Regex, Rule, load_section, rule_builder, rule_path
 _CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 _SENTENCE_END = frozenset("。；;！？!?\n")
 _SPACES = re.compile(r"\s*")
-_OBJECT = re.compile(r"(?:了|的)?[“\"]?")  # 成立了X, 成立的“X”
 _CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a date-only clause
 
 
@@ -70,6 +69,7 @@ class FoundingRules:
     not_before: re.Pattern[str]  # before a frame: 将成立, 不成立
     founders: re.Pattern[str]  # before a frame: 联合成立 (the subject is a founder)
     masks: re.Pattern[str]  # spans whose dates do not count: 以…为契机
+    objects: re.Pattern[str]  # between a frame and the organisation founded: 成立了X, 成立的“X”
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ def founding_rules() -> FoundingRules:
         not_before=re.compile(f"(?:{_either(path, 'founding_not_before')})$"),
         founders=re.compile(f"(?:{_either(path, 'founding_founders')})$"),
         masks=re.compile(_either(path, "founding_masks")),
+        objects=re.compile(_either(path, "founding_objects")),
     )
 
 
@@ -156,7 +157,8 @@ def _founded(
     text: str, mentions: list[OrgSpan], dates: list[DateMention], m: re.Match[str], clause: tuple[int, int],
 ) -> OrgSpan | None:
     """The mention right after the frame (成立的X), else its subject (X在北京成立)."""
-    after = _OBJECT.match(text, m.end()).end()
+    lead = founding_rules().objects.match(text, m.end())
+    after = lead.end() if lead else m.end()
     for org in mentions:
         if org.start == after:
             return org

@@ -26,11 +26,7 @@ from pydantic import field_validator
 from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
-# …中心 as a place: what a city becomes or a visitor goes to (建设成为国际创科中心, 参观了…中心) …
-_PLACE_VERB_BEFORE = re.compile(r"(?:成为|建成|建设|打造|发展为|巩固|定位为|迈向|参观了?|走进|来到|抵达|前往|位于)"
-                                r"(?:一个|全球|世界)?$")
-# … or where something is held (在…中心举行).
-_HELD_AFTER = re.compile(r"(?:隆重|盛大|正式|如期)?(?:举行|举办|召开|开幕|落幕|闭幕)")
+VENUE_CONTEXT = 6  # characters before a name searched for a venue cue
 
 
 class AliasIntro(Rule):
@@ -44,12 +40,32 @@ class AliasIntro(Rule):
         return value
 
 
+class VenueCue(Rule):
+    """Words around a name ending in ``head`` that make it a place (section ``venue_cues``)."""
+
+    head: str
+    made_into: list[str]
+    made_into_fillers: list[str] = []
+    held_at: list[str]
+    held_adverbs: list[str] = []
+    held: list[str]
+
+
+@dataclass(frozen=True)
+class Venue:
+    head: str
+    made_into: re.Pattern[str]  # ends right before the name: 建设成为, 参观了
+    held_at: tuple[str, ...]  # right before the name: 在
+    held: re.Pattern[str]  # right after the name: 举行
+
+
 @dataclass(frozen=True)
 class FormRules:
     countries: frozenset[str]
     organs: re.Pattern[str]  # country + organ word
     organ_rule: str
     intros: tuple[tuple[str, re.Pattern[str]], ...]
+    venues: tuple[Venue, ...]
 
 
 @rule_builder
@@ -64,6 +80,16 @@ def form_rules() -> FormRules:
         organs=re.compile(f"(?:{alternation(countries)})(?:{alternation(organs)})"),
         organ_rule=organ_rules[0].id if organ_rules else "country-organ",
         intros=tuple((r.id, re.compile(r.pattern)) for r in load_section(path, "alias_intros", AliasIntro)),
+        venues=tuple(_venue(cue) for cue in load_section(path, "venue_cues", VenueCue)),
+    )
+
+
+def _venue(cue: VenueCue) -> Venue:
+    return Venue(
+        head=cue.head,
+        made_into=re.compile(f"(?:{alternation(cue.made_into)})(?:{alternation(cue.made_into_fillers)})?$"),
+        held_at=tuple(cue.held_at),
+        held=re.compile(f"(?:{alternation(cue.held_adverbs)})?(?:{alternation(cue.held)})"),
     )
 
 
@@ -114,8 +140,9 @@ def is_venue(text: str, start: int, end: int, venues: frozenset[str]) -> bool:
     name = text[start:end]
     if name.endswith(tuple(venues)):
         return True
-    if not name.endswith("中心"):
-        return False
-    before = text[max(0, start - 6):start]
-    held = _HELD_AFTER.match(text, end) and before.endswith(("在", "于"))
-    return bool(_PLACE_VERB_BEFORE.search(before) or held)
+    before = text[max(0, start - VENUE_CONTEXT):start]
+    for cue in form_rules().venues:
+        held = cue.held.match(text, end) and before.endswith(cue.held_at)
+        if name.endswith(cue.head) and (cue.made_into.search(before) or held):
+            return True
+    return False

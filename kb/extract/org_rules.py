@@ -12,7 +12,10 @@ from pydantic import field_validator
 
 from kb.extract.founding import founding_rules
 from kb.extract.org_forms import form_rules
+from kb.extract.person_names import TaggerRule, one_rule
 from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path
+
+HAN = r"\u4e00-\u9fff"
 
 OrgType = Literal[
     "international", "government", "research", "university", "association", "committee", "media", "company", "other",
@@ -47,7 +50,7 @@ class OutletForm(Rule):
         if "{name}" not in value or "(?P<suffix>" not in value:
             raise ValueError("pattern needs {name} and a group (?P<suffix>...)")
         try:
-            re.compile(value.replace("{name}", "名"))
+            re.compile(value.replace("{name}", "name"))
         except re.error as err:
             raise ValueError(f"not a valid regular expression: {err}") from None
         return value
@@ -55,6 +58,18 @@ class OutletForm(Rule):
 
 class HeadRule(WordList):
     anchored: bool = False
+
+
+class EditionRule(Rule):
+    pattern: Regex
+
+
+OutletQuote = Literal["front_matter", "text"]
+OUTLET_QUOTES: tuple[OutletQuote, ...] = ("front_matter", "text")
+
+
+class OutletRule(Rule):
+    quote: OutletQuote
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,11 @@ class OrgRules:
     words: dict[str, frozenset[str]]  # section → words (prefixes, stops, ...)
     proposal_heads: dict[str, HeadRule]  # head word → rule, for tagger proposals only
     outlet_forms: tuple[OutletForm, ...]
+    edition_before: re.Pattern[str]  # ends right before a series name that is the event: 首届, 2014年
+    place: re.Pattern[str]  # a whole token that is a place: 浙江省
+    place_in: re.Pattern[str]  # a place inside a name: 四川省…
+    outlet_rules: dict[str, str]  # where the outlet's quote is from → rule id
+    tagger_rule: str  # rule id of a tagger proposal the rules accept
 
 
 def _words(path, section: str) -> frozenset[str]:
@@ -96,9 +116,12 @@ def org_rules() -> OrgRules:
     heads = load_section(path, "heads", HeadRule)
     head_rules = {w: rule for rule in heads for w in rule.words}
     sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "not_organizations", "venues",
-                "organ_titles", "company_suffixes", "alias_prefixes")
+                "organ_titles", "company_suffixes", "alias_prefixes", "house_outlets")
     founding_rules()  # the founding sections are validated with the rest of the file
-    not_orgs = _words(path, "not_organizations") | form_rules().countries  # a country is no organisation
+    # a country or an outlet naming itself (本报) is no organisation
+    not_orgs = _words(path, "not_organizations") | _words(path, "house_outlets") | form_rules().countries
+    editions = "|".join(f"(?:{r.pattern})" for r in load_section(path, "series_editions", EditionRule))
+    suffixes = alternation(load_words(rule_path("lexicon"), "place_suffixes"))
     return OrgRules(
         entries=entries,
         gazetteer=re.compile(alternation(entries)),
@@ -108,6 +131,11 @@ def org_rules() -> OrgRules:
         words={**{s: _words(path, s) for s in sections}, "not_organizations": not_orgs},
         outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
         proposal_heads={w: rule for rule in load_section(path, "proposal_heads", HeadRule) for w in rule.words},
+        edition_before=re.compile(rf"(?:{editions or '(?!)'})\s*$"),
+        place=re.compile(rf"^[{HAN}]{{1,5}}(?:{suffixes})$"),
+        place_in=re.compile(rf"[{HAN}]{{2,5}}?(?:{suffixes})"),
+        outlet_rules={q: one_rule(path, "outlets", OutletRule, lambda r, q=q: r.quote == q).id for q in OUTLET_QUOTES},
+        tagger_rule=one_rule(path, "tagger_proposals", TaggerRule, lambda r: r.label == "ORG").id,
     )
 
 

@@ -52,14 +52,10 @@ from kb.extract.person_names import tagger_names
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Provenance, merge_all
 from kb.rules import alternation, rule_builder
-from kb.tagger import RULE_ID as TAGGER_RULE, proposals
+from kb.tagger import proposals
 
 HAN = r"\u4e00-\u9fff"
 _NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
-_PLACE = re.compile(rf"^[{HAN}]{{1,5}}(?:省|市|县|自治区|自治州|特别行政区)$")
-_PLACE_IN = re.compile(rf"[{HAN}]{{2,5}}?(?:省|市|县|自治区|自治州|特别行政区)")
-# A series name (世界互联网大会) preceded by these is the event, not the organisation.
-_EDITION_BEFORE = re.compile(r"(?:\d{4}年|首届|第[一二三四五六七八九十百\d]+届|本届|历届|每届|今年的?|去年的?|明年的?)\s*$")
 _SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
 MAX_TOKENS_UNANCHORED = 3
 MAX_TOKENS_ANCHORED = 7
@@ -95,7 +91,7 @@ def _in_title_marks(text: str, start: int, end: int) -> bool:
 
 def _is_event_mention(text: str, start: int, end: int) -> bool:
     """2014年世界互联网大会, 世界互联网大会乌镇峰会, 世界互联网大会领先科技奖: the event, not the body."""
-    if _EDITION_BEFORE.search(text[max(0, start - 6):start]):
+    if org_rules().edition_before.search(text[max(0, start - 6):start]):
         return True
     after = re.match(rf"[{HAN}“”\"]{{0,10}}", text[end:]).group()
     return any(word in after[: 8 + len(word)] for word in org_rules().words["event_words"])
@@ -189,7 +185,7 @@ def tagger_org_mentions(doc: Doc, found: list[Mention]) -> list[Mention]:
         if any(m.start != start or m.end >= end for m in overlaps) or name in rules.words["not_organizations"]:
             continue
         if name in rules.entries or _proposed_head_ok(doc, start, end):
-            out.append(Mention(start, end, canonical(name), name, TAGGER_RULE, rank=3))
+            out.append(Mention(start, end, canonical(name), name, rules.tagger_rule, rank=3))
     return out
 
 
@@ -212,7 +208,7 @@ def _proposed_head_ok(doc: Doc, start: int, end: int) -> bool:
 def _has_anchor(body: str) -> bool:
     """A prefix (中国, 国际), a place (四川省, 成都市) or a known organisation inside ``body``."""
     rules = org_rules()
-    return (any(w in body for w in rules.words["prefixes"]) or bool(_PLACE_IN.search(body))
+    return (any(w in body for w in rules.words["prefixes"]) or bool(rules.place_in.search(body))
             or rules.gazetteer.search(body) is not None)
 
 
@@ -257,14 +253,14 @@ def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, 
     when the organ's own head title follows (``titled``: 创新科技及工业局局长),
     which also allows a longer name without an anchor.
     """
-    words = org_rules().words
+    words, place = org_rules().words, org_rules().place
     anchored, cut = False, None
     while True:
         if pos in known_by_end:
             return known_by_end[pos].start
         token = tokens.by_end.get(pos)
         word = token.text if token is not None else ""
-        is_anchor = word in words["prefixes"] or bool(_PLACE.match(word))
+        is_anchor = word in words["prefixes"] or bool(place.match(word))
         if anchored and not is_anchor:
             break
         if word in words["conjunctions"] and used:
@@ -336,9 +332,10 @@ def outlet_record(doc: Doc) -> Organization | None:
     front = _SOURCE_LINE.search(article.text, 0, article.body_start)
     if front and front.group("name").strip() == source:
         s, e = front.span("name")
-        where = Provenance(doc=article.id, start=s, end=e, quote=article.text[s:e], rule="outlet-front-matter")
+        rule = org_rules().outlet_rules["front_matter"]
+        where = Provenance(doc=article.id, start=s, end=e, quote=article.text[s:e], rule=rule)
     elif (at := text_of(doc).find(source)) >= 0:
-        where = Provenance(**provenance(doc, at, at + len(source), "outlet-source"))
+        where = Provenance(**provenance(doc, at, at + len(source), org_rules().outlet_rules["text"]))
     else:
         return Organization(name=name, aliases=aliases, evidence=source)
     return Organization(name=name, aliases=aliases, provenance=[where])

@@ -40,15 +40,14 @@ from kb.extract.person_names import (
 )
 from kb.nlp import TokenIndex, provenance, text_of, token_index
 from kb.records import Organization, Person, Provenance, Role, merge_all
-from kb.rules import alternation
-from kb.tagger import RULE_ID as TAGGER_RULE, proposals
+from kb.rules import alternation, rule_builder
+from kb.tagger import proposals
 
 __all__ = ["find_people", "is_chinese_name", "people_rules"]
 
 HAN = r"\u4e00-\u9fff"
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 _CLAUSE_END = "，。,；;！？!?：:\n"
-_TITLE_JOINERS = "、兼"
 MAX_TITLE_PREFIX = 10  # characters between an organisation and its title (国家安全研究室)
 MAX_VERB_GAP = 20  # characters between a name and its verb in X在…期间表示
 
@@ -82,7 +81,7 @@ def roles_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> tuple[
         start = org.end if org else pos - len(word)
         segments.append((text[start:pos], org.name if org else None))
         pos = org.start if org else start
-        if text[pos - 1:pos] not in _TITLE_JOINERS or pos == 0:
+        if text[pos - 1:pos] not in people_rules().title_joiners or pos == 0:
             break
         pos -= 1
     roles, current = [], None
@@ -98,7 +97,7 @@ def _org_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> Mention
     for end in range(pos, max(-1, pos - MAX_TITLE_PREFIX - 1), -1):
         if end in orgs_by_end:
             return orgs_by_end[end]
-        if not _HAN_ONLY.match(text[end - 1:end] or "x") or text[end - 1] in _TITLE_JOINERS:
+        if not _HAN_ONLY.match(text[end - 1:end] or "x") or text[end - 1] in people_rules().title_joiners:
             break
     country = country_before(text, pos)
     return Mention(pos - len(country), pos, country, country, "country") if country else None
@@ -117,8 +116,16 @@ def reports(text: str, start: int, end: int) -> bool:
     verbs = people_rules().words["reporting_verbs"]
     if any(text.startswith(v, end) for v in verbs):
         return True
-    gap = re.match(rf"在[^{_CLAUSE_END}]{{1,{MAX_VERB_GAP}}}?(?:{alternation(verbs)})", text[end:])
-    return gap is not None
+    return report_gap().match(text, end) is not None
+
+
+@rule_builder
+def report_gap() -> re.Pattern[str]:
+    """A ``report_gaps`` word, then at most :data:`MAX_VERB_GAP` characters of one clause, then a
+    reporting verb (在…期间表示)."""
+    words = people_rules().words
+    gap = rf"[^{_CLAUSE_END}]{{1,{MAX_VERB_GAP}}}?"
+    return re.compile(rf"(?:{alternation(words['report_gaps'])}){gap}(?:{alternation(words['reporting_verbs'])})")
 
 
 def epithet_before(text: str, start: int) -> tuple[str, str] | None:
@@ -213,7 +220,7 @@ def tagger_mentions(doc: Doc, orgs_by_end: dict[int, Mention], found: list[Found
         roles = overlaps[0].roles if overlaps and not roles else roles
         for f in overlaps:
             found.remove(f)
-        out.append(Found(start, end, roles, TAGGER_RULE))
+        out.append(Found(start, end, roles, people_rules().tagger_rule))
     return out
 
 

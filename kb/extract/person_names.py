@@ -12,19 +12,23 @@ when every character is one typical of transliteration (section
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
 
-
+from kb.errors import RuleError
 from kb.records import Role
 from kb.nlp import TokenIndex
 from kb.rules import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
+
+R = TypeVar("R", bound=Rule)
 
 HAN = r"\u4e00-\u9fff"
 # 弗朗西斯·高锐, 多琳·博格丹-马丁 (a double-barrelled part keeps its hyphen)
 _FOREIGN = re.compile(rf"[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}}(?:-[{HAN}]{{1,8}})?)+")
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 _NAME_CHARS = re.compile(rf"[{HAN}·]+")
-_GLUED_VERBS = ("说", "称")
 TRANSLITERATION_LENGTH = (2, 5)
 
 
@@ -36,6 +40,28 @@ class CharSet(Rule):
     chars: str
 
 
+class AuthorLines(Rule):
+    """Name-only lines above the first paragraph: see ``author_lines`` in ``rules/people.yaml``."""
+
+    max_chars: int
+    paragraph_min: int
+    paragraph_ends: list[str]
+
+
+class TaggerRule(Rule):
+    """The rule accepting the name tagger's proposals of ``label`` (its id goes into provenance)."""
+
+    label: Literal["PERSON", "ORG"]
+
+
+def one_rule(path: Path, section: str, model: type[R], where: Callable[[R], bool] = lambda rule: True) -> R:
+    """The first rule of ``section`` that ``where`` accepts; a :class:`RuleError` if none does."""
+    found = next((rule for rule in load_section(path, section, model) if where(rule)), None)
+    if found is None:
+        raise RuleError(path, f"section {section!r} needs a rule here")
+    return found
+
+
 @dataclass(frozen=True)
 class PeopleRules:
     titles: re.Pattern[str]
@@ -45,6 +71,12 @@ class PeopleRules:
     epithets: tuple[tuple[str, re.Pattern[str]], ...]
     title_patterns: tuple[tuple[str, re.Pattern[str]], ...]  # group `title`, anchored at the name
     transliteration: frozenset[str]
+    title_joiners: frozenset[str]  # characters: 主任、研究员
+    glued_verbs: frozenset[str]  # characters the segmenter glues to a name: 王某说
+    dateline_end: re.Pattern[str]  # a byline closing a dateline: …电（记者 X）
+    author_lines: AuthorLines
+    dateline_author: str  # rule id of the dateline's author
+    tagger_rule: str  # rule id of a tagger proposal the rules accept
 
 
 @dataclass(frozen=True)
@@ -59,7 +91,7 @@ class Found:
 
 _SECTIONS = (
     "post_titles", "surnames", "not_names", "not_name_endings", "reporting_verbs", "byline_titles", "name_followers",
-    "tagger_not_people", "place_before",
+    "tagger_not_people", "place_before", "report_gaps", "byline_datelines",
 )
 
 
@@ -70,6 +102,7 @@ def people_rules() -> PeopleRules:
     titles = load_section(path, "titles", WordList)
     words = {s: frozenset(w for r in load_section(path, s, WordList) for w in r.words) for s in _SECTIONS}
     compiled = lambda s: tuple((r.id, re.compile(r.pattern)) for r in load_section(path, s, PatternRule))  # noqa: E731
+    chars = lambda s: frozenset(c for r in load_section(path, s, CharSet) for c in r.chars)  # noqa: E731
     return PeopleRules(
         titles=re.compile(alternation(w for r in titles for w in r.words)),
         title_rule={w: r.id for r in titles for w in r.words},
@@ -77,7 +110,13 @@ def people_rules() -> PeopleRules:
         bylines=compiled("bylines"),
         epithets=compiled("epithets"),
         title_patterns=compiled("title_patterns"),
-        transliteration=frozenset(c for r in load_section(path, "transliteration", CharSet) for c in r.chars),
+        transliteration=chars("transliteration"),
+        title_joiners=chars("title_joiners"),
+        glued_verbs=chars("glued_verbs"),
+        dateline_end=re.compile(rf"(?:{alternation(words['byline_datelines'])})[ \t\u3000]*$"),
+        author_lines=one_rule(path, "author_lines", AuthorLines),
+        dateline_author=one_rule(path, "dateline_authors", Rule).id,
+        tagger_rule=one_rule(path, "tagger_proposals", TaggerRule, lambda r: r.label == "PERSON").id,
     )
 
 
@@ -108,7 +147,8 @@ def name_at(text: str, tokens: TokenIndex, pos: int) -> tuple[int, int] | None:
         return None
     end = pos + len(token.text)
     nxt = tokens.by_start.get(end)
-    if token.text[-1:] in _GLUED_VERBS and is_chinese_name(token.text[:-1]):
+    glued = people_rules().glued_verbs
+    if token.text[-1:] in glued and is_chinese_name(token.text[:-1]):
         return pos, end - 1  # the segmenter glues 说 to a name: 王强说
     if is_chinese_name(token.text) or is_foreign(token.text):
         return pos, end
@@ -117,7 +157,7 @@ def name_at(text: str, tokens: TokenIndex, pos: int) -> tuple[int, int] | None:
         return (pos, joined) if is_foreign(text[pos:joined]) else None  # 弗朗西斯 | · | 高锐
     if len(token.text) == 1 and nxt is not None:
         joined = token.text + nxt.text  # 刘 | 军国
-        if joined[-1] in _GLUED_VERBS and is_chinese_name(joined[:-1]):
+        if joined[-1] in glued and is_chinese_name(joined[:-1]):
             return pos, end + len(nxt.text) - 1
         if is_chinese_name(joined):
             return pos, end + len(nxt.text)
@@ -197,7 +237,7 @@ def judge_proposal(text: str, start: int, end: int, not_names: frozenset[str]) -
     title = next((t for t in sorted(rules.title_rule, key=len, reverse=True) if name.endswith(t)), None)
     if title is not None and len(name) > len(title):
         end -= len(title)
-    elif name[-1:] in _GLUED_VERBS and is_chinese_name(name[:-1]):
+    elif name[-1:] in rules.glued_verbs and is_chinese_name(name[:-1]):
         end -= 1  # the segmenter glued 说 to the name, and the proposal was widened to it
     name = text[start:end]
     if not name or name in not_names or name in rules.words["tagger_not_people"]:
