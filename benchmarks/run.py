@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 
 
 def _articles(list_file: Path):
-    from kb.ingest import read_article
+    from kb.ingest.articles import read_article
 
     return [read_article(Path(line)) for line in list_file.read_text().split("\n") if line]
 
@@ -53,7 +53,7 @@ def _load_tool(tool: str):
         jieba.setLogLevel(60)
         jieba.initialize()
         return lambda text: list(jieba.posseg.cut(text))
-    from kb.nlp import load_pipeline
+    from kb.nlp.pipeline import load_pipeline
 
     nlp = load_pipeline()
     if tool == "pkuseg":
@@ -70,8 +70,8 @@ def measure(tool: str, list_file: Path, jobs: int, cache_dir: str | None) -> dic
     chars = sum(len(a.text) for a in articles)
     start = time.perf_counter()
     if tool == "kb-build":
-        from kb.cache import FactsCache
-        from kb.pipeline import extract_all
+        from kb.store.cache import FactsCache
+        from kb.batch import extract_all
 
         cache = FactsCache(cache_dir) if cache_dir else None
         extract_all(articles, jobs=jobs, cache=cache)
@@ -122,10 +122,10 @@ def profile(list_file: Path, top: int = 25) -> str:
     total = sum(v[3] for k, v in stats.stats.items() if k[0].endswith("kb/extract/__init__.py")
                 and k[2] == "extract_article") or 1.0
     stages = [("kb/clean/__init__.py", "clean_article"), ("spacy/language.py", "__call__"),
-              ("spacy/language.py", "make_doc"), ("kb/nlp.py", "set_sentence_starts"),
-              ("kb/extract/orgs.py", "find_organizations"), ("kb/extract/events.py", "find_events"),
-              ("kb/extract/people.py", "find_people"), ("kb/extract/documents.py", "find_documents"),
-              ("kb/extract/claims.py", "find_claims"), ("records.py", "from_records")]
+              ("spacy/language.py", "make_doc"), ("kb/nlp/pipeline.py", "set_sentence_starts"),
+              ("kb/extract/orgs/finder.py", "find_organizations"), ("kb/extract/events.py", "find_events"),
+              ("kb/extract/people/finder.py", "find_people"), ("kb/extract/documents.py", "find_documents"),
+              ("kb/extract/claims/finder.py", "find_claims"), ("records/models.py", "from_records")]
     lines = ["| stage | cumulative s | share |", "|---|---:|---:|"]
     for path, name in stages:
         cum = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(path) and k[2] == name)
@@ -146,7 +146,7 @@ LINEAR_SIZES = (10_000, 160_000)
 def long_article(n: int):
     """An article of ``n`` characters: the seeds' clean paragraphs, repeated with the years varied."""
     from kb.clean import clean_article
-    from kb.ingest import parse_article, read_article
+    from kb.ingest.articles import parse_article, read_article
     from kb.paths import ROOT
 
     paragraphs = [p for path in sorted((ROOT / "seeds").glob("*.txt"))
@@ -177,8 +177,8 @@ def linear() -> str:
 
 def _ingest(folder: Path) -> tuple[list, float, float]:
     """Read every article of ``folder`` and compute its cache key: (articles, read s, key s)."""
-    from kb.cache import FactsCache
-    from kb.ingest import read_articles
+    from kb.store.cache import FactsCache
+    from kb.ingest.articles import read_articles
 
     start = time.perf_counter()
     articles = [a for a in read_articles(folder) if not isinstance(a, Exception)]
@@ -295,7 +295,7 @@ def report(t: dict) -> str:
         "is its own (`ru_maxrss`).", "",
         *_peer_table(t), "",
         "## Cache and `--jobs 2`", "",
-        "The same sample, through `kb.pipeline.extract_all` with a fresh cache folder; each row is a fresh "
+        "The same sample, through `kb.batch.extract_all` with a fresh cache folder; each row is a fresh "
         "process, so the cold and changed rows include loading the model (an unchanged rebuild never loads "
         "it). The peak RSS of the largest worker counts the model pages it shares with the parent.", "",
         *_build_table(t), "",

@@ -18,7 +18,7 @@ def __getattr__(name: str):
 
         return KnowledgeBase
     if name == "load_nlp":
-        from kb.nlp import load_nlp
+        from kb.nlp.pipeline import load_nlp
 
         return load_nlp
     raise AttributeError(f"module 'kb' has no attribute {name!r}")

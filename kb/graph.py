@@ -43,7 +43,7 @@ from typing import Any
 import networkx as nx
 
 from kb.merge import Merged, fold, record_year, year_of
-from kb.records import Claim, Document, Event, Organization, Person, Record
+from kb.records.models import Claim, Document, Event, Organization, Person, Record
 
 SUMMIT_SERIES = "世界互联网大会"
 SUMMIT_SERIES_ID = f"series:{SUMMIT_SERIES}"

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from kb.clean.script import simplified
-from kb.records import (
+from kb.records.models import (
     ArticleFacts, Claim, Document, Event, Organization, Person, Record, Role, normalise_key,
 )
 

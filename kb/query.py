@@ -7,11 +7,11 @@
 [130, 170]
 
 A build is persisted as the per-article facts it was made from, one
-gold-shaped YAML file per article (:func:`kb.records.dump_article_facts`):
+gold-shaped YAML file per article (:func:`kb.records.models.dump_article_facts`):
 ``<out_dir>/articles/<article file stem>.yaml`` (the whole id where stems
-collide, see :func:`kb.ingest.output_names`). :meth:`KnowledgeBase.load`
+collide, see :func:`kb.ingest.articles.output_names`). :meth:`KnowledgeBase.load`
 reads them back, applies the reviewer's verdicts (``reviews.yaml`` and the
-edited review dump ``facts/``, see kb.review) and merges them again, so the
+edited review dump ``facts/``, see kb.review.verdicts) and merges them again, so the
 merged records, the graph and every query come out the same as after the
 build.
 
@@ -33,14 +33,17 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from kb.errors import InputError, KbError, UnknownRecord
-from kb.files import atomic_write
+from kb.store.files import atomic_write
 from kb.graph import build_graph, series_name
 from kb.merge import Conflict, Disagreement, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
-from kb.review import Verdict, apply_reviews_to_articles, collect_verdicts
-from kb.records import ArticleFacts, Claim, Document, Event, Organization, Record, dump_article_facts, load_article_facts
+from kb.review.verdicts import Verdict, apply_reviews_to_articles
+from kb.review.dump import collect_verdicts
+from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Record, dump_article_facts, load_article_facts
+from kb.store.layout import ARTICLES_DIR
+from kb.store.commit import recover
 
-ARTICLES_DIR = "articles"  # per-article extracted facts, as `kb extract` writes them
-Extractor = Callable[[Any], ArticleFacts]  # kb.ingest.Article → its facts
+
+Extractor = Callable[[Any], ArticleFacts]  # kb.ingest.articles.Article → its facts
 
 
 class TimelineEntry(BaseModel):
@@ -105,11 +108,11 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """Read the articles at ``paths`` (files or folders) and extract their
         facts; unreadable articles are kept in :attr:`errors`. ``options`` go to
-        :func:`kb.pipeline.extract_all` (``model``, ``segmenter``, ``jobs``,
+        :func:`kb.batch.extract_all` (``model``, ``segmenter``, ``jobs``,
         ``cache``); ``extractor`` replaces it with an article → facts callable.
         ``progress`` wraps the list of articles (a progress bar, say)."""
-        from kb.ingest import read_articles
-        from kb.pipeline import extract_all
+        from kb.ingest.articles import read_articles
+        from kb.batch import extract_all
 
         items = list(read_articles(paths))
         articles = [item for item in items if not isinstance(item, InputError)]
@@ -123,8 +126,6 @@ class KnowledgeBase:
     @classmethod
     def load(cls, out_dir: str | Path) -> KnowledgeBase:
         """The knowledge base :meth:`save` wrote to ``out_dir``, with its reviews applied."""
-        from kb.outputs import recover  # kb.outputs builds on this module
-
         recover(out_dir)  # a build killed mid-swap is rolled back before reading
         folder = Path(out_dir) / ARTICLES_DIR
         if not folder.is_dir():
@@ -134,8 +135,8 @@ class KnowledgeBase:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write each article's facts, as extracted, to ``out_dir/articles/<stem>.yaml``
-        (named by :func:`kb.ingest.output_names`)."""
-        from kb.ingest import output_names
+        (named by :func:`kb.ingest.articles.output_names`)."""
+        from kb.ingest.articles import output_names
 
         folder = Path(out_dir) / ARTICLES_DIR
         folder.mkdir(parents=True, exist_ok=True)
@@ -284,4 +285,3 @@ def _event_date(event: Event) -> str | None:
 def _date_order(date: str | None, tie: str) -> tuple[bool, str, str]:
     """Dated first, by ISO text (``2023`` before ``2023-11``), then by id."""
     return (date is None, date or "", tie)
-

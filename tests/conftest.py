@@ -21,7 +21,7 @@ def seed_paths() -> list[Path]:
 @pytest.fixture(scope="session")
 def nlp():
     """The pkuseg pipeline, loaded once: it takes seconds and about 1 GB."""
-    from kb.nlp import load_pipeline
+    from kb.nlp.pipeline import load_pipeline
 
     return load_pipeline()
 
@@ -30,7 +30,7 @@ def nlp():
 def seed_facts(nlp, seed_paths):
     """Every seed's facts, extracted once per test session."""
     from kb.extract import extract_article
-    from kb.ingest import read_article
+    from kb.ingest.articles import read_article
 
     return [extract_article(nlp, read_article(path)) for path in seed_paths]
 
@@ -38,8 +38,8 @@ def seed_facts(nlp, seed_paths):
 def seed_docs(nlp):
     """(Doc, gold dict) for every seed."""
     from kb.clean import clean_article
-    from kb.ingest import read_article
-    from kb.nlp import make_doc
+    from kb.ingest.articles import read_article
+    from kb.nlp.pipeline import make_doc
 
     for path in sorted(SEEDS.glob("*.txt")):
         gold = GOLD / f"{path.stem}.yaml"
@@ -49,7 +49,7 @@ def seed_docs(nlp):
 
 
 def score_records(gold: list[dict], predicted: dict, attributes) -> tuple[float, float, float]:
-    from kb.matching import normalize_text, values_equal
+    from kb.evaluate.matching import normalize_text, values_equal
 
     found = {normalize_text(k): v for k, v in predicted.items()}
     hits = [(g, found[normalize_text(g["_key"])]) for g in gold if normalize_text(g["_key"]) in found]

@@ -1,4 +1,4 @@
-"""kb.cache: hits, misses, invalidation, corrupt or edited entries, and a cache that cannot be written."""
+"""kb.store.cache: hits, misses, invalidation, corrupt or edited entries, and a cache that cannot be written."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.cache import FactsCache
-from kb.ingest import read_article
-from kb.pipeline import extract_all
-from kb.records import ArticleFacts
+from kb.store.cache import FactsCache
+from kb.ingest.articles import read_article
+from kb.batch import extract_all
+from kb.records.models import ArticleFacts
 
 ARTICLE_DATE = "2024-11-20"
 ARTICLE = f"---\ntitle: 测试\ndate: {ARTICLE_DATE}\n---\n\n世界互联网大会在乌镇举行。\n"
@@ -114,10 +114,10 @@ def test_cache_miss_for_another_model_path_or_segmenter(tmp_path, rules, model, 
 
 
 def test_cache_miss_when_kb_code_changes(tmp_path, rules, model, article, monkeypatch):
-    import kb.cache
+    import kb.store.cache
 
     _stored(tmp_path, article)
-    monkeypatch.setattr(kb.cache, "code_identity", lambda: "0.2.0+other")
+    monkeypatch.setattr(kb.store.cache, "code_identity", lambda: "0.2.0+other")
     assert FactsCache(tmp_path / "cache").get(article) is None
 
 
@@ -184,7 +184,7 @@ def test_cache_entry_is_a_digest_line_then_the_facts(tmp_path, rules, model, art
 @pytest.fixture
 def session_nlp(nlp, monkeypatch):
     """extract_all with the session's pipeline instead of loading another."""
-    monkeypatch.setattr("kb.nlp.load_pipeline", lambda *args, **kwargs: nlp)
+    monkeypatch.setattr("kb.nlp.pipeline.load_pipeline", lambda *args, **kwargs: nlp)
 
 
 def test_cache_edited_entry_is_extracted_again_and_rewritten(tmp_path, article, session_nlp):
@@ -207,7 +207,7 @@ def test_cache_unwritable_builds_without_it_and_warns_once(tmp_path, rules, sess
     def refuse(path, data):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr("kb.cache.atomic_write", refuse)
+    monkeypatch.setattr("kb.store.cache.atomic_write", refuse)
     articles = []
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text(ARTICLE, encoding="utf-8")

@@ -8,7 +8,7 @@ from kb.clean.diff import render_diff
 from kb.clean.noise import remove_noise
 from kb.clean.pinyin import remove_pinyin
 from kb.clean.script import to_halfwidth, to_simplified
-from kb.offsets import Mapped, chain
+from kb.clean.offsets import Mapped, chain
 
 STEPS = (remove_pinyin, remove_noise, to_simplified, to_halfwidth)
 

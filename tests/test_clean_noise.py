@@ -10,7 +10,7 @@ import pytest
 
 from kb.clean.noise import NoiseRule, load_noise_rules, remove_noise
 from kb.errors import RuleError
-from kb.rules import rule_path
+from kb.rules.ruleset import rule_path
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

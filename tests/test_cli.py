@@ -8,7 +8,7 @@ import shutil
 import pytest
 import yaml
 
-from kb import cli
+from kb.cli import main as cli
 from kb.paths import ROOT
 
 SEED = ROOT / "seeds" / "001_2a564194b7dcf398.txt"
@@ -109,7 +109,7 @@ SHOW_ERROR_CASES = {
 
 def _gold_kb(folder, reviews: bytes | None = None):
     from kb.query import KnowledgeBase
-    from kb.records import load_article_facts
+    from kb.records.models import load_article_facts
 
     KnowledgeBase.from_facts(load_article_facts(p) for p in sorted((ROOT / "tests" / "gold").glob("*.yaml"))).save(folder)
     if reviews is not None:

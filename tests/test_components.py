@@ -1,4 +1,4 @@
-"""kb.components: kb as a spaCy pipeline — facts, mention spans, doc.ents, displaCy."""
+"""kb.extract.components: kb as a spaCy pipeline — facts, mention spans, doc.ents, displaCy."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import spacy
 from spacy import displacy
 
 import kb
-from kb.components import TEXT_ID, resolve_overlaps
-from kb.nlp import load_nlp
+from kb.extract.components import TEXT_ID, resolve_overlaps
+from kb.nlp.pipeline import load_nlp
 from kb.paths import ROOT
 
 PANEL = "马云、马化腾、李彦宏出席了论坛。"

@@ -1,10 +1,10 @@
-"""kb.dates: date expressions found and resolved, as precise as stated."""
+"""kb.normalise.dates: date expressions found and resolved, as precise as stated."""
 
 from __future__ import annotations
 
 import pytest
 
-from kb.dates import add_days, chinese_number, duration_days, find_dates, find_editions
+from kb.normalise.dates import add_days, chinese_number, duration_days, find_dates, find_editions
 
 ARTICLE = "2024-11-21"
 

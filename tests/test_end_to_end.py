@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.evaluate import evaluate
-from kb.records import SECTIONS, dump_article_facts
+from kb.evaluate.gold import evaluate
+from kb.records.models import SECTIONS, dump_article_facts
 
 from conftest import GOLD
 
@@ -59,7 +59,7 @@ def test_end_to_end_matches_golden_outputs(seed_facts):
 
 def test_end_to_end_two_runs_give_the_same_bytes(nlp, seed_paths, seed_facts):
     from kb.extract import extract_article
-    from kb.ingest import read_article
+    from kb.ingest.articles import read_article
 
     again = [dump_article_facts(extract_article(nlp, read_article(p))) for p in seed_paths]
     assert again == [dump_article_facts(f) for f in seed_facts]

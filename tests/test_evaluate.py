@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from kb.errors import InputError
-from kb.evaluate import RECORD_TYPES, Counts, evaluate, format_report, markdown_table
-from kb.matching import attribute_equal, match_records, normalize_text, units_compatible, values_equal
-from kb.records import dump_article_facts
+from kb.evaluate.gold import RECORD_TYPES, Counts, evaluate, format_report, markdown_table
+from kb.evaluate.matching import attribute_equal, match_records, normalize_text, units_compatible, values_equal
+from kb.records.models import dump_article_facts
 from kb.paths import ROOT
 
 NORMALIZE_CASES = [

@@ -11,20 +11,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kb import export
-from kb.files import atomic_write
-from kb.export import (
-    date_interval,
-    gexf_bytes,
-    graphml_bytes,
-    graphml_node_id,
-    record_id_of,
-    timeline_svg,
-    xml_text,
-    write_gexf,
-    write_graphml,
-    write_timeline,
-)
+from kb.store.files import atomic_write
+from kb.export.gexf import date_interval, gexf_bytes, write_gexf
+from kb.export.graphml import graphml_bytes, graphml_node_id, record_id_of, write_graphml
+from kb.export.timeline import timeline_svg, write_timeline
+from kb.export.flat import xml_text
 
 xmlschema = pytest.importorskip("xmlschema")
 
@@ -381,7 +372,7 @@ def test_export_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
         atomic_write(target, "new")
     assert target.read_text() == "old"

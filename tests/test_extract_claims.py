@@ -1,4 +1,4 @@
-"""kb.extract.claims: metric, subject, time and source of every figure.
+"""kb.extract.claims.finder: metric, subject, time and source of every figure.
 
 Case sentences are written for these tests; the end-to-end check runs the
 seeds against tests/gold with the gold organisations, events and documents
@@ -18,13 +18,13 @@ import yaml
 
 from kb.clean import clean_article
 from kb.errors import RuleError
-from kb.evaluate import evaluate
-from kb.extract.claims import find_claims, load_claim_rules
-from kb.ingest import parse_article, read_article
-from kb.nlp import make_doc
+from kb.evaluate.gold import evaluate
+from kb.extract.claims.finder import find_claims, load_claim_rules
+from kb.ingest.articles import parse_article, read_article
+from kb.nlp.pipeline import make_doc
 from kb.paths import ROOT, rules_dir
-from kb.records import ArticleFacts, Document, Event, Organization, dump_article_facts, load_article_facts
-from kb.rules import RuleSet
+from kb.records.models import ArticleFacts, Document, Event, Organization, dump_article_facts, load_article_facts
+from kb.rules.ruleset import RuleSet
 
 ORGS = [
     Organization(name="中国互联网络信息中心", aliases=["CNNIC"], evidence="中国互联网络信息中心"),
@@ -394,9 +394,9 @@ def test_claims_time_of_event_in_progress(nlp, text, figure, time):
 _EXTRACT_SCRIPT = """
 import sys
 from kb.extract import extract_article
-from kb.ingest import parse_article
-from kb.nlp import load_pipeline
-from kb.records import dump_article_facts
+from kb.ingest.articles import parse_article
+from kb.nlp.pipeline import load_pipeline
+from kb.records.models import dump_article_facts
 sys.stdout.write(dump_article_facts(extract_article(load_pipeline(), parse_article(sys.stdin.read(), "case.md"))))
 """
 # Several participation words after the counts (参展, 参赛, 与会): the metric must not depend on the order a
@@ -420,8 +420,8 @@ def test_claims_same_facts_whatever_the_hash_seed():
     assert first == second
 
 
-CLAIM_MODULES = ["claim_attribution", "claim_context", "claim_metric", "claim_rules", "claim_sanity", "claim_text",
-                 "claims"]
+CLAIM_MODULES = ["claims/attribution", "claims/context", "claims/metric", "claims/rules", "claims/sanity", "claims/text",
+                 "claims/finder"]
 
 
 @pytest.mark.parametrize("module", CLAIM_MODULES)

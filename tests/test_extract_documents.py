@@ -9,8 +9,8 @@ import pytest
 from conftest import score_records, seed_docs
 from kb import paths
 from kb.errors import RuleError
-from kb.records import Organization
-from kb.rules import RuleSet
+from kb.records.models import Organization
+from kb.rules.ruleset import RuleSet
 
 
 
@@ -155,7 +155,7 @@ def test_documents_without_orgs_or_events(nlp, finders):
 
 
 def test_documents_seeds_match_gold(nlp, finders):
-    from kb.extract.orgs import find_organizations
+    from kb.extract.orgs.finder import find_organizations
 
     find_events, find_documents = finders
     for doc, gold in seed_docs(nlp):
@@ -180,7 +180,7 @@ EVENT_TIMES = [
 @pytest.mark.parametrize("start, end, expected", EVENT_TIMES)
 def test_documents_released_at_an_event_take_what_its_days_share(start, end, expected):
     from kb.extract.documents import _time_of
-    from kb.records import Event
+    from kb.records.models import Event
 
     event = Event(name="2025年数字城市大会", kind="meeting", year=2025, start_date=start, end_date=end, evidence="")
     assert _time_of(event.name, [event]) == expected

@@ -262,7 +262,7 @@ def test_events_frames_errors_name_the_file(tmp_path, edit, message):
     from kb.errors import RuleError
     from kb.extract.context import load_frames
     from kb.paths import ROOT
-    from kb.rules import RuleSet
+    from kb.rules.ruleset import RuleSet
 
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb.matching import match_records
-from kb.extract.orgs import find_organizations, org_rules
-from kb.ingest import Article
-from kb.nlp import make_doc
-from kb.offsets import Mapped
+from kb.evaluate.matching import match_records
+from kb.extract.orgs.finder import find_organizations, org_rules
+from kb.ingest.articles import Article
+from kb.nlp.pipeline import make_doc
+from kb.clean.offsets import Mapped
 from kb.paths import ROOT
 
 from conftest import GOLD
@@ -206,7 +206,7 @@ def test_orgs_one_record_per_org_every_mention(nlp):
 def test_orgs_gazetteer_names_unambiguous():
     rules = org_rules()
     seen: dict[str, str] = {}
-    from kb.extract.org_rules import GazetteerEntry, load_section, rule_path
+    from kb.extract.orgs.rules import GazetteerEntry, load_section, rule_path
 
     for entry in load_section(rule_path("organizations"), "gazetteer", GazetteerEntry):
         for name in (entry.name, *entry.aliases):
@@ -216,7 +216,7 @@ def test_orgs_gazetteer_names_unambiguous():
 
 def seed_scores(nlp, seed: Path, record_type: str, find) -> tuple[int, int, int]:
     from kb.clean import clean_article
-    from kb.ingest import read_article
+    from kb.ingest.articles import read_article
 
     article = read_article(seed)
     gold = yaml.safe_load((GOLD / f"{seed.stem}.yaml").read_text(encoding="utf-8"))[record_type] or []

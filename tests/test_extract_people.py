@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.extract.orgs import find_organizations
-from kb.extract.people import find_people, is_chinese_name
-from kb.ingest import Article
-from kb.nlp import make_doc
-from kb.offsets import Mapped
+from kb.extract.orgs.finder import find_organizations
+from kb.extract.people.finder import find_people, is_chinese_name
+from kb.ingest.articles import Article
+from kb.nlp.pipeline import make_doc
+from kb.clean.offsets import Mapped
 from kb.paths import ROOT
 
 from test_extract_orgs import article_doc, rule_ids, seed_scores

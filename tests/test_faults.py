@@ -23,17 +23,19 @@ from pathlib import Path
 
 import pytest
 
-from kb import outputs
-from kb.cache import FactsCache
-from kb.cli import main
+from kb.store import build as outputs
+from kb.store.cache import FactsCache
+from kb.cli.main import main
 from kb.errors import KbError
 from kb.extract import extract_article
-from kb.files import atomic_write
-from kb.ingest import read_article
-from kb.outputs import GRAPHML, LOCK, locked, recover, write_build
+from kb.store.files import atomic_write
+from kb.ingest.articles import read_article
+from kb.store.layout import GRAPHML, REVIEWS_FILE
+from kb.store.commit import LOCK, locked, recover
+from kb.store.build import write_build
 from kb.paths import ROOT, model_dir
 from kb.query import KnowledgeBase
-from kb.review import REVIEWS_FILE, collect_verdicts
+from kb.review.dump import collect_verdicts
 
 VERDICTS = "org:光明网:\n  status: rejected\n  note: a source note, not an organisation\n"
 KILLED = 77  # exit status of a forked build killed on purpose
@@ -41,13 +43,13 @@ KILLED = 77  # exit status of a forked build killed on purpose
 # A `kb build` whose every atomic write takes a while, so staging lasts long enough to be caught.
 SLOW_BUILD = """
 import sys, time
-import kb.export
-write = kb.export.atomic_write
+import kb.export.gexf, kb.export.graphml, kb.export.timeline
+write = kb.export.gexf.atomic_write
 def slow(*args, **kwargs):
     time.sleep(0.15)
     return write(*args, **kwargs)
-kb.export.atomic_write = slow
-from kb.cli import main
+kb.export.gexf.atomic_write = kb.export.graphml.atomic_write = kb.export.timeline.atomic_write = slow
+from kb.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -87,11 +89,11 @@ def expected_new(seed_facts, previous, tmp_path) -> dict[str, bytes]:
 @pytest.fixture
 def cli_nlp(nlp, monkeypatch):
     """The CLI in-process, with the session's pipeline instead of loading another."""
-    monkeypatch.setattr("kb.nlp.load_pipeline", lambda *args, **kwargs: nlp)
+    monkeypatch.setattr("kb.nlp.pipeline.load_pipeline", lambda *args, **kwargs: nlp)
 
 
 def _kb_build(out: Path, script: str | None = None) -> subprocess.Popen:
-    command = ["-c", script, "build"] if script else ["-m", "kb.cli", "build"]
+    command = ["-c", script, "build"] if script else ["-m", "kb.cli.main", "build"]
     # --no-cache: a warm cache would let the build finish before the kill
     return subprocess.Popen([sys.executable, *command, str(ROOT / "seeds"), "--out", str(out), "--no-cache"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -99,7 +101,7 @@ def _kb_build(out: Path, script: str | None = None) -> subprocess.Popen:
 
 def _fail_in_write_build(monkeypatch, n: int, error: BaseException) -> None:
     """Make ``os.replace`` raise ``error`` at its ``n``-th call (0-based) inside
-    ``kb.outputs.write_build``, which the CLI imports when it runs."""
+    ``kb.store.build.write_build``, which the CLI imports when it runs."""
     real_replace, real_write_build, calls = os.replace, outputs.write_build, []
 
     def replace(*args, **kwargs):
@@ -368,7 +370,7 @@ def test_faults_build_gives_up_waiting_with_one_line(seed_facts, previous):
 CONCURRENT_BUILD = """
 import os, sys, time
 from pathlib import Path
-import kb.outputs
+import kb.store.build
 role, sync, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[-1])
 
 def wait_for(name, seconds=60.0):
@@ -386,7 +388,7 @@ if role == "first":
         return replace(source, target, *args, **kwargs)
     os.replace = pausing_replace
 else:
-    write_build = kb.outputs.write_build
+    write_build = kb.store.build.write_build
     def write_build_when_paused(*args, **kwargs):
         wait_for("first-paused")
         (sync / "second-started").touch()
@@ -394,8 +396,8 @@ else:
             return write_build(*args, **kwargs)
         finally:
             (sync / "second-done").touch()
-    kb.outputs.write_build = write_build_when_paused
-from kb.cli import main
+    kb.store.build.write_build = write_build_when_paused
+from kb.cli.main import main
 sys.exit(main(sys.argv[3:]))
 """
 
@@ -427,7 +429,7 @@ def test_faults_unwritable_cache_is_one_warning_line(seed_paths, tmp_path):
     blocker = tmp_path / "a-file"  # the cache folder would be under a file: ENOTDIR, even for root
     blocker.write_text("", encoding="utf-8")
     env = {**os.environ, "KB_CACHE_DIR": str(blocker), "KB_PKUSEG_MODEL": str(model_dir())}
-    command = ["-m", "kb.cli", "build", str(seed_paths[0]), "--out", str(tmp_path / "out")]
+    command = ["-m", "kb.cli.main", "build", str(seed_paths[0]), "--out", str(tmp_path / "out")]
     build = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     assert "Traceback" not in build.stderr

@@ -1,7 +1,7 @@
 """Property and fuzz tests: bad input never crashes kb.
 
-Whatever bytes a file holds, :func:`kb.ingest.read_article` gives an
-:class:`~kb.ingest.Article` or an :class:`~kb.errors.InputError` naming the
+Whatever bytes a file holds, :func:`kb.ingest.articles.read_article` gives an
+:class:`~kb.ingest.articles.Article` or an :class:`~kb.errors.InputError` naming the
 file, never a traceback; cleaning keeps its map inside the original and in
 order; extraction never raises and every provenance quote is the original
 slice; the number normalisers never raise and give finite values or None.
@@ -31,13 +31,14 @@ import shutil
 import networkx as nx
 import yaml
 
-from kb import cli, paths
+from kb.cli import main as cli
+from kb import paths
 from kb.clean import clean_article, clean_text
 from kb.errors import InputError, RuleError
 from kb.extract import check_rules, extract_article
-from kb.ingest import parse_article, read_article
-from kb.numbers import find_quantities, parse_number
-from kb.records import SECTIONS
+from kb.ingest.articles import parse_article, read_article
+from kb.normalise.numbers import find_quantities, parse_number
+from kb.records.models import SECTIONS
 
 # KB_FUZZ_EXAMPLES=5000 for a deeper search than the suite's bounded run.
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "80"))
@@ -415,7 +416,7 @@ def _break(data: dict, section: str, regex_section: str | None, mistake: str) ->
 
 
 def _line_of_rule(path: Path, section: str, index: int) -> int:
-    from kb.rules import read_rule_file  # its loader records every mapping's line
+    from kb.rules.ruleset import read_rule_file  # its loader records every mapping's line
 
     return read_rule_file(path)[section][index]["__line__"]
 
@@ -460,7 +461,7 @@ def test_fuzz_bad_rule_file_names_file_line_and_rule(rules_copy, name, mistake):
 
 
 def _rule_file(tmp_path: Path, text: str) -> None:
-    from kb.rules import read_rule_file
+    from kb.rules.ruleset import read_rule_file
 
     read_rule_file(tmp_path / "rules.yaml")
 
@@ -470,7 +471,7 @@ def _front_matter(tmp_path: Path, text: str) -> None:
 
 
 def _reviews(tmp_path: Path, text: str) -> None:
-    from kb.review import load_reviews
+    from kb.review.verdicts import load_reviews
 
     load_reviews(tmp_path / "reviews.yaml")
 

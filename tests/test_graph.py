@@ -8,7 +8,7 @@ import pytest
 
 from kb.graph import SUMMIT_SERIES_ID, build_graph
 from kb.merge import merge_facts
-from kb.records import ArticleFacts, load_article_facts
+from kb.records.models import ArticleFacts, load_article_facts
 
 GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
 SUMMIT = "2023年世界互联网大会乌镇峰会"

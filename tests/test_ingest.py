@@ -1,4 +1,4 @@
-"""Tests for kb.ingest: seeds, encodings, bad input, folders, datelines, dates, titles."""
+"""Tests for kb.ingest.articles: seeds, encodings, bad input, folders, datelines, dates, titles."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kb.errors import InputError
-from kb.dateline import find_dateline, front_matter_date, infer_year
-from kb.ingest import (
+from kb.ingest.dateline import find_dateline, front_matter_date, infer_year
+from kb.ingest.articles import (
     MAX_ARTICLE_BYTES,
     MAX_ARTICLE_CHARS,
     Article,

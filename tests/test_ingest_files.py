@@ -1,4 +1,4 @@
-"""Tests for kb.ingest's files: what is read, article ids, output file names, folder problems.
+"""Tests for kb.ingest.articles's files: what is read, article ids, output file names, folder problems.
 
 One bad file never takes the run down: each gives one line naming it and the
 others are read.
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.cache import FactsCache
+from kb.store.cache import FactsCache
 from kb.errors import InputError
-from kb.ingest import Article, output_names, read_article, read_articles
+from kb.ingest.articles import Article, output_names, read_article, read_articles
 
 ARTICLE = "网络空间命运共同体\n新华社北京11月20日电（记者 王思北）2024年世界互联网大会乌镇峰会今天开幕。\n".encode()
 

@@ -18,7 +18,7 @@ import pytest
 
 from kb.clean import clean_article
 from kb.extract import extract_article
-from kb.ingest import parse_article, read_article
+from kb.ingest.articles import parse_article, read_article
 from kb.paths import ROOT
 
 SIZES = (10_000, 40_000, 160_000)

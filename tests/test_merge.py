@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb.merge import Variant, claim_series, fold, merge_facts
-from kb.records import ArticleFacts, load_article_facts
+from kb.records.models import ArticleFacts, load_article_facts
 
 GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
 SUMMIT_2024 = {"name": "2024年世界互联网大会乌镇峰会", "kind": "summit", "year": 2024, "evidence": "…"}

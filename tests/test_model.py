@@ -5,7 +5,8 @@ import tarfile
 
 import pytest
 
-from kb import model, paths
+from kb.nlp import model
+from kb import paths
 from kb.errors import ModelError
 
 

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from kb.errors import ModelError
-from kb.nlp import load_pipeline, make_doc, provenance, rule_names, sentence_spans, set_sentence_starts, set_user_words
-from kb.offsets import Mapped
+from kb.nlp.pipeline import load_pipeline, make_doc, provenance, rule_names, sentence_spans, set_sentence_starts, set_user_words
+from kb.clean.offsets import Mapped
 from kb.paths import ROOT
 
 SEGMENTATION_CASES = [
@@ -65,7 +65,7 @@ def test_nlp_missing_model_names_the_path(tmp_path):
 
 
 def test_nlp_provenance_points_into_the_original(nlp):
-    from kb.ingest import parse_article
+    from kb.ingest.articles import parse_article
 
     article = parse_article("标题\n\n![](x.png)中國信息通信研究院\n", "a.txt")
     start = article.text.index("中")

@@ -1,4 +1,4 @@
-"""kb.numbers: case tables for parse_number, find_quantities and find_periods."""
+"""kb.normalise.numbers: case tables for parse_number, find_quantities and find_periods."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import yaml
 
 from kb.clean import clean_text
 from kb.errors import RuleError
-from kb.numbers import Period, Quantity, find_periods, find_quantities, parse_number
+from kb.normalise.numbers import Period, Quantity, find_periods, find_quantities, parse_number
 from kb.paths import ROOT
 
 # --- parse_number ----------------------------------------------------------------
@@ -306,7 +306,7 @@ def test_quantities_rules_words_are_unique_per_section():
 
 
 def test_quantities_bad_regex_is_a_rule_error(tmp_path, monkeypatch):
-    from kb import numbers
+    from kb.normalise import numbers
 
     src = (ROOT / "rules" / "quantities.yaml").read_text(encoding="utf-8")
     (tmp_path / "quantities.yaml").write_text(src.replace('pattern: "《[^《》\\\\n]*》"', 'pattern: "(["'),

@@ -1,4 +1,4 @@
-"""Offset maps: kb.offsets and the cleaning steps keep every character pointing into the original."""
+"""Offset maps: kb.clean.offsets and the cleaning steps keep every character pointing into the original."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kb.clean.noise import remove_noise
 from kb.clean.pinyin import remove_pinyin
 from kb.clean.script import to_halfwidth, to_simplified
-from kb.offsets import MapBuilder, Mapped, chain, sub, translate
+from kb.clean.offsets import MapBuilder, Mapped, chain, sub, translate
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 MY_STEPS = (remove_pinyin, remove_noise, to_simplified, to_halfwidth)

@@ -7,10 +7,11 @@ import networkx as nx
 import pytest
 import yaml
 
-from kb import outputs
-from kb.outputs import GEXF, GRAPHML, OUTPUTS, write_build
+from kb.store import build as outputs
+from kb.store.layout import GEXF, GRAPHML, OUTPUTS, REVIEWS_FILE
+from kb.store.build import write_build
 from kb.query import KnowledgeBase
-from kb.review import REVIEWS_FILE, collect_verdicts
+from kb.review.dump import collect_verdicts
 
 REJECTED = "org:光明网"
 ORPHAN = "org:不存在的机构"

@@ -1,4 +1,4 @@
-"""kb.pipeline: cached and parallel extraction give the facts serial extraction gives."""
+"""kb.batch: cached and parallel extraction give the facts serial extraction gives."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 import kb.extract
-import kb.nlp
-from kb import cli
-from kb.cache import FactsCache
-from kb.ingest import read_article, read_articles
-from kb.outputs import write_build
+import kb.nlp.pipeline
+from kb.cli import main as cli
+from kb.store.cache import FactsCache
+from kb.ingest.articles import read_article, read_articles
+from kb.store.build import write_build
 from kb.query import KnowledgeBase
 from kb.errors import ExtractionError
-from kb.pipeline import extract_all
+from kb.batch import extract_all
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def loads(monkeypatch, nlp) -> list:
         calls.append((model, segmenter))
         return nlp
 
-    monkeypatch.setattr(kb.nlp, "load_pipeline", load_pipeline)
+    monkeypatch.setattr(kb.nlp.pipeline, "load_pipeline", load_pipeline)
     return calls
 
 
@@ -42,7 +42,7 @@ def no_model(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(kb.nlp, "load_pipeline", refuse)
+    monkeypatch.setattr(kb.nlp.pipeline, "load_pipeline", refuse)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 
 from kb.errors import InputError, UnknownRecord
 from kb.query import KnowledgeBase
-from kb.records import ArticleFacts, load_article_facts
-from kb.review import Verdict
+from kb.records.models import ArticleFacts, load_article_facts
+from kb.review.verdicts import Verdict
 
 GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
 ARTICLE = "---\ntitle: 乌镇峰会\ndate: 2024-11-21\n---\n2024年世界互联网大会乌镇峰会在乌镇开幕。\n"

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from kb import paths
 from kb.errors import InputError
-from kb.records import (
+from kb.records.models import (
     ArticleFacts,
     Claim,
     Document,
@@ -28,7 +28,7 @@ from kb.records import (
     merge_all,
     normalise_key,
 )
-from kb.schema import schema, schema_text
+from kb.records.schema import schema, schema_text
 
 GOLD_DIRS = [Path(os.environ.get("KB_GOLD_DIR", "")), paths.ROOT / "tests" / "gold"]
 GOLD_DIR = next((d for d in GOLD_DIRS if str(d) != "." and d.is_dir() and list(d.glob("*.yaml"))), None)
@@ -281,7 +281,7 @@ def test_gold_file_round_trip(path):
 
 def test_schema_file_matches_models():
     assert paths.schema_path().read_text(encoding="utf-8") == schema_text(), (
-        "schema.yaml is out of date: run `python -m kb.schema --write`")
+        "schema.yaml is out of date: run `python -m kb.records.schema --write`")
 
 
 @pytest.mark.parametrize("model", [Event, Organization, Person, Document, Claim, Role, Provenance, ArticleFacts])

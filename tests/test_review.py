@@ -8,8 +8,8 @@ import os
 import pytest
 
 from kb.errors import InputError
-from kb.records import ArticleFacts, Claim, Document, Event, Organization, Provenance
-from kb.review import (
+from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Provenance
+from kb.review.verdicts import (
     Verdict,
     apply_reviews,
     apply_reviews_to_articles,

@@ -1,4 +1,4 @@
-"""The review dump (kb.review_dump): one file per record type, no anchors, the
+"""The review dump (kb.review.dump): one file per record type, no anchors, the
 review blocks read back, orphaned verdicts kept across builds, duplicate ids
 and wrong shapes reported with file and line."""
 
@@ -10,11 +10,12 @@ import pytest
 import yaml
 
 from kb.errors import InputError
-from kb.outputs import write_build
+from kb.store.build import write_build
 from kb.query import KnowledgeBase
-from kb.records import ArticleFacts, Claim, Document, Event, Organization, Provenance
-from kb.review import Verdict, apply_reviews, collect_verdicts, load_reviews, save_reviews
-from kb.review_dump import merge_dump_into_reviews, read_verdicts_from_dump, section_of_id, write_facts
+from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Provenance
+from kb.review.verdicts import Verdict, apply_reviews, load_reviews, save_reviews
+from kb.review.dump import (
+    collect_verdicts, merge_dump_into_reviews, read_verdicts_from_dump, section_of_id, write_facts)
 
 ORG_ID = "org:中国网络空间研究院"
 OTHER_ORG_ID = "org:世界互联网大会"

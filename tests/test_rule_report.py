@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb import cli
-from kb.evaluate import evaluate
-from kb.rule_report import defined_rules, rule_report
+from kb.cli import main as cli
+from kb.evaluate.gold import evaluate
+from kb.evaluate.rule_report import defined_rules, rule_report
 
 GOLD = {"doc": "a.txt", "organizations": [{"name": "新华通讯社", "aliases": ["新华社"]}],
         "claims": [{"text": "120多个", "value": 120, "unit": "国家", "qualifier": "more_than"}]}

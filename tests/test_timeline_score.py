@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from kb import cli
+from kb.cli import main as cli
 from kb.errors import InputError
 from kb.paths import ROOT
-from kb.records import Event
-from kb.timeline_score import load_reference, score_timeline
+from kb.records.models import Event
+from kb.evaluate.timeline_score import load_reference, score_timeline
 
 SEED_REFERENCE = ROOT / "tests" / "data" / "seed_summits.yaml"
 

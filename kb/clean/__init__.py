@@ -15,7 +15,7 @@ from kb.clean.mojibake import repair_mojibake
 from kb.clean.noise import remove_noise
 from kb.clean.pinyin import remove_pinyin
 from kb.clean.script import to_simplified, to_halfwidth
-from kb.offsets import Mapped, chain
+from kb.clean.offsets import Mapped, chain
 
 STEPS = (repair_mojibake, remove_pinyin, remove_noise, to_simplified, to_halfwidth)
 
@@ -26,5 +26,5 @@ def clean_text(text: str) -> Mapped:
 
 
 def clean_article(article) -> Mapped:
-    """The clean body of an :class:`~kb.ingest.Article`, mapped into ``article.text``."""
+    """The clean body of an :class:`~kb.ingest.articles.Article`, mapped into ``article.text``."""
     return clean_text(article.body).shift(article.body_start, len(article.text))

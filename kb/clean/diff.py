@@ -15,7 +15,7 @@ Newlines are shown as ``⏎``, other invisible spaces escaped (NBSP as
 
 from __future__ import annotations
 
-from kb.offsets import Mapped
+from kb.clean.offsets import Mapped
 
 NEWLINE = "⏎"
 MAX_SHOWN = 80

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from kb.offsets import MapBuilder, Mapped
-from kb.rules import Rule, load_section, rule_builder, rule_path
+from kb.clean.offsets import MapBuilder, Mapped
+from kb.rules.ruleset import Rule, load_section, rule_builder, rule_path
 
 UNKNOWN = "\ufffd"
 LOST = "lost"  # a half character of a repaired run that no known word fixes

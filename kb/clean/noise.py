@@ -33,8 +33,8 @@ from typing import Callable, Literal
 
 from pydantic import field_validator, model_validator
 
-from kb.offsets import MapBuilder, Mapped, chain, sub
-from kb.rules import Rule, load_section, rule_builder, rule_path, valid_regex
+from kb.clean.offsets import MapBuilder, Mapped, chain, sub
+from kb.rules.ruleset import Rule, load_section, rule_builder, rule_path, valid_regex
 
 Kind = Literal["phrase", "line", "regex", "line_regex", "tail"]
 _LITERAL_KINDS = ("phrase", "line")

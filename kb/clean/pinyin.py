@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kb.offsets import Mapped, sub
+from kb.clean.offsets import Mapped, sub
 
 # The syllable inventory as data: each final with the initials it combines
 # with ("-" is the zero initial). y/w spellings are listed as initials

@@ -19,7 +19,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from kb.offsets import Mapped, translate
+from kb.clean.offsets import Mapped, translate
 
 # Full-width forms folded to ASCII; everything else in U+FF01–U+FF5E stays.
 HALFWIDTH_SYMBOLS = "％．＋－／＝＜＞＠＃＆＊＿＾＄＼｜"

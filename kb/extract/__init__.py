@@ -1,9 +1,9 @@
 """Extraction: from a Doc of clean text to typed records with provenance.
 
-One finder per record type (orgs.py, people.py, events.py, documents.py,
-claims.py); later finders see what earlier ones found, since a document's
+One finder per record type (orgs/finder.py, people/finder.py, events.py, documents.py,
+claims/finder.py); later finders see what earlier ones found, since a document's
 issuer is an organisation and a claim's subject may be an event. The
-``kb_facts`` component (:mod:`kb.components`) runs :func:`extract` in a pipeline.
+``kb_facts`` component (:mod:`kb.extract.components`) runs :func:`extract` in a pipeline.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from spacy.tokens import Doc
 # Every module that builds from rules is imported here, so RuleSet.check sees all builders.
 import kb.clean.mojibake  # noqa: F401
 import kb.clean.noise  # noqa: F401
-import kb.numbers  # noqa: F401
+import kb.normalise.numbers  # noqa: F401
 from kb.clean import clean_article
-from kb.extract.claims import find_claims
+from kb.extract.claims.finder import find_claims
 from kb.extract.documents import find_documents
 from kb.extract.events import find_events
-from kb.extract.orgs import find_organizations
-from kb.extract.people import find_people
-from kb.ingest import Article
-from kb.nlp import make_doc
-from kb.records import ArticleFacts
-from kb.rules import RuleSet
+from kb.extract.orgs.finder import find_organizations
+from kb.extract.people.finder import find_people
+from kb.ingest.articles import Article
+from kb.nlp.pipeline import make_doc
+from kb.records.models import ArticleFacts
+from kb.rules.ruleset import RuleSet
 
 
 def check_rules() -> None:
@@ -47,7 +47,7 @@ def extract(doc: Doc) -> ArticleFacts:
 def extract_article(nlp: Language, article: Article) -> ArticleFacts:
     """Clean, segment and extract one article, with the rules of the pipeline's ``kb_facts``
     component active throughout (cleaning reads them too)."""
-    import kb.components  # noqa: F401  registers kb_facts (kb.components is built on this module)
+    import kb.extract.components  # noqa: F401  registers kb_facts (kb.components is built on this module)
 
     if "kb_facts" not in nlp.pipe_names:
         nlp.add_pipe("kb_facts", last=True)

@@ -1,7 +1,7 @@
 """The clean text of an article as extraction sees it: sentences, clauses, dates, titles.
 
 :class:`Context` is shared by the event and document finders: it holds the
-doc's clean text with its date mentions (:func:`kb.dates.find_dates`, day-only
+doc's clean text with its date mentions (:func:`kb.normalise.dates.find_dates`, day-only
 dates and ``当天`` included), editions and ``《…》`` titles, and answers
 questions about clause and sentence boundaries and the date and theme frames
 around a name (``…16日在乌镇开幕``, ``持续至18日``, ``以“…”为主题的…``).
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kb.dates import DateMention, add_days, duration_days, find_dates, find_editions
+from kb.normalise.dates import DateMention, add_days, duration_days, find_dates, find_editions
 from kb.errors import RuleError
-from kb.nlp import provenance as _provenance, text_of
-from kb.records import merge_all
-from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path, valid_regex
+from kb.nlp.pipeline import provenance as _provenance, text_of
+from kb.records.models import merge_all
+from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path, valid_regex
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
 _SENTENCE_END = "。！？!?\n"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import RuleError
-from kb.records import DocumentKind
-from kb.rules import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path
+from kb.records.models import DocumentKind
+from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path
 
 # The word lists each section of rules/documents.yaml must hold, by id.
 _WORD_LISTS = {

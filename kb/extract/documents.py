@@ -35,11 +35,11 @@ import re
 from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
-from kb.nlp import text_of
+from kb.nlp.pipeline import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
 from kb.extract.document_rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
 from kb.extract.ranges import Sorted
-from kb.records import Document, Event, Organization, Provenance, merge_all
+from kb.records.models import Document, Event, Organization, Provenance, merge_all
 
 __all__ = ["find_documents", "load_document_rules"]
 

@@ -40,12 +40,12 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Doc
 
-from kb.dates import DateMention
+from kb.normalise.dates import DateMention
 from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor, load_frames,
                                 merge_occurrences, paragraph_host, place_in, sub_forum_host)
-from kb.records import Event, EventKind, Provenance
-from kb.number_parse import parse_number
-from kb.rules import Regex, Rule, WordList, load_section, rule_builder, rule_path
+from kb.records.models import Event, EventKind, Provenance
+from kb.normalise.number_parse import parse_number
+from kb.rules.ruleset import Regex, Rule, WordList, load_section, rule_builder, rule_path
 
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
 # Kinds of a yearly gathering, named with the year in front (2024年联合国互联网治理论坛);

@@ -1,0 +1,131 @@
+"""Extraction of many articles: cached results first, then the rest, serially or in parallel.
+
+:func:`extract_all` looks every article up in a :class:`kb.store.cache.FactsCache`
+first and loads the pkuseg pipeline only when something is left to extract,
+so an unchanged rebuild never pays the model's seconds and gigabyte. With
+``jobs > 1`` the pipeline is loaded once in this process and worker
+processes are forked from it (the ``fork`` start method, POSIX only): they
+share the model's memory copy-on-write instead of loading it again each.
+Results come back in input order whatever order the workers finish in.
+
+An article kb fails on (a bug) gives an :class:`~kb.errors.ExtractionError`
+naming the file in its place: the other articles are still extracted. A cache
+that cannot be written (a read-only folder, a full disk) is reported once, as
+a warning on the ``kb`` logger (one line on stderr when logging is not set
+up), and the build goes on without storing anything more in it.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from kb.store.cache import FactsCache
+from kb.errors import ExtractionError
+from kb.ingest.articles import Article
+from kb.records.models import ArticleFacts
+
+log = logging.getLogger("kb")
+
+Progress = Callable[[list], Iterable]
+Result = ArticleFacts | ExtractionError
+
+# What forked workers inherit from the parent: the loaded pipeline and the
+# articles to extract (by index, so no article or model is ever pickled).
+_WORKER_NLP: Any = None
+_WORKER_ARTICLES: Sequence[Article] = ()
+
+
+def extract_all(
+    articles: Sequence[Article],
+    *,
+    model: str | None = None,
+    segmenter: str = "pkuseg",
+    tagger: str = "lac",
+    jobs: int = 1,
+    cache: FactsCache | None = None,
+    progress: Progress = iter,
+) -> list[Result]:
+    """The facts of each article (or the error kb met on it), in the order given.
+
+    ``cache``: reuse and store results there (None: extract everything, store
+    nothing). ``jobs``: worker processes for what is not cached. ``progress``
+    wraps the list of articles (a progress bar, say) and is advanced as each
+    article is done, cached ones first.
+    """
+    articles = list(articles)
+    ticks = iter(progress(articles))
+    results: list[Result | None] = [cache.get(a) if cache is not None else None for a in articles]
+    todo = [i for i, facts in enumerate(results) if facts is None]
+    for _ in range(len(articles) - len(todo)):
+        next(ticks, None)
+    if todo:
+        nlp = _load(model, segmenter, tagger)
+        for index, facts in _extract(nlp, [articles[i] for i in todo], jobs):
+            results[todo[index]] = facts
+            if cache is not None and isinstance(facts, ArticleFacts):
+                cache = _store(cache, articles[todo[index]], facts)
+            next(ticks, None)
+    for _ in ticks:  # let a progress bar reach its end and close
+        pass
+    return results  # type: ignore[return-value]  # every slot is filled by now
+
+
+def _store(cache: FactsCache, article: Article, facts: ArticleFacts) -> FactsCache | None:
+    """Put ``facts`` in ``cache``; the cache to go on with: None once it cannot be written."""
+    try:
+        cache.put(article, facts)
+    except OSError as err:
+        log.warning("kb: warning: cannot write to the cache %s (%s); building without caching",
+                    cache.folder, err.strerror or err)
+        return None
+    return cache
+
+
+def _load(model: str | None, segmenter: str, tagger: str = "lac"):
+    """Rules validated first (a bad file stops kb before the slow load), then the pipeline."""
+    import kb.nlp.pipeline
+    from kb.extract import check_rules
+
+    check_rules()
+    return kb.nlp.pipeline.load_pipeline(model, segmenter, tagger)
+
+
+def _extract(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[int, Result]]:
+    """(index, facts) for each article as it is done: serially, or by ``jobs`` forked workers."""
+    jobs = max(1, min(jobs, len(articles)))
+    if jobs == 1:
+        yield from ((i, _extract_safely(nlp, a)) for i, a in enumerate(articles))
+        return
+    yield from _extract_forked(nlp, articles, jobs)
+
+
+def _extract_safely(nlp, article: Article) -> Result:
+    from kb.extract import extract_article
+
+    try:
+        return extract_article(nlp, article)
+    except Exception as error:  # noqa: BLE001 - one article's bug must not stop the others
+        return ExtractionError(article.path, error)
+
+
+def _extract_forked(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[int, Result]]:
+    global _WORKER_NLP, _WORKER_ARTICLES
+    _WORKER_NLP, _WORKER_ARTICLES = nlp, articles
+    # Objects alive now are never collected in the children, so the collector
+    # does not write to (and so copy) the pages holding the model.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_extract_one, range(len(articles)), chunksize=1)
+    finally:
+        gc.unfreeze()
+        _WORKER_NLP, _WORKER_ARTICLES = None, ()
+
+
+def _extract_one(index: int) -> tuple[int, Result]:
+    """In a forked worker: extract one article with the inherited pipeline."""
+    return index, _extract_safely(_WORKER_NLP, _WORKER_ARTICLES[index])

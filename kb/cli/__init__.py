@@ -1,0 +1,1 @@
+"""The ``kb`` command line: argument parsing (:mod:`kb.cli.main`) and rich tables (:mod:`kb.cli.show`)."""

@@ -1,0 +1,139 @@
+"""What every export shares: records flattened to XML-safe scalars, nodes and edges in a
+stable order, one type per attribute."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+
+Scalar = str | int | float | bool
+
+# ---------------------------------------------------------------- flattening
+
+# Characters XML 1.0 cannot hold at all: C0 controls but tab, newline and
+# return; lone surrogates (how Python reads an undecodable file name); U+FFFE/FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DATE_FIELDS = ("start_date", "date", "time")
+TIMED_TYPES = ("event", "document", "claim")
+
+
+def xml_text(value: object, *, as_id: bool = False) -> str:
+    """``str(value)`` as XML 1.0 can hold it: each character it cannot hold is
+    dropped or, ``as_id``, written ``_xHHHH_`` (so two record ids that differ
+    only there stay two ids). Every text the XML and SVG writers write goes
+    through here; an id without such characters is written unchanged."""
+    if as_id:
+        return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", str(value))
+    return _NOT_XML.sub("", str(value))
+
+
+def _flat_value(value: Any) -> Scalar | None:
+    """A scalar for one attribute value, or None when there is nothing to write."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else None
+    nested = isinstance(value, list | tuple) and any(isinstance(v, Mapping | list | tuple) for v in value)
+    if isinstance(value, Mapping) or nested:
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) if value else ""
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = [_flat_value(v) for v in value]
+        ordered = items if isinstance(value, list | tuple) else sorted(map(str, items))
+        value = "; ".join(_text(v) for v in ordered if v is not None and _text(v))
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    text = _NOT_XML.sub("", str(value))
+    return text if text.strip() else None
+
+
+def _text(value: Scalar) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def year_of(data: Mapping[str, Any]) -> int | None:
+    """The int year of a node: its ``year``, else the year of its first ISO date field."""
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        return year
+    for name in _DATE_FIELDS:
+        match = re.match(r"(\d{4})", str(data.get(name) or ""))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _flat_attributes(data: Mapping[str, Any], default_type: str, default_label: str, timed: bool) -> dict[str, Scalar]:
+    """``label`` and ``type`` first, then the other attributes by name, flattened."""
+    out: dict[str, Scalar] = {
+        "label": _flat_value(data.get("label")) or xml_text(default_label),
+        "type": _flat_value(data.get("type")) or xml_text(default_type),
+    }
+    for key in sorted(data, key=str):
+        name, value = xml_text(key), _flat_value(data[key])
+        if name and name not in out and name != "id" and value is not None:
+            out[name] = value
+    year = year_of(data)
+    if timed and year is not None:
+        out["year"] = year
+    return out
+
+
+def _node_label(node: Any, data: Mapping[str, Any]) -> str:
+    for name in ("name", "title", "text"):
+        if isinstance(data.get(name), str) and data[name].strip():
+            return data[name]
+    return str(node)
+
+
+def _node_rows(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Scalar]]]:
+    """(record id, flat attributes) for every node, by id."""
+    rows = []
+    for node, data in sorted(graph.nodes(data=True), key=lambda item: str(item[0])):
+        node_type = str(node).split(":", 1)[0]
+        attrs = _flat_attributes(data, node_type, _node_label(node, data), timed=True)
+        attrs["record_id"] = xml_text(node, as_id=True)
+        rows.append((str(node), attrs))
+    return rows
+
+
+def _edge_rows(graph: nx.MultiGraph | nx.Graph) -> list[tuple[str, str, dict[str, Scalar]]]:
+    """(source id, target id, flat attributes) for every edge, by source, target, key."""
+    if graph.is_multigraph():
+        edges = graph.edges(keys=True, data=True)
+    else:
+        edges = ((u, v, d.get("type"), d) for u, v, d in graph.edges(data=True))
+    rows = []
+    for u, v, key, data in sorted(edges, key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
+        kind = _flat_value(data.get("type")) or _flat_value(key) or "related_to"
+        rows.append((str(u), str(v), _flat_attributes(data, str(kind), str(kind), timed=False)))
+    return rows
+
+
+def _unify_types(rows: Iterable[dict[str, Scalar]]) -> dict[str, str]:
+    """One GraphML attr.type per attribute name: boolean, int, double or string."""
+    seen: dict[str, set[str]] = {}
+    for attrs in rows:
+        for name, value in attrs.items():
+            if isinstance(value, bool):
+                kind = "boolean"
+            elif isinstance(value, int):
+                kind = "int" if -(2**31) <= value < 2**31 else "double"
+            else:
+                kind = "double" if isinstance(value, float) else "string"
+            seen.setdefault(name, set()).add(kind)
+    types = {}
+    for name, kinds in seen.items():
+        types[name] = kinds.pop() if len(kinds) == 1 else "double" if kinds <= {"int", "double"} else "string"
+    return types
+
+
+def _typed(value: Scalar, attr_type: str) -> Scalar:
+    if attr_type == "string":
+        return _text(value)
+    return float(value) if attr_type == "double" else value

@@ -1,0 +1,143 @@
+"""Claims: attribute every quantity of an article (metric, subject, time, source).
+
+:func:`find_claims` takes the quantities :func:`kb.normalise.numbers.find_quantities`
+finds in the clean text (it decides what is a quantity: no dates, ordinals,
+titles) and reads each sentence left to right; for every figure it asks
+
+- :mod:`kb.extract.claims.metric` what the number measures (``数字经济规模``,
+  ``参会嘉宾数``, ``连续举办年数``), and
+- :mod:`kb.extract.claims.attribution` whom it is about, when it holds and who
+  states it (an attribution frame such as ``据X数据显示`` covers every figure
+  after it in the same sentence; clauses joined by ``；`` count as one sentence).
+
+:mod:`kb.extract.claims.context` carries context across sentences (a data report
+released in a paragraph gives the following sentences its issuer as source and
+its ``截至X`` as time) and folds headline figures into the body's claims;
+:mod:`kb.extract.claims.sanity` checks every metric is a noun phrase.
+:mod:`kb.extract.claims.text` holds the names, sentences and clauses all read,
+:mod:`kb.extract.claims.rules` the cue words of ``rules/claims.yaml``.
+
+A fact stated several times becomes one claim with several provenance
+entries (a duration is the same fact when subject, time and value agree).
+A headline figure the body restates is no claim of its own: its provenance joins
+the body's claim. Not supported: attribution across sentences without an
+explicit anaphor or a released report, subjects that are not named in the
+sentence or the one before it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from spacy.tokens import Doc
+
+from kb.extract.claims.attribution import (REFERRING_RULES, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
+                                          paragraph_sources, sentence_sources)
+from kb.extract.claims.context import context_time, cutoff_time, headline_end, merge_headline, release_frames
+from kb.extract.claims.metric import claim_metric, read_topics
+from kb.extract.claims.rules import ClaimRules, load_claim_rules
+from kb.extract.claims.text import Article, Sentence, article_of, clause_end, sentence_spans
+from kb.normalise.numbers import Quantity, find_quantities
+from kb.records.models import Claim, Document, Event, Organization, Provenance
+
+__all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
+
+
+def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Event]) -> Claim:
+    clause = (sent.clause_start(art, q.start), clause_end(art.text, q.end, sent.end))
+    read_topics(art, sent, clause[0])
+    time = claim_time(art, sent, q) or context_time(sent, q)
+    subject = claim_subject(art, sent, q, clause, time, events)
+    time = time or event_time(art, subject, q, events)
+    metric = claim_metric(art, sent, q, clause, subject)
+    time = compared_period(art, q, clause, time)
+    if subject is None and q.kind == "duration":
+        subject = generic_subject(art, q, clause)
+    source, frame = claim_source(art, sent, q)
+    sent.metric, sent.subject, sent.read_to = metric or sent.metric, subject or sent.subject, q.end
+    from kb.nlp.pipeline import provenance  # the pipeline module, imported late: it loads spaCy's language data
+    evidence = _evidence(art, clause, sent.end)
+    return Claim(text=q.text, value=q.value, unit=q.unit, qualifier=q.qualifier, metric=metric, subject=subject,
+                 time=time, source=source, evidence=evidence or q.text,
+                 provenance=[Provenance(**provenance(doc, q.start, q.end, q.rule))])
+
+
+def _evidence(art: Article, clause: tuple[int, int], sentence_end: int) -> str:
+    """The clause of the figure, run on into the next ones while it is too short to say much."""
+    start, end = clause
+    while end - start < 12 and end < sentence_end and art.text[end] not in "。！？!?\n":
+        end = clause_end(art.text, end + 1, sentence_end)
+    return art.text[start:end].strip()
+
+
+def _key(claim: Claim, year_unit: str) -> tuple:
+    """Two mentions of one fact: a duration is the same fact whatever the verb around it."""
+    metric = None if claim.unit == year_unit and claim.qualifier == "exact" else claim.metric
+    return (metric, claim.subject, claim.time, claim.value, claim.unit, claim.qualifier)
+
+
+def _merge(first: Claim, again: Claim) -> Claim:
+    """One claim for a restated fact: every provenance entry, and the most specific (longest) metric with
+    its evidence, since a duration's restatements may describe the period with different verbs."""
+    update: dict = {"provenance": first.provenance + again.provenance}
+    if len(again.metric or "") > len(first.metric or ""):
+        update |= {"metric": again.metric, "evidence": again.evidence}
+    return first.model_copy(update=update)
+
+
+def _quantities_by_sentence(quantities: list[Quantity], spans: list[tuple[int, int]]) -> list[list[Quantity]]:
+    """The quantities lying wholly inside each sentence, in order. Sentences do not
+    overlap, so a quantity can only lie in the last one starting at or before it."""
+    starts = [s for s, _ in spans]
+    out: list[list[Quantity]] = [[] for _ in spans]
+    for q in quantities:
+        i = bisect_right(starts, q.start) - 1
+        if i >= 0 and q.end <= spans[i][1]:
+            out[i].append(q)
+    return out
+
+
+def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
+                documents: list[Document]) -> list[Claim]:
+    """One claim per stated quantity of ``doc``, attributed; restatements merged."""
+    rules = load_claim_rules()
+    art = article_of(doc, orgs, events, documents, rules)
+    art.quantities = find_quantities(art.text, word_ends=[end for _, end in art.spans])
+    carried: list[tuple] = []
+    held_time = held_subject = None
+    reports: dict[str, tuple] = {}  # issuer → (time, subject) its figures were stated with so far
+    spans = sentence_spans(doc)
+    by_sentence = _quantities_by_sentence(art.quantities, spans)
+    for index, (start, end) in enumerate(spans):
+        if rules.furniture.search(art.text, start, end) and end - start < 60:
+            continue
+        sent = Sentence(start, end, sentence_sources(art, start, end))
+        carried = paragraph_sources(art, sent, carried)
+        if not carried or any(f[2] for f in sent.sources):  # a new paragraph or a new attribution
+            held_time = held_subject = None
+        back = [f[2] for f in sent.sources if f[3] in REFERRING_RULES and f[2] in reports]
+        if back:  # 《报告》显示 in a later paragraph: the time and topic of that report's figures
+            held_time, held_subject = reports[back[-1]]
+        if carried or back:
+            sent.context_time, sent.context_subject = held_time, held_subject
+        frames = dict.fromkeys([*carried, *sent.sources])  # once each, in a stable order (not a set's)
+        sent.sources = sorted(frames, key=lambda f: (f[0], f[1], f[3]))
+        stated = len(art.claims)
+        for q in by_sentence[index]:
+            claim = _claim(doc, art, sent, q, list(events))
+            art.claims.append((q, claim))
+            held_subject = claim.subject or held_subject
+        carried += release_frames(art, start, end)
+        held_time = cutoff_time(art, start, end) or held_time
+        framed = [f[2] for f in [*sent.sources, *carried] if f[2]]
+        if framed and (held_time or held_subject):
+            last = art.claims[-1][1].time if len(art.claims) > stated else held_time  # this sentence's last
+            # a report whose last figure has a time of its own (2023年，…) has no one time to carry
+            ends = (last or "").rsplit("/", 1)[-1]  # a change up to the cutoff (2022-12/2023-12) holds at it
+            reports[framed[-1]] = (held_time if ends == held_time else None, held_subject)
+    merged: dict[tuple, Claim] = {}
+    title = getattr(doc._.article, "title", None)
+    for claim in merge_headline(art.claims, headline_end(art, title)):
+        key = _key(claim, rules.year_unit)
+        merged[key] = _merge(merged[key], claim) if key in merged else claim
+    return list(merged.values())

@@ -1,0 +1,49 @@
+"""The last check of a metric: it must read as a noun phrase, else a safe fallback.
+
+A metric is built from the words around a figure, and odd sentences give odd
+words (``但“仍``, ``占GDP比重比重``, ``设置和多场分论坛论坛数``). :func:`sane_metric`
+cleans what can be cleaned — quote marks, a leading conjunction or adverb
+(``metric_openers`` of ``rules/claims.yaml``), a segment written twice in a
+row — and rejects what is no noun phrase: a metric holding a count of its own
+(``多场``, ``20个``), or ending in a function word or a verb particle. A
+rejected metric of a count falls back to the counted noun + ``数`` when the
+noun is written with the figure (``20个分论坛`` → ``分论坛数``), else to null:
+a precise miss beats an invented fact.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.extract.claims.text import QUOTES
+from kb.extract.claims.rules import ClaimRules
+from kb.normalise.numbers import Quantity
+
+_REPEATED = re.compile(r"(.{2,}?)\1")
+
+
+def clean_metric(metric: str, rules: ClaimRules) -> str:
+    """``metric`` without quote marks, leading conjunctions/adverbs and doubled segments."""
+    metric = "".join(c for c in metric if c not in QUOTES).strip()
+    while (m := rules.metric_openers.match(metric)) and len(metric) > m.end():
+        metric = metric[m.end():]
+    if rules.metric_openers.fullmatch(metric):
+        return ""
+    return _REPEATED.sub(r"\1", metric)
+
+
+def _noun_phrase(metric: str, rules: ClaimRules) -> bool:
+    """Not empty, not ending in a function word, holding no count (多场分论坛, 20个: a list or a clause)."""
+    return bool(metric) and not metric.endswith(rules.not_metric_ends) and not rules.count_inside.search(metric)
+
+
+def sane_metric(metric: str | None, q: Quantity, counted: str, rules: ClaimRules) -> str | None:
+    """``metric`` cleaned if it reads as a noun phrase; else ``counted`` + 数 for a count whose noun is
+    written with the figure, else None. ``counted`` is the noun the figure counts (20个分论坛 → 分论坛)."""
+    if metric is None:
+        return None
+    cleaned = clean_metric(metric, rules)
+    if _noun_phrase(cleaned, rules):
+        return cleaned
+    written = q.kind == "count" and counted and q.text.endswith(counted)
+    return f"{counted}{rules.words.count}" if written else None

@@ -1,0 +1,1 @@
+"""Organisations: gazetteer, forms and founding frames, and the finder that resolves them."""

@@ -1,0 +1,212 @@
+"""The spaCy Chinese pipeline: pkuseg segmentation, a user dictionary from rules/, sentences,
+and kb's components after them (:mod:`kb.extract.components`): :func:`load_nlp`.
+
+The pkuseg model takes seconds and about 1 GB to load, so it is loaded once per
+process and model path, and shared by every pipeline (:func:`load_pipeline`
+makes one per set of arguments). A :class:`~spacy.tokens.Doc` made by
+:func:`make_doc` carries its article and offset map, so any span can be turned
+into provenance in the original file (:func:`provenance`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+import numpy
+import spacy
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kb import paths
+from kb.nlp.model import require
+from kb.clean.offsets import Mapped
+from kb.rules.ruleset import read_rule_file
+
+Segmenter = Literal["pkuseg", "char"]
+Tagger = Literal["lac", "none"]
+# Sentence-final punctuation; line breaks end sentences too (headlines, list items).
+SENTENCE_END = frozenset("。！？!?；;")
+# Closing quotes and brackets stay with the sentence they end: 他说：“好。”
+_CLOSERS = frozenset("”’」』）)》")
+_SENTENCES = "kb_sentences"
+_TOKENS = "kb_tokens"
+_TEXT = "kb_text"
+_NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
+
+Doc.set_extension("article", default=None, force=True)
+Doc.set_extension("textmap", default=None, force=True)
+
+
+def load_pipeline(
+    model: str | None = None, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac", rules: str | None = None
+) -> Language:
+    """The whole kb pipeline (see :mod:`kb.extract.components`), made once per process and arguments.
+
+    ``model`` defaults to :func:`kb.paths.model_dir` (``KB_PKUSEG_MODEL`` or the cache).
+    ``tagger``: the name tagger proposing people and organisations (:mod:`kb.nlp.tagger`), or none.
+    ``rules``: the rules folder of the ``kb_facts`` component (None: the configured one).
+    The user dictionary holds the names in those rules (:func:`rule_names`).
+    """
+    return _pipeline(model, segmenter, tagger, rules)
+
+
+# A few pipelines at most: they share the segmenter model (_pkuseg) and the tagger.
+@lru_cache(maxsize=8)
+def _pipeline(model: str | None, segmenter: Segmenter, tagger: Tagger, rules: str | None) -> Language:
+    import kb.extract.components  # noqa: F401  registers kb_facts, kb_mentions, kb_ents
+
+    nlp = _blank_pipeline(model, segmenter)
+    nlp.add_pipe("kb_sentences")
+    if tagger != "none":
+        import kb.nlp.tagger  # noqa: F401  registers the kb_tagger factory; loads onnxruntime only when used
+
+        nlp.add_pipe("kb_tagger", config={"model": tagger})
+    facts = nlp.add_pipe("kb_facts", config={"rules": rules})
+    nlp.add_pipe("kb_mentions")
+    nlp.add_pipe("kb_ents")
+    if segmenter != "char":
+        with facts.ruleset().active() as ruleset:
+            set_user_words(nlp, rule_names(ruleset.folder))
+    return nlp
+
+
+def load_nlp(
+    model: str | None = None, *, segmenter: Segmenter = "pkuseg", tagger: Tagger = "lac", rules: str | Path | None = None
+) -> Language:
+    """kb as a spaCy pipeline: ``nlp(text)`` and ``nlp.pipe(texts)`` give ``doc._.facts``,
+    ``doc.ents`` and ``doc.spans["kb"]`` (:mod:`kb.extract.components`); see :func:`load_pipeline`."""
+    return load_pipeline(model, segmenter, tagger, str(rules) if rules is not None else None)
+
+
+def _blank_pipeline(model: str | None, segmenter: Segmenter) -> Language:
+    """A Chinese Language with no components; its pkuseg segmenter shares the model loaded
+    once per path (:func:`_pkuseg`), with a user dictionary of its own."""
+    if segmenter == "char":
+        return spacy.blank("zh")
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    # A shallow copy: set_user_words replaces its dictionary, not the shared one.
+    nlp.tokenizer.pkuseg_seg = copy.copy(_pkuseg(str(require(paths.model_dir(model)))))
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _pkuseg(model_path: str):
+    """The pkuseg segmenter of ``model_path``: seconds and about 1 GB to load."""
+    tokenizer = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}}).tokenizer
+    # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        tokenizer.initialize(pkuseg_model=model_path, pkuseg_user_dict="default")
+    return tokenizer.pkuseg_seg
+
+
+def set_sentence_starts(doc: Doc) -> Doc:
+    """Sentences end after 。！？； (with the quotes and marks closing them) and at
+    line breaks, whatever tokens the segmenter made of them. Their character
+    spans are kept too (:func:`sentence_spans`): spaCy's ``doc.sents`` rebuilds
+    every token on each call."""
+    flags = sentence_start_flags([token.text for token in doc], [token.is_space for token in doc])
+    # One pass through from_array: the Token.is_sent_start setter scans the whole Doc on each call.
+    doc.from_array([SENT_START], numpy.array([1 if f else -1 for f in flags], dtype=numpy.int64).astype(numpy.uint64))
+    starts = [token.idx for token, flag in zip(doc, flags) if flag]
+    doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text_of(doc))]))
+    return doc
+
+
+@Language.factory("kb_sentences", default_config={})
+def make_sentences(nlp: Language, name: str):
+    """``kb_sentences``: :func:`set_sentence_starts`."""
+    return set_sentence_starts
+
+
+def sentence_start_flags(words: list[str], spaces: list[bool]) -> list[bool]:
+    """Whether each token starts a sentence (the kb_sentences rule, on token texts)."""
+    ended = False
+    flags = []
+    for i, (word, is_space) in enumerate(zip(words, spaces)):
+        trailing = is_space or all(c in SENTENCE_END or c in _CLOSERS for c in word)
+        flags.append(i == 0 or (ended and not trailing))
+        if ended and trailing:
+            continue
+        ended = "\n" in word or word[-1] in SENTENCE_END
+    return flags
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each sentence that the kb_sentences component set."""
+    return doc.user_data[_SENTENCES]
+
+
+def set_user_words(nlp: Language, words: Iterable[str]) -> None:
+    """Replace the segmenter's user dictionary, so each word segments as one unit."""
+    if getattr(nlp.tokenizer, "segmenter", None) != "pkuseg":
+        return
+    nlp.tokenizer.pkuseg_update_user_dict(sorted(set(words)), reset=True)
+
+
+def rule_names(rules_dir: Path | None = None) -> list[str]:
+    """Every Chinese ``name`` and alias that a rule in rules/*.yaml declares.
+
+    Files are read as the rule loaders read them (:func:`kb.rules.ruleset.read_rule_file`),
+    so a bad one is a one-line RuleError, not a traceback after the model load."""
+    names: set[str] = set()
+    for path in sorted((rules_dir or paths.rules_dir()).glob("*.yaml")):
+        data = read_rule_file(path)
+        for section in data.values():
+            for rule in section if isinstance(section, list) else ():
+                if isinstance(rule, dict):
+                    names.update(_names_of(rule))
+    return sorted(names)
+
+
+def _names_of(rule: dict) -> Iterable[str]:
+    candidates = [rule.get("name"), *(rule.get("aliases") or [])]
+    return (n for n in candidates if isinstance(n, str) and _NAME_RE.match(n))
+
+
+class TokenIndex:
+    """A Doc's tokens by the character offset where they start, end, or cover."""
+
+    def __init__(self, doc: Doc):
+        tokens = list(doc)  # spaCy makes a new Token object on each access: make them once
+        self.by_start = {t.idx: t for t in tokens}
+        self.by_end = {t.idx + len(t.text): t for t in tokens}
+        self.by_char = {i: t for t in tokens for i in range(t.idx, t.idx + len(t.text))}
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, kept with the Doc: spaCy rebuilds it from every token on each access."""
+    if _TEXT not in doc.user_data:
+        doc.user_data[_TEXT] = doc.text
+    return doc.user_data[_TEXT]
+
+
+def token_index(doc: Doc) -> TokenIndex:
+    """The :class:`TokenIndex` of ``doc``, built once and kept with it."""
+    if _TOKENS not in doc.user_data:
+        doc.user_data[_TOKENS] = TokenIndex(doc)
+    return doc.user_data[_TOKENS]
+
+
+def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
+    """Run ``nlp`` on the clean text; the Doc keeps its article and map to the original."""
+    doc = nlp.make_doc(textmap.text)
+    doc._.article = article
+    doc._.textmap = textmap
+    for _, component in nlp.pipeline:  # components may read the article and the map
+        doc = component(doc)
+    return doc
+
+
+def provenance(doc: Doc, start_char: int, end_char: int, rule: str) -> dict:
+    """``{doc, start, end, quote, rule}`` for clean characters ``[start_char, end_char)``,
+    pointing into the article as it is on disk."""
+    article = doc._.article
+    start, end = doc._.textmap.span(start_char, end_char)
+    return {"doc": article.id, "start": start, "end": end, "quote": article.text[start:end], "rule": rule}

@@ -1,0 +1,152 @@
+"""The lexicon of numeric claims: ``rules/quantities.yaml`` validated and compiled.
+
+The rule models of every section (scales, qualifiers, units, classifiers,
+count nouns, masks, contexts) and :func:`lexicon`, which builds the regexes of
+:mod:`kb.normalise.numbers` from them once per rules file (longest words first, so
+``国家和地区`` wins over ``国家``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+
+from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
+
+Kind = Literal["amount", "share", "count", "duration", "period"]
+Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
+
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CHINESE = r"[一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*"
+NUMBER = rf"(?:(?<![\d.])(?:{ARABIC})|{_CHINESE})"
+# A bare scale word is a number only after a qualifier: 逾百个, 近千家, 超万人 (not 千年古镇, 最近百年).
+BARE_SCALE = r"(?:(?<=[逾超约])|(?<=(?<![最附邻])近))[百千万]"
+
+# --- rule models -----------------------------------------------------------
+
+
+class ScaleRule(Rule):
+    word: str
+    factor: int
+    not_before: list[str] = []
+
+
+class FormRule(Rule):
+    """A set phrase stating a quantity without a numeral (翻了一番, 半数)."""
+
+    pattern: Regex
+    value: float
+    unit: str
+    kind: Literal["share", "count", "amount"] = "share"
+    qualifier: Literal["approx", "more_than", "less_than", "at_least"] | None = None
+
+
+class QualifierRule(Rule):
+    position: Position
+    qualifier: Literal["approx", "more_than", "less_than", "at_least", "expected"]
+    words: list[str]
+    not_after: list[str] = []
+
+
+class UnitRule(Rule):
+    kind: Literal["amount", "share", "count", "duration"]
+    unit: str
+    words: list[str]
+    factor: float = 1
+    not_before: list[str] = []
+
+
+class ClassifierRule(Rule):
+    words: list[str]
+    not_before: list[str] = []
+    noun: str | None = None  # what it counts when no count noun follows (名, 位 count people: 人)
+
+
+class GrammarRule(Rule):
+    """A quantity the number grammar (kb.normalise.numbers) finds with no unit word: its id goes into provenance."""
+
+    reason: str
+
+
+class MaskRule(Rule):
+    pattern: Regex
+    reason: str
+
+
+class ContextRule(Rule):
+    reason: str
+    before: Regex | None = None
+    after: Regex | None = None
+    kinds: list[Kind] = []
+
+
+# --- the lexicon built from rules/quantities.yaml --------------------------------
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    quantity: re.Pattern
+    noun_words: tuple[str, ...]  # count nouns, longest first
+    nouns: re.Pattern
+    suffix: re.Pattern
+    masks: tuple[tuple[str, re.Pattern], ...]
+    forms: tuple[tuple[FormRule, re.Pattern], ...]
+    contexts: tuple[tuple[ContextRule, re.Pattern | None, re.Pattern | None], ...]
+    scales: dict[str, int]
+    units: dict[str, UnitRule]
+    classifiers: dict[str, ClassifierRule]
+    qualifiers: dict[str, QualifierRule]
+    clause_words: re.Pattern
+    sentence_words: re.Pattern
+
+
+def _word_index(rules) -> dict:
+    return {w: r for r in rules for w in r.words}
+
+
+def _compiled(path: Path) -> Lexicon:
+    load = lambda section, model: load_section(path, section, model)  # noqa: E731
+    units, cls = _word_index(load("units", UnitRule)), _word_index(load("classifiers", ClassifierRule))
+    quals = _word_index(load("qualifiers", QualifierRule))
+    nouns = [w for r in load("count_nouns", WordList) for w in r.words]
+    by_pos = lambda p: [w for w, r in quals.items() if r.position == p]  # noqa: E731
+    guards = {w: r.not_before for w, r in {**units, **cls}.items() if r.not_before}
+    load("grammar", GrammarRule)  # validated: the ids kb.normalise.numbers writes for them exist
+    scale_rules = load("scales", ScaleRule)
+    scales = {r.word: r.factor for r in scale_rules}
+    scale_re = alternation(scales, not_before={r.word: r.not_before for r in scale_rules if r.not_before})
+    prefixes = alternation(by_pos("prefix"))
+    pattern = (
+        rf"(?P<pre>{alternation(by_pos('prefix'))})?(?:"
+        rf"(?P<pden>百|千)分之(?P<pnum>{NUMBER})"
+        rf"|(?P<fden>{NUMBER})分之(?P<fnum>{NUMBER})"
+        rf"|(?<![\d/])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
+        rf"|(?P<num>{NUMBER}|{BARE_SCALE})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{scale_re})+)?"
+        rf"(?P<nq2>{alternation(by_pos('number'))})?"
+        rf"(?:(?P<unit>{alternation(units, not_before=guards)})|(?P<cls>{alternation(cls, not_before=guards)}))?)"
+    )
+    return Lexicon(
+        quantity=re.compile(pattern),
+        noun_words=tuple(sorted(set(nouns), key=lambda w: (-len(w), w))),
+        nouns=re.compile(alternation(nouns)),
+        suffix=re.compile(alternation(by_pos("suffix"))),
+        masks=tuple((r.id, re.compile(r.pattern)) for r in load("masks", MaskRule)),
+        forms=tuple((r, re.compile(rf"(?P<pre>{prefixes})?(?:{r.pattern})")) for r in load("forms", FormRule)),
+        contexts=tuple((r, r.before and re.compile(r.before), r.after and re.compile(r.after))
+                       for r in load("contexts", ContextRule)),
+        scales=scales,
+        units=units, classifiers=cls, qualifiers=quals,
+        clause_words=re.compile(alternation(by_pos("clause"))),
+        sentence_words=re.compile(alternation(by_pos("sentence"))),
+    )
+
+
+@rule_builder
+def lexicon() -> Lexicon:
+    return _compiled(rule_path("quantities"))
+
