@@ -2,8 +2,8 @@
 
 Nodes are keyed by record id (``event:2024年世界互联网大会乌镇峰会``,
 ``org:…``, ``person:…``, ``doc:<kind>:<title>``, ``claim:<hash>``), by
-``article:<file name>`` for articles and ``series:世界互联网大会`` for the
-summit series. Every node has
+``article:<file name>`` for articles and ``series:<name>`` for each summit
+series of ``rules/events.yaml`` (``series:世界互联网大会``). Every node has
 
 - ``type``: ``event``, ``organization``, ``person``, ``document``, ``claim``,
   ``article`` or ``series``;
@@ -19,7 +19,7 @@ Edges are keyed by their type and have attributes ``type`` and ``label``:
 ``issued_by``      document → organisation
 ``released_at``    document → event
 ``part_of``        event → event (a forum held during a summit)
-``edition_of``     summit → ``series:世界互联网大会``
+``edition_of``     summit → its series (from the rules)
 ``holds_role_in``  person → organisation; ``title`` (several joined by 、)
 ``about``          claim → the record its subject names, when exactly one
 ``reported_by``    claim → organisation the figure is attributed to
@@ -42,11 +42,10 @@ from typing import Any
 
 import networkx as nx
 
+from kb.extract.events import load_event_rules
 from kb.merge import Merged, fold, record_year, year_of
 from kb.records.models import Claim, Document, Event, Organization, Person, Record
 
-SUMMIT_SERIES = "世界互联网大会"
-SUMMIT_SERIES_ID = f"series:{SUMMIT_SERIES}"
 EDGE_LABELS: dict[str, str] = {
     "issued_by": "发布方",
     "released_at": "发布于",
@@ -76,8 +75,8 @@ def build_graph(merged: Merged) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     nodes = dict(_record_nodes(merged))
     nodes.update(_article_nodes(merged))
-    if any(_is_summit(e) for e in merged.events):
-        nodes[SUMMIT_SERIES_ID] = {"type": "series", "label": SUMMIT_SERIES, "year": None}
+    for name in sorted({s for e in merged.events if (s := rule_series(e))}):
+        nodes[series_id(name)] = {"type": "series", "label": name, "year": None}
     for key in sorted(nodes):
         graph.add_node(key, **nodes[key])
     for source, target, kind, extra in sorted(set(_edges(merged)), key=lambda e: e[:3]):
@@ -146,8 +145,8 @@ def _event_edges(merged: Merged) -> Iterator[Edge]:
     for event in merged.events:
         if whole := merged.resolve(event.part_of, types=[Event], year=event.year):
             yield event.id, whole, "part_of", ()
-        if _is_summit(event):
-            yield event.id, SUMMIT_SERIES_ID, "edition_of", ()
+        if series := rule_series(event):
+            yield event.id, series_id(series), "edition_of", ()
     for events in event_series(merged.events).values():
         for earlier, later in zip(events, events[1:]):
             yield earlier.id, later.id, "next", ()
@@ -179,16 +178,23 @@ def _claim_edges(merged: Merged) -> Iterator[Edge]:
 # ---------------------------------------------------------------- series
 
 
-def _is_summit(event: Event) -> bool:
-    return event.kind == "summit"
+def series_id(name: str) -> str:
+    return f"series:{name}"
+
+
+def rule_series(event: Event) -> str | None:
+    """The name of the series in ``rules/events.yaml`` a summit is an occurrence of (its name is
+    the series' name for its year: 2024年世界互联网大会乌镇峰会 → 世界互联网大会), else None."""
+    if event.kind != "summit" or event.year is None:
+        return None
+    return next((s.name for s in load_event_rules().series
+                 if event.name in (s.name_of(event.year), f"{event.year}年{s.name}")), None)
 
 
 def series_name(event: Event) -> str | None:
-    """The series an event occurrence belongs to: the summit series for
-    summits, else its name without a leading year; None without a year."""
-    if _is_summit(event):
-        return SUMMIT_SERIES
-    return _LEADING_YEAR.sub("", event.name) if event.year is not None else None
+    """The series an event occurrence belongs to: a summit's from the rules, else its name
+    without a leading year; None without a year."""
+    return rule_series(event) or (_LEADING_YEAR.sub("", event.name) if event.year is not None else None)
 
 
 def event_series(events: list[Event]) -> dict[str, list[Event]]:

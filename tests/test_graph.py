@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.graph import SUMMIT_SERIES_ID, build_graph
+from kb.graph import build_graph, series_id
 from kb.merge import merge_facts
 from kb.records.models import ArticleFacts, load_article_facts
 
@@ -45,7 +45,7 @@ EDGE_CASES = [
     ("doc:blue_book:世界互联网发展报告2023", WIC, "issued_by"),
     ("doc:blue_book:世界互联网发展报告2023", f"event:{SUMMIT}", "released_at"),
     ("event:前沿数字技术创新与安全论坛:2023", f"event:{SUMMIT}", "part_of"),
-    (f"event:{SUMMIT}", SUMMIT_SERIES_ID, "edition_of"),
+    (f"event:{SUMMIT}", series_id("世界互联网大会"), "edition_of"),
     ("person:任贤良", WIC, "holds_role_in"),
     (CLAIM_130, WIC, "about"),
     (CLAIM_130, WIC, "reported_by"),
@@ -78,7 +78,7 @@ def test_graph_holds_role_in_has_title(small):
     ("doc:blue_book:世界互联网发展报告2023", "document", "《世界互联网发展报告2023》"),
     (CLAIM_130, "claim", "世界互联网大会国际组织 会员数 2023: 近130家"),
     ("article:a.txt", "article", "a.txt"),
-    (SUMMIT_SERIES_ID, "series", "世界互联网大会"),
+    (series_id("世界互联网大会"), "series", "世界互联网大会"),
 ])
 def test_graph_node_type_and_label(small, node, kind, label):
     assert (small.nodes[node]["type"], small.nodes[node]["label"]) == (kind, label)
@@ -111,3 +111,13 @@ def test_graph_is_deterministic():
     assert list(first.nodes(data=True)) == list(second.nodes(data=True))
     assert list(first.edges(keys=True, data=True)) == list(second.edges(keys=True, data=True))
     assert list(first.nodes) == sorted(first.nodes)
+
+
+def test_graph_summits_are_editions_of_their_own_series_from_the_rules():
+    events = [{"name": "2024年世界互联网大会亚太峰会", "kind": "summit", "year": 2024, "evidence": "…"},
+              {"name": "2024年世界互联网大会乌镇峰会", "kind": "summit", "year": 2024, "evidence": "…"}]
+    graph = build_graph(merge_facts([ArticleFacts.model_validate({"doc": "a.txt", "doc_date": "2024-11-21",
+                                                                  "events": events})]))
+    assert graph.has_edge("event:2024年世界互联网大会亚太峰会", series_id("世界互联网大会亚太峰会"), key="edition_of")
+    assert graph.has_edge("event:2024年世界互联网大会乌镇峰会", series_id("世界互联网大会"), key="edition_of")
+    assert not graph.has_edge("event:2024年世界互联网大会亚太峰会", series_id("世界互联网大会"), key="edition_of")
