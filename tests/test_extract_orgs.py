@@ -264,3 +264,22 @@ def test_orgs_provenance_rules_exist_in_rule_files(nlp, text, source, front):
     rules = {p.rule for org in find_organizations(doc) for p in org.provenance}
     assert rules and rules <= rule_ids()
 
+
+
+# article date → is 世界互联网大会 (alias of a body founded 2022-07-12) that body?
+BEFORE_IT_EXISTED = [
+    ("2019-10-20", []),
+    ("2022-07-11", []),
+    ("2023-11-08", ["世界互联网大会国际组织"]),
+    (None, ["世界互联网大会国际组织"]),  # undated: not ruled out
+]
+
+
+@pytest.mark.parametrize("date, expected", BEFORE_IT_EXISTED)
+def test_orgs_alias_names_no_body_before_it_existed(nlp, date, expected):
+    doc = article_doc(nlp, "世界互联网大会秘书长表示，合作成果丰硕。", date=date)
+    assert names(doc) == expected
+
+
+def test_orgs_full_name_is_the_body_whatever_the_date(nlp):
+    assert names(article_doc(nlp, "世界互联网大会国际组织发布报告。", date="2019-10-20")) == ["世界互联网大会国际组织"]

@@ -64,12 +64,16 @@ MAX_TOKENS_ANCHORED = 7
 # ---------------------------------------------------------------- mentions
 
 
-def gazetteer_mentions(text: str) -> list[Mention]:
+def gazetteer_mentions(text: str, date: str | None = None) -> list[Mention]:
+    """Gazetteer names and aliases in ``text``; ``date``, the article's, rules out an alias of a
+    body that did not exist yet (``exists_from``)."""
     rules = org_rules()
     out = []
     for m in rules.gazetteer.finditer(text):
         entry = rules.entries[m.group()]
         if entry.marked and not _in_title_marks(text, m.start(), m.end()):
+            continue
+        if entry.exists_from and date and m.group() != entry.name and date < entry.exists_from:
             continue
         if entry.series and _is_event_mention(text, m.start(), m.end()):
             continue
@@ -129,7 +133,7 @@ def org_mentions(doc: Doc) -> list[Mention]:
     the name tagger's proposals that rules accept where no rule found anything."""
     text = text_of(doc)
     organs = [Mention(s, e, text[s:e], text[s:e], rule, rank=0) for s, e, rule in country_organ_spans(text)]
-    known = gazetteer_mentions(text) + marker_mentions(text) + organs
+    known = gazetteer_mentions(text, getattr(doc._.article, "date", None)) + marker_mentions(text) + organs
     not_orgs = org_rules().words["not_organizations"]
     people = tagger_names(text, proposals(doc, "PERSON"), not_people())
     heads = [m for m in head_mentions(doc, known) if not _has_person_inside(m, people)]

@@ -27,6 +27,9 @@ class GazetteerEntry(Rule):
     type: OrgType = "other"
     series: bool = False
     marked: bool = False
+    # An alias names this body only in articles published from this date on; before it
+    # existed the same words named something else (世界互联网大会: the conference).
+    exists_from: str | None = None
 
 
 class Marker(Rule):
