@@ -283,3 +283,11 @@ def test_orgs_alias_names_no_body_before_it_existed(nlp, date, expected):
 
 def test_orgs_full_name_is_the_body_whatever_the_date(nlp):
     assert names(article_doc(nlp, "世界互联网大会国际组织发布报告。", date="2019-10-20")) == ["世界互联网大会国际组织"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("阿里巴巴董事局主席表示，合作成果丰硕。", ["阿里巴巴"]),
+    ("腾讯公司董事会主席出席论坛。", ["腾讯"]),
+])
+def test_orgs_a_board_is_not_a_body_of_its_own(nlp, text, expected):
+    assert names(article_doc(nlp, text)) == expected
