@@ -123,8 +123,8 @@ def profile(list_file: Path, top: int = 25) -> str:
                 and k[2] == "extract_article") or 1.0
     stages = [("kb/clean/__init__.py", "clean_article"), ("spacy/language.py", "__call__"),
               ("spacy/language.py", "make_doc"), ("kb/nlp/pipeline.py", "set_sentence_starts"),
-              ("kb/extract/orgs/finder.py", "find_organizations"), ("kb/extract/events.py", "find_events"),
-              ("kb/extract/people/finder.py", "find_people"), ("kb/extract/documents.py", "find_documents"),
+              ("kb/extract/orgs/finder.py", "find_organizations"), ("kb/extract/events/finder.py", "find_events"),
+              ("kb/extract/people/finder.py", "find_people"), ("kb/extract/documents/finder.py", "find_documents"),
               ("kb/extract/claims/finder.py", "find_claims"), ("records/models.py", "from_records")]
     lines = ["| stage | cumulative s | share |", "|---|---:|---:|"]
     for path, name in stages:

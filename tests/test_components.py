@@ -76,7 +76,7 @@ def test_components_overlap_policy(name, spans, kept):
 
 def test_components_load_nlp_is_the_whole_pipeline(full_nlp, nlp):
     assert full_nlp is nlp and kb.load_nlp is load_nlp
-    assert full_nlp.pipe_names == ["kb_sentences", "kb_tagger", "kb_facts", "kb_mentions", "kb_ents"]
+    assert full_nlp.pipe_names == ["kb_sentences", "kb_tagger", "kb_rules", "kb_facts", "kb_mentions", "kb_ents"]
 
 
 def test_components_panel_of_three_are_person_ents(full_nlp):

@@ -15,9 +15,12 @@ from kb.rules.ruleset import RuleSet
 
 
 def make_test_doc(nlp, text, date="2025-11-12"):
-    doc = nlp(text)
-    doc._.article = SimpleNamespace(id="test.txt", date=date, text=text)
-    return doc
+    """The doc of ``text`` as an article of ``date``: every component reads the date (kb_rules
+    resolves dates against it)."""
+    from kb.clean.offsets import Mapped
+    from kb.nlp.pipeline import make_doc
+
+    return make_doc(nlp, SimpleNamespace(id="test.txt", date=date, text=text), Mapped.identity(text))
 
 
 ORGS = [
@@ -179,7 +182,7 @@ EVENT_TIMES = [
 
 @pytest.mark.parametrize("start, end, expected", EVENT_TIMES)
 def test_documents_released_at_an_event_take_what_its_days_share(start, end, expected):
-    from kb.extract.documents import _time_of
+    from kb.extract.documents.finder import _time_of
     from kb.records.models import Event
 
     event = Event(name="2025年数字城市大会", kind="meeting", year=2025, start_date=start, end_date=end, evidence="")

@@ -18,9 +18,12 @@ def _find_events():
 
 
 def make_test_doc(nlp, text, date="2025-11-12"):
-    doc = nlp(text)
-    doc._.article = SimpleNamespace(id="test.txt", date=date, text=text)
-    return doc
+    """The doc of ``text`` as an article of ``date``: every component reads the date (kb_rules
+    resolves dates against it)."""
+    from kb.clean.offsets import Mapped
+    from kb.nlp.pipeline import make_doc
+
+    return make_doc(nlp, SimpleNamespace(id="test.txt", date=date, text=text), Mapped.identity(text))
 
 
 # text, {name: {attribute: value}} (only the attributes listed are checked); every event found is listed

@@ -19,6 +19,7 @@ from kb.clean import clean_article
 from kb.extract.claims.finder import find_claims
 from kb.extract.documents import find_documents
 from kb.extract.events import find_events
+from kb.extract.matcher import RuleMatcher  # noqa: F401  its rules are checked with the rest
 from kb.extract.orgs.finder import find_organizations
 from kb.extract.people.finder import find_people
 from kb.ingest.articles import Article

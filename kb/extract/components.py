@@ -4,7 +4,8 @@
 
     kb_sentences  sentence starts (kb.nlp.pipeline)
     kb_tagger     the name tagger's proposals → doc.spans["tagger"] (kb.nlp.tagger)
-    kb_facts      records → doc._.facts (kb.extract)
+    kb_rules      the rules' matches, tagger proposals accepted → doc.spans["rules"] (kb.extract.matcher)
+    kb_facts      records built from those spans → doc._.facts (kb.extract)
     kb_mentions   every provenance mention of a record → doc.spans["kb"]
     kb_ents       the mentions, overlaps resolved → doc.ents
 
@@ -33,6 +34,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kb.extract import extract
+from kb.extract.candidates import SPANS_KEY as RULE_SPANS
+from kb.extract.matcher import RuleMatcher
 from kb.ingest.articles import Article
 from kb.nlp.pipeline import text_of
 from kb.clean.offsets import Mapped
@@ -75,6 +78,8 @@ class FactsComponent:
             if doc._.article is None:
                 doc._.article = text_article(text_of(doc))
                 doc._.textmap = Mapped.identity(text_of(doc))
+            if RULE_SPANS not in doc.spans:  # a pipeline without kb_rules: match here
+                RuleMatcher()(doc)
             doc._.facts = extract(doc)
         return doc
 

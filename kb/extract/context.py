@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kb.normalise.dates import DateMention, add_days, duration_days, find_dates, find_editions
+from kb.extract.candidates import rule_matches
+from kb.normalise.dates import DateMention, add_days, duration_days, find_editions
 from kb.errors import RuleError
 from kb.nlp.pipeline import provenance as _provenance, text_of
 from kb.records.models import merge_all
@@ -36,7 +37,6 @@ from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, l
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
 _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
-_TITLE = re.compile(r"《[^《》\n]{1,80}》")
 _ASIDE_END = "”」)）】]…"
 # A theme in any quotes the page uses: “…”, or 「…」/『…』 on traditional pages.
 _QUOTED = r"[“「『]([^”」』\n]{2,80})[”」』]"
@@ -120,11 +120,10 @@ class Context:
 
     @classmethod
     def of(cls, doc: Doc) -> "Context":
-        article = doc._.article
-        date = getattr(article, "date", None)
         text = text_of(doc)
-        titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
-        return cls(doc, text, find_dates(text, date, days=True), find_editions(text), titles)
+        titles = [(m.start, m.end) for m in rule_matches(doc, "TITLE")]
+        dates = [m.value for m in rule_matches(doc, "DATE", "date-days")]
+        return cls(doc, text, dates, find_editions(text), titles)
 
     def sentences(self) -> list[tuple[int, int]]:
         out, start = [], 0

@@ -60,7 +60,7 @@ def load_pipeline(
 # A few pipelines at most: they share the segmenter model (_pkuseg) and the tagger.
 @lru_cache(maxsize=8)
 def _pipeline(model: str | None, segmenter: Segmenter, tagger: Tagger, rules: str | None) -> Language:
-    import kb.extract.components  # noqa: F401  registers kb_facts, kb_mentions, kb_ents
+    import kb.extract.components  # noqa: F401  registers kb_rules, kb_facts, kb_mentions, kb_ents
 
     nlp = _blank_pipeline(model, segmenter)
     nlp.add_pipe("kb_sentences")
@@ -68,6 +68,7 @@ def _pipeline(model: str | None, segmenter: Segmenter, tagger: Tagger, rules: st
         import kb.nlp.tagger  # noqa: F401  registers the kb_tagger factory; loads onnxruntime only when used
 
         nlp.add_pipe("kb_tagger", config={"model": tagger})
+    nlp.add_pipe("kb_rules", config={"rules": rules})
     facts = nlp.add_pipe("kb_facts", config={"rules": rules})
     nlp.add_pipe("kb_mentions")
     nlp.add_pipe("kb_ents")

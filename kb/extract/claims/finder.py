@@ -37,7 +37,8 @@ from kb.extract.claims.context import context_time, cutoff_time, headline_end, m
 from kb.extract.claims.metric import claim_metric, read_topics
 from kb.extract.claims.rules import ClaimRules, load_claim_rules
 from kb.extract.claims.text import Article, Sentence, article_of, clause_end, sentence_spans
-from kb.normalise.numbers import Quantity, find_quantities
+from kb.extract.candidates import rule_matches
+from kb.normalise.numbers import Quantity
 from kb.records.models import Claim, Document, Event, Organization, Provenance
 
 __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
@@ -102,7 +103,7 @@ def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
     """One claim per stated quantity of ``doc``, attributed; restatements merged."""
     rules = load_claim_rules()
     art = article_of(doc, orgs, events, documents, rules)
-    art.quantities = find_quantities(art.text, word_ends=[end for _, end in art.spans])
+    art.quantities = [m.value for m in rule_matches(doc, "QUANTITY")]
     carried: list[tuple] = []
     held_time = held_subject = None
     reports: dict[str, tuple] = {}  # issuer → (time, subject) its figures were stated with so far

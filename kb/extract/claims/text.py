@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from kb.nlp.pipeline import sentence_spans as nlp_sentences, text_of
-from kb.normalise.dates import DateMention, find_dates, year_of
+from kb.extract.candidates import rule_matches
+from kb.normalise.dates import DateMention, year_of
 from kb.extract.claims.rules import ClaimRules
 from kb.extract.ranges import Cover, Sorted, inner_spans
 from kb.normalise.numbers import Quantity
@@ -287,7 +288,8 @@ def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
     date = getattr(doc._.article, "date", None)
     titles = Cover(closed_titles(text))
     outside = lambda d: not titles.holds(d.start)  # noqa: E731
-    dates = sorted(filter(outside, [*find_dates(text, date), *_present_dates(text, date, rules)]),
+    stated = [m.value for m in rule_matches(doc, "DATE", "date")]
+    dates = sorted(filter(outside, [*stated, *_present_dates(text, date, rules)]),
                    key=lambda d: d.start)
     ignored = [m.span() for m in rules.ignore.finditer(text)]
     spans = [(t.idx, t.idx + len(t.text)) for t in doc]

@@ -45,6 +45,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from kb.clean.script import simplified, to_simplified
+from kb.extract.candidates import rule_matches
 from kb.extract.orgs.founding import Founding, find_foundings
 from kb.extract.orgs.forms import alias_spans, country_organ_spans, introduced_aliases, is_venue, organ_title_after
 from kb.extract.orgs.rules import Mention, canonical, org_rules
@@ -294,7 +295,7 @@ def _is_name(body: str, tokens: TokenIndex, start: int, end: int) -> bool:
 
 def find_organizations(doc: Doc) -> list[Organization]:
     """One :class:`Organization` per organisation of the article, every mention's provenance."""
-    mentions = org_mentions(doc)
+    mentions = [m.value for m in rule_matches(doc, "ORG")]  # org_mentions, by the kb_rules component
     records = [_record(doc, m) for m in mentions]
     outlet = outlet_record(doc)
     if outlet is not None:

@@ -34,7 +34,8 @@ from typing import Annotated, Literal, Protocol
 from pydantic import Field
 from spacy.tokens import Doc
 
-from kb.normalise.dates import DateMention, find_dates
+from kb.extract.candidates import rule_matches
+from kb.normalise.dates import DateMention
 from kb.nlp.pipeline import provenance, text_of
 from kb.records.models import Provenance
 from kb.rules.ruleset import Regex, Rule, load_section, rule_builder, rule_path
@@ -105,7 +106,7 @@ def find_foundings(doc: Doc, mentions: list[OrgSpan]) -> list[Founding]:
     """Every founding statement of ``doc`` about one of ``mentions`` (clean-text spans), in text order."""
     text, rules = text_of(doc), founding_rules()
     masks = [m.span() for m in rules.masks.finditer(text)]
-    dates = [d for d in find_dates(text, doc._.article.date) if _usable(d, masks)]
+    dates = [m.value for m in rule_matches(doc, "DATE", "date") if _usable(m.value, masks)]
     out = []
     for frame, pattern in rules.frames:
         for m in pattern.finditer(text):

@@ -237,7 +237,10 @@ def fold_short_names(names: list[str]) -> dict[str, str]:
 
 
 def find_people(doc: Doc, orgs: list[Organization]) -> list[Person]:
-    """One :class:`Person` per named person, roles merged over every mention."""
+    """One :class:`Person` per named person, roles merged over every mention.
+
+    A role's organisation is one of ``orgs`` (the organisation builder's records, the
+    outlet and its masthead forms included) where any of its names is written."""
     text = text_of(doc)
     spans = org_spans(text, orgs)
     outlets = {m.start: m.name for m in spans.values()}

@@ -26,7 +26,7 @@ few sentences before. A title released at the article's event (``峰会期间``,
 event's start; else the paragraph's month or year).
 
 Every word and pattern this reads is data: ``rules/documents.yaml`` (and the
-shared lexicons), built by :mod:`kb.extract.document_rules`.
+shared lexicons), built by :mod:`kb.extract.documents.rules`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 
 from kb.nlp.pipeline import text_of
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
-from kb.extract.document_rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
+from kb.extract.documents.rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
 from kb.extract.ranges import Sorted
 from kb.records.models import Document, Event, Organization, Provenance, merge_all
 

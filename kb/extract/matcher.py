@@ -1,0 +1,111 @@
+"""``kb_rules``: the rules' mentions of a Doc, found once, as Spans in ``doc.spans["rules"]``.
+
+The rule matcher runs after the name tagger and before the record builders
+(:mod:`kb.extract`), which read their candidates from its spans instead of
+matching the text again:
+
+=========  ==============================================  =========================
+label      what                                            found by
+=========  ==============================================  =========================
+ORG        an organisation: gazetteer name or alias,       :func:`kb.extract.orgs.finder.org_mentions`
+           marker (``来源：X``), name head (…研究院),
+           a country's organ, a short form the article
+           introduces, a tagger proposal the rules accept
+DATE       a date expression, day-only dates and 当天 too  :func:`kb.normalise.dates.find_dates`
+QUANTITY   a stated quantity (53.9万亿元, 120多个)         :func:`kb.normalise.numbers.find_quantities`
+TITLE      a title in 《》 (a document, a periodical)      section ``title`` of ``rules/lexicon.yaml``
+=========  ==============================================  =========================
+
+Matching is on characters, so a name inside a longer segmenter token is still
+found; each match is aligned to tokens with ``doc.char_span(...,
+alignment_mode="expand")``. A span's ``id_`` is the rule that matched,
+``kb_id_`` the canonical name where there is one (an organisation's), and
+``span._.matches`` the match objects themselves, with exact character offsets
+and parsed values (a :class:`~kb.normalise.dates.DateMention`'s ISO value, a
+:class:`~kb.normalise.numbers.Quantity`'s number and unit). Two matches that
+expand to one token span with one label and rule share that span; read them
+back with :func:`rule_matches`, which gives every match once, in text order.
+
+Like spaCy's ``SpanRuler``, the component first matches (:meth:`RuleMatcher.match`,
+no side effects), then writes (:meth:`RuleMatcher.set_annotations`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kb.errors import RuleError
+from kb.extract.candidates import SPANS_KEY, RuleMatch
+from kb.extract.orgs.finder import org_mentions
+from kb.nlp.pipeline import text_of
+from kb.normalise.dates import find_dates
+from kb.normalise.numbers import find_quantities
+from kb.rules.ruleset import Regex, Rule, RuleSet, load_section, rule_builder, rule_path
+
+LABELS = ("ORG", "DATE", "QUANTITY", "TITLE")
+
+
+class TitleRule(Rule):
+    pattern: Regex
+
+
+@rule_builder
+def title_rule() -> tuple[str, re.Pattern[str]]:
+    """The one 《》 title pattern (``rules/lexicon.yaml``, section ``title``): its id and regex."""
+    rules = load_section(rule_path("lexicon"), "title", TitleRule)
+    if len(rules) != 1:
+        raise RuleError(rule_path("lexicon"), "section 'title' must hold exactly one rule")
+    return rules[0].id, re.compile(rules[0].pattern)
+
+
+class RuleMatcher:
+    """``kb_rules``: every rule match of the doc in ``doc.spans[spans_key]``, found with
+    ``rules`` active (None: the RuleSet active when it runs, else the configured one,
+    as for ``kb_facts``)."""
+
+    def __init__(self, rules: RuleSet | None = None, spans_key: str = SPANS_KEY):
+        self.rules = rules
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        with (self.rules or RuleSet.current()).active():
+            return self.set_annotations(doc, self.match(doc))
+
+    def match(self, doc: Doc) -> list[RuleMatch]:
+        """Every match, in text order; nothing written. Reads ``doc._.article`` for its date
+        (dates are resolved against it) and the tagger's proposals (``doc.spans["tagger"]``)."""
+        text = text_of(doc)
+        date = getattr(doc._.article, "date", None)
+        found = [RuleMatch(m.start, m.end, "ORG", m.rule, m.name, m) for m in org_mentions(doc)]
+        # Two readings of the dates: without day-only dates (``date``, what claims and
+        # founding frames use) and with them (``date-days``, what event frames use).
+        for rule, days in (("date", False), ("date-days", True)):
+            found += [RuleMatch(d.start, d.end, "DATE", rule, d.iso or "", d) for d in find_dates(text, date, days=days)]
+        ends = [t.idx + len(t.text) for t in doc]
+        found += [RuleMatch(q.start, q.end, "QUANTITY", q.rule, "", q) for q in find_quantities(text, word_ends=ends)]
+        rule, titles = title_rule()
+        found += [RuleMatch(m.start(), m.end(), "TITLE", rule, m.group()[1:-1], m) for m in titles.finditer(text)]
+        return sorted(found, key=lambda m: (m.start, m.end, LABELS.index(m.label)))
+
+    def set_annotations(self, doc: Doc, matches: list[RuleMatch]) -> Doc:
+        spans: dict[tuple, Span] = {}
+        for m in matches:
+            span = doc.char_span(m.start, m.end, label=m.label, kb_id=m.name, alignment_mode="expand")
+            if span is None:  # whitespace only: nothing to align to
+                continue
+            span.id_ = m.rule
+            key = (span.start, span.end, m.label, m.name, m.rule)
+            if key not in spans:
+                spans[key] = span
+                span._.matches = []
+            spans[key]._.matches.append(m)
+        doc.spans[self.spans_key] = list(spans.values())
+        return doc
+
+
+@Language.factory("kb_rules", default_config={"rules": None, "spans_key": SPANS_KEY})
+def make_rule_matcher(nlp: Language, name: str, rules: str | None, spans_key: str) -> RuleMatcher:
+    return RuleMatcher(RuleSet.load(rules) if rules else None, spans_key)

@@ -1,0 +1,110 @@
+"""The kb_rules component: the rules' matches as spans, and builders that read them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from kb.clean.offsets import Mapped
+from kb.errors import KbError
+from kb.extract.candidates import SPANS_KEY, rule_matches
+from kb.extract.matcher import RuleMatcher
+from kb.records.models import Organization
+
+TEXT = "2024年11月20日，中国互联网络信息中心发布《中国互联网发展报告》，网民规模达10.92亿人。"
+
+# text, label, (span text, rule id, kb_id) expected among the spans of that label
+SPANS = [
+    (TEXT, "DATE", ("2024年11月20日", "date", "2024-11-20")),
+    (TEXT, "ORG", ("中国互联网络信息中心", "gaz-cnnic", "中国互联网络信息中心")),
+    (TEXT, "TITLE", ("《中国互联网发展报告》", "title-marks", "中国互联网发展报告")),
+    (TEXT, "QUANTITY", ("10.92亿人", "count-person", "")),
+    # a day-only date is read only with days (the event frames' reading)
+    ("大会于20日开幕。", "DATE", ("20日", "date-days", "2024-11-20")),
+]
+
+
+def run_until(nlp, text: str, last: str, date: str | None = "2024-11-18"):
+    """The Doc of ``text`` (an article of ``date``) after the components up to ``last``."""
+    doc = nlp.make_doc(text)
+    doc._.article = SimpleNamespace(id="t.txt", date=date, text=text, body_start=0, title="", source=None, url=None)
+    doc._.textmap = Mapped.identity(text)
+    for name, component in nlp.pipeline:
+        doc = component(doc)
+        if name == last:
+            return doc
+    raise AssertionError(f"no component {last}")
+
+
+@pytest.mark.parametrize("text, label, expected", SPANS)
+def test_matcher_spans_carry_label_rule_and_name(nlp, text, label, expected):
+    doc = run_until(nlp, text, "kb_rules")
+    found = {(s.text, s.id_, s.kb_id_) for s in doc.spans[SPANS_KEY] if s.label_ == label}
+    assert expected in found
+
+
+def test_matcher_finds_a_name_inside_a_longer_token(nlp):
+    # the segmenter may glue a known name to the next characters; matching is on characters
+    text = "国际电信联盟秘书长出席。"
+    doc = run_until(nlp, text, "kb_rules")
+    (org,) = rule_matches(doc, "ORG")
+    assert (text[org.start:org.end], org.name) == ("国际电信联盟", "国际电信联盟")
+    span = next(s for s in doc.spans[SPANS_KEY] if s.label_ == "ORG")
+    assert span.start_char <= org.start and org.end <= span.end_char  # aligned by expanding
+
+
+def test_matcher_match_objects_keep_parsed_values(nlp):
+    doc = run_until(nlp, TEXT, "kb_rules")
+    (quantity,) = rule_matches(doc, "QUANTITY")
+    assert (quantity.value.value, quantity.value.unit) == (1_092_000_000, "人")
+    assert [d.value.iso for d in rule_matches(doc, "DATE", "date")] == ["2024-11-20"]
+
+
+def test_matcher_builders_read_the_spans_not_the_text(nlp):
+    # drop the ORG spans between kb_rules and kb_facts: the organisation is no record any more
+    doc = run_until(nlp, TEXT, "kb_rules")
+    kept = doc.spans[SPANS_KEY]
+    assert any(isinstance(r, Organization) for r in _facts(nlp, run_until(nlp, TEXT, "kb_rules")))
+    doc.spans[SPANS_KEY] = [s for s in kept if s.label_ != "ORG"]
+    assert not any(isinstance(r, Organization) for r in _facts(nlp, doc))
+
+
+def _facts(nlp, doc):
+    return nlp.get_pipe("kb_facts")(doc)._.facts.records()
+
+
+def test_matcher_read_back_needs_the_component(nlp):
+    doc = nlp.make_doc(TEXT)
+    with pytest.raises(KbError, match="kb_rules"):
+        rule_matches(doc, "ORG")
+
+
+def test_matcher_a_pipeline_without_kb_rules_still_gives_facts(nlp):
+    # kb_facts matches itself when the pipeline has no kb_rules (a user's own pipeline)
+    doc = run_until(nlp, TEXT, "kb_tagger")
+    assert SPANS_KEY not in doc.spans
+    names = {r.name for r in _facts(nlp, doc) if isinstance(r, Organization)}
+    assert names == {"中国互联网络信息中心"}
+
+
+def test_matcher_is_match_then_set_annotations(nlp):
+    doc = run_until(nlp, TEXT, "kb_tagger")
+    matches = RuleMatcher().match(doc)
+    assert SPANS_KEY not in doc.spans  # match() writes nothing
+    RuleMatcher().set_annotations(doc, matches)
+    assert {s.label_ for s in doc.spans[SPANS_KEY]} == {"DATE", "ORG", "TITLE", "QUANTITY"}
+
+
+def test_matcher_title_section_must_hold_one_rule(tmp_path):
+    from kb.errors import RuleError
+    from kb.paths import rules_dir
+    from kb.rules.ruleset import RuleSet
+
+    for path in rules_dir().glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "lexicon.yaml":
+            text += '  - {id: second-title, pattern: "〈[^〈〉]+〉"}\n'
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError, match="lexicon.yaml.*exactly one rule"):
+        RuleSet.load(tmp_path)
