@@ -64,7 +64,9 @@ class UnitRule(Rule):
 class ClassifierRule(Rule):
     words: list[str]
     not_before: list[str] = []
-    noun: str | None = None  # what it counts when no count noun follows (名, 位 count people: 人)
+    # The unit of every claim it counts, whatever noun follows, and the counted noun when
+    # none follows (名, 位 count people: 人).
+    unit: str | None = None
 
 
 class GrammarRule(Rule):

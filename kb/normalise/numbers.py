@@ -212,11 +212,12 @@ def _immediate_noun(masked: str, pos: int, lex: Lexicon, ends: frozenset[int] | 
 def _count_noun(masked: str, m: re.Match, limit: int, lex: Lexicon,
                 ends: frozenset[int] | None) -> tuple[str, int | None]:
     """What a count counts: the noun right after the classifier (its end is returned, it
-    belongs to the text), else the last count noun later in the clause (170余个机构、组织、
-    企业和个人成为其会员 → 会员), else the nearest one earlier in the sentence (国家数量…107个)."""
+    belongs to the text), else the classifier's own unit (名, 位: 人), else the last count
+    noun later in the clause (170余个机构、组织、企业和个人成为其会员 → 会员), else the
+    nearest one earlier in the sentence (国家数量…107个)."""
     if m["cls"] and (near := _immediate_noun(masked, m.end(), lex, ends)):
         return near
-    if m["cls"] and (own := lex.classifiers[m["cls"]].noun):
+    if m["cls"] and (own := lex.classifiers[m["cls"]].unit):
         return own, None  # 18名: people, never a noun from elsewhere in the sentence
     clause_end = min([limit] + [i for i in (masked.find(c, m.end()) for c in _CLAUSE_END) if i >= 0])
     later = [n.group() for n in lex.nouns.finditer(masked, m.end(), clause_end) if _word_end(n.end(), ends)]
@@ -225,6 +226,14 @@ def _count_noun(masked: str, m: re.Match, limit: int, lex: Lexicon,
     earlier = [n.group() for n in lex.nouns.finditer(masked, _sentence_start(masked, m.start()), m.start())
                if _word_end(n.end(), ends)]
     return (earlier[-1] if earlier else ""), None
+
+
+def claim_unit(q: Quantity) -> str:
+    """The unit a claim states for ``q``: its classifier's own unit when it has one (名, 位
+    count people: 1800多名嘉宾 is 1800 人, the settled points' one person unit), else ``q.unit``
+    (the counted noun, or the unit written)."""
+    own = {r.id: r.unit for r in lexicon().classifiers.values() if r.unit}
+    return own.get(q.rule, q.unit)
 
 
 def _sentence_start(text: str, pos: int, ends: str = _SENTENCE_END) -> int:

@@ -38,7 +38,7 @@ from kb.extract.claims.metric import claim_metric, read_topics
 from kb.extract.claims.rules import ClaimRules, load_claim_rules
 from kb.extract.claims.text import Article, Sentence, article_of, clause_end, sentence_spans
 from kb.extract.candidates import rule_matches
-from kb.normalise.numbers import Quantity
+from kb.normalise.numbers import Quantity, claim_unit
 from kb.records.models import Claim, Document, Event, Organization, Provenance
 
 __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
@@ -58,7 +58,7 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     sent.metric, sent.subject, sent.read_to = metric or sent.metric, subject or sent.subject, q.end
     from kb.nlp.pipeline import provenance  # the pipeline module, imported late: it loads spaCy's language data
     evidence = _evidence(art, clause, sent.end)
-    return Claim(text=q.text, value=q.value, unit=q.unit, qualifier=q.qualifier, metric=metric, subject=subject,
+    return Claim(text=q.text, value=q.value, unit=claim_unit(q), qualifier=q.qualifier, metric=metric, subject=subject,
                  time=time, source=source, evidence=evidence or q.text,
                  provenance=[Provenance(**provenance(doc, q.start, q.end, q.rule))])
 
