@@ -291,3 +291,40 @@ def test_orgs_full_name_is_the_body_whatever_the_date(nlp):
 ])
 def test_orgs_a_board_is_not_a_body_of_its_own(nlp, text, expected):
     assert names(article_doc(nlp, text)) == expected
+
+
+# The series' name alone is the event; the body behind it only where the text says so.
+SERIES_OR_BODY = [
+    ("今年是中国连续第十年举办世界互联网大会。", []),
+    ("2014年的世界互联网大会，人们讨论移动互联网。", []),
+    ("这是世界互联网大会与人们相约的第十个年头。", []),
+    ("世界互联网大会秘书长表示，合作成果丰硕。", ["世界互联网大会国际组织"]),
+    ("世界互联网大会会员单位已遍布六大洲。", ["世界互联网大会国际组织"]),
+    ("此外，世界互联网大会还围绕人工智能等议题，发布《人工智能合作倡议》。", ["世界互联网大会国际组织"]),
+    ("2024年，世界互联网大会已发展为常设国际组织。", ["世界互联网大会国际组织"]),
+    ("世界互联网大会期间，多家企业发布新品。", []),  # an event word right after: the event
+]
+
+
+@pytest.mark.parametrize("text, expected", SERIES_OR_BODY)
+def test_orgs_series_name_is_the_body_only_in_a_body_context(nlp, text, expected):
+    assert names(article_doc(nlp, text, date="2024-11-20")) == expected
+
+
+# A page's info line and copyright notice name its site.
+SOURCE_FIELDS = [
+    ("编辑：张三|2017-11-21 09:55:04|来源：中国网\n正文。", "中国网", "marker-source-field"),
+    ("2024-11-14 13:30:03 来源：浙江在线-浙江日报 记者\n正文。", "浙江在线", "marker-source-field"),
+    ("正文。\n版权声明：凡注明“来源：中国西藏网”的所有作品，版权归本网所有。", "中国西藏网", "marker-copyright"),
+]
+
+
+@pytest.mark.parametrize("text, name, rule", SOURCE_FIELDS)
+def test_orgs_site_named_by_info_line_or_copyright(nlp, text, name, rule):
+    found = {org.name: {p.rule for p in org.provenance} for org in find_organizations(article_doc(nlp, text))}
+    assert rule in found[name]
+
+
+def test_orgs_source_field_needs_a_name_not_a_code(nlp):
+    # a CMS code after 来源 is no name
+    assert names(article_doc(nlp, "2024-11-27 21:58:04 来源: sp20241127\n正文。")) == []

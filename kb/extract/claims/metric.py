@@ -25,6 +25,7 @@ from kb.extract.claims.rules import ClaimRules, MetricWords
 from kb.extract.claims.sanity import clean_metric, sane_metric
 from kb.extract.claims.text import (CLAUSE_BREAK, Article, Sentence, clause_end, skip_front, strip_end,
                                    strip_words)
+from kb.extract.orgs.rules import org_rules
 from kb.normalise.numbers import Quantity
 
 _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
@@ -140,7 +141,8 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
     # The years of an event series are years of holding it; a name that is also an organisation's counts
     # years of its development (十年来，世界互联网大会… names the conference and its organisation).
     if subject and subject.endswith(rules.event_heads):
-        return w.developed_years if subject in art.org_names else w.held_years
+        known = subject in art.org_names or subject in org_rules().entries  # a body's name, said or known
+        return w.developed_years if known else w.held_years
     if strip_words(raw, rules.duration_dropped, front=True):
         return None
     return _next_clause_metric(art, q, sentence_end)

@@ -46,7 +46,7 @@ from spacy.tokens import Doc
 
 from kb.clean.script import simplified, to_simplified
 from kb.extract.candidates import rule_matches
-from kb.extract.orgs.founding import Founding, find_foundings
+from kb.extract.orgs.founding import Founding, find_foundings, founding_rules
 from kb.extract.orgs.forms import alias_spans, country_organ_spans, introduced_aliases, is_venue, organ_title_after
 from kb.extract.orgs.rules import Mention, canonical, org_rules
 from kb.extract.people.names import tagger_names
@@ -57,6 +57,8 @@ from kb.nlp.tagger import proposals
 
 HAN = r"\u4e00-\u9fff"
 _NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]*")
+_SENTENCE = re.compile(r"[^。！？!?\n]*")
 _SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
 MAX_TOKENS_UNANCHORED = 3
 MAX_TOKENS_ANCHORED = 7
@@ -76,8 +78,8 @@ def gazetteer_mentions(text: str, date: str | None = None) -> list[Mention]:
             continue
         if entry.exists_from and date and m.group() != entry.name and date < entry.exists_from:
             continue
-        if entry.series and _is_event_mention(text, m.start(), m.end()):
-            continue
+        if entry.series and m.group() != entry.name and not _names_body(text, m.start(), m.end()):
+            continue  # the series' name alone is the event
         end = m.end() + _company_suffix(text, m.end()) if entry.type == "company" else m.end()
         out.append(Mention(m.start(), end, entry.name, text[m.start():end], entry.id, rank=1))
     return out
@@ -92,6 +94,21 @@ def _company_suffix(text: str, end: int) -> int:
 
 def _in_title_marks(text: str, start: int, end: int) -> bool:
     return text[start - 1:start] == "《" and text[end:end + 1] == "》"
+
+
+def _names_body(text: str, start: int, end: int) -> bool:
+    """A series name followed by a word of its body (世界互联网大会秘书长, …会员), the subject
+    of a founding frame in its clause (…已发展为常设国际组织) or of a body's verb in its sentence
+    (…发布《…》) names the body; anywhere else it names the event (举办世界互联网大会,
+    2014年的世界互联网大会)."""
+    words = org_rules().words
+    if any(text.startswith(w, end) for w in words["series_body_words"]):
+        return True
+    if _is_event_mention(text, start, end) or any(text.startswith(w, end) for w in words["series_event_after"]):
+        return False
+    clause, sentence = _CLAUSE.match(text, end).group(), _SENTENCE.match(text, end).group()
+    return (any(pattern.search(clause) for _, pattern in founding_rules().frames)
+            or any(verb in sentence for verb in words["series_body_verbs"]))
 
 
 def _is_event_mention(text: str, start: int, end: int) -> bool:
