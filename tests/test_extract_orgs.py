@@ -328,3 +328,12 @@ def test_orgs_site_named_by_info_line_or_copyright(nlp, text, name, rule):
 def test_orgs_source_field_needs_a_name_not_a_code(nlp):
     # a CMS code after 来源 is no name
     assert names(article_doc(nlp, "2024-11-27 21:58:04 来源: sp20241127\n正文。")) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("该平台由星河(北京)文化传播有限公司运营。", ["星河(北京)文化传播有限公司"]),
+    ("本项目由云帆（上海）信息技术有限公司承建。", ["云帆（上海）信息技术有限公司"]),
+    ("我们(北京)文化传播有限公司", []),  # no brand of two characters before the bracket
+])
+def test_orgs_company_with_its_city_in_brackets(nlp, text, expected):
+    assert names(article_doc(nlp, text)) == expected

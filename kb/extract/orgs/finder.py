@@ -46,6 +46,7 @@ from spacy.tokens import Doc
 
 from kb.clean.script import simplified, to_simplified
 from kb.extract.candidates import rule_matches
+from kb.extract.events.rules import load_event_rules
 from kb.extract.orgs.founding import Founding, find_foundings, founding_rules
 from kb.extract.orgs.forms import alias_spans, country_organ_spans, introduced_aliases, is_venue, organ_title_after
 from kb.extract.orgs.rules import Mention, canonical, org_rules
@@ -57,6 +58,7 @@ from kb.nlp.tagger import proposals
 
 HAN = r"\u4e00-\u9fff"
 _NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
+_BRACKETED_PLACE = re.compile(r"[（(](?P<place>[\u4e00-\u9fff]{2,4})[）)]$")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]*")
 _SENTENCE = re.compile(r"[^。！？!?\n]*")
 _SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
@@ -246,8 +248,8 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
         head_token = tokens.by_char.get(m.end() - 1)
         if head_token is None or head_token.idx + len(head_token.text) != m.end():
             continue  # the head must end a token: 公司法 is not …公司
-        if head_token.text != m.group() and head_token.text in rules.words["not_organizations"]:
-            continue  # 签署 is not …署
+        if head_token.idx < m.start() and head_token.text in rules.words["not_organizations"]:
+            continue  # 签署 is not …署 (a head in several tokens, 有限|公司, is whole)
         titled = organ_title_after(text, m.group(), m.end(), rules.words["organ_titles"])
         if len(m.group()) == 1 and len(head_token.text) < 3 and not titled:
             continue  # 签署, 内部: a one-character head needs a word of three characters (外交部)
@@ -255,7 +257,8 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
             continue  # a known name (国际电信联盟) already covers this head
         rule = rules.head_rules[m.group()]
         used = 1 if head_token.idx < m.start() else 0
-        start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored and not titled, titled)
+        start = extend_left(tokens, known_by_end, head_token.idx, used, rule.anchored and not titled, titled,
+                            text=text)
         if start is None or not _is_name(text[start:m.start()], tokens, start, m.start()):
             continue
         surface = text[start:m.end()]
@@ -266,18 +269,26 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
 
 
 def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, used: int, needs_anchor: bool,
-                titled: bool = False) -> int | None:
+                titled: bool = False, text: str = "") -> int | None:
     """Start of the name whose last token starts at ``pos``, or None when no sound start is found.
 
     Extends over name-like tokens; a known organisation, a prefix (中国, 国际)
     or a place (浙江省) anchors the name, after which only further anchors are
     taken. A conjunction (与, 和) stays inside only if an anchor follows, or
     when the organ's own head title follows (``titled``: 创新科技及工业局局长),
-    which also allows a longer name without an anchor.
+    which also allows a longer name without an anchor. A place in brackets
+    (``某某(北京)文化传播有限公司``, read in ``text``) anchors the name, and one word
+    before it, the brand, is its start.
     """
     words, place = org_rules().words, org_rules().place
     anchored, cut = False, None
     while True:
+        bracket = _BRACKETED_PLACE.search(text, 0, pos) if text and not anchored else None
+        if bracket is not None and bracket.end() == pos and _is_place(bracket.group("place")):
+            brand = tokens.by_end.get(bracket.start())
+            if brand is None or len(brand.text) < 2 or not _NAME_TOKEN.match(brand.text) or brand.text in words["stops"]:
+                return None
+            return brand.idx
         if pos in known_by_end:
             return known_by_end[pos].start
         token = tokens.by_end.get(pos)
@@ -294,6 +305,12 @@ def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, 
     if not anchored and (needs_anchor or used > (MAX_TOKENS_ANCHORED if titled else MAX_TOKENS_UNANCHORED)):
         return None
     return pos if anchored or titled or cut is None else cut
+
+
+def _is_place(word: str) -> bool:
+    """A division (浙江省, 成都市) or a known city or region (北京, 香港; rules/events.yaml)."""
+    words = load_event_rules().words
+    return bool(org_rules().place.match(word)) or word in words["cities"] or word in words["regions"]
 
 
 def _is_name(body: str, tokens: TokenIndex, start: int, end: int) -> bool:
