@@ -306,3 +306,18 @@ def test_events_seeds_match_gold(nlp, find_events):
             g["_key"] = f"{g['name']}|{g['year']}"
         p, r, a = score_records(gold["events"], predicted, ATTRIBUTES)
         assert (p, r, a) >= (0.95, 0.95, 0.95) and min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)
+
+
+# text, article date, {name: year} of every event found
+NAMED_ELSEWHERE = [
+    # a date given in local time leads the clause: the event's year
+    ("当地时间2024年9月22日至23日，为期两天的联合国未来峰会在纽约召开。", "2024-09-23", {"2024年联合国未来峰会": 2024}),
+    # a series' name inside a document's or a platform's name is no event
+    ("2023年世界互联网大会蓝皮书发布", "2023-11-09", {}),
+    ("峰会继续设立“云上峰会”平台，采用线上线下结合的方式。", "2021-03-19", {}),
+]
+
+
+@pytest.mark.parametrize("text, date, expected", NAMED_ELSEWHERE)
+def test_events_named_only_where_the_text_names_one(nlp, find_events, text, date, expected):
+    assert {e.name: e.year for e in find_events(make_test_doc(nlp, text, date))} == expected

@@ -45,7 +45,8 @@ _ASIDE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))")  # …论坛(IGF)在…
 # ---------------------------------------------------------------- frame rules
 
 # The sections of rules/lexicon.yaml the frames use.
-_LEXICON = ("time_of_day", "relative_days", "demonstratives", "time_from", "time_since", "possessive", "etcetera")
+_LEXICON = ("time_of_day", "relative_days", "demonstratives", "time_from", "time_zone", "time_since", "possessive",
+            "etcetera")
 # The frames code reads (rules/events.yaml, section frames), each by its id.
 FRAME_IDS = ("theme", "theme-before", "date-gap", "until", "from-until", "anaphor", "during", "summit-reference",
              "location-after", "settled", "location-before", "place-in", "happen", "count", "quoted-run",
@@ -200,7 +201,7 @@ class Context:
                 head = self.text[start:date.start].strip()
                 tail = self.text[date.end:end].strip()
                 words = load_frames().words
-                if not head or head in words["time_from"] or head[-1] in _ASIDE_END:
+                if not head or head in words["time_from"] or head in words["time_zone"] or head[-1] in _ASIDE_END:
                     if not tail or tail in words["time_since"] or tail in words["time_of_day"]:
                         return date
         return None

@@ -207,6 +207,8 @@ def _quoted_name(ctx: Context, noun: NounRule, n_start: int, n_end: int) -> _Men
     """``“Q”modifier+noun`` (quotes kept) or ``“…noun”`` (quotes dropped)."""
     text = ctx.text
     if text.startswith("”", n_end):
+        if _followed_by(text, n_end + 1, load_event_rules().words["not_after"]):
+            return None  # “云上峰会”平台: the name of something else
         open_at = text.rfind("“", max(0, n_start - 40), n_start)
         if open_at >= 0 and "”" not in text[open_at:n_start] and n_end - open_at - 1 > len(noun.noun) + 1:
             return _Mention(open_at + 1, n_end, f"events.quoted:{noun.id}", noun.kind, text[open_at + 1:n_end])
