@@ -314,3 +314,20 @@ def test_quantities_bad_regex_is_a_rule_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_RULES_DIR", str(tmp_path))
     with pytest.raises(RuleError, match=r"quantities.yaml:\d+ \[rule title\].*regular expression"):
         numbers.find_quantities("10个")
+
+
+# text, quantity text, unit: the noun phrase right after a classifier, when no count noun is known
+NOUN_PHRASES = [
+    ("工业互联网已融入45个国民经济大类，覆盖面持续扩大。", "45个国民经济大类", "国民经济大类"),
+    ("全省建成6个工业互联网示范区和一批基地。", "6个工业互联网示范区", "工业互联网示范区"),
+    ("共有近130家互联网领域的领军企业参展。", "近130家", "企业"),  # 的: the phrase modifies 企业
+    ("170余个机构、组织、企业和个人成为其会员。", "170余个", "会员"),  # a list: the noun shared after it
+    ("报告从六个维度评估发展水平。", None, None),  # rhetorical: no claim whatever noun follows
+]
+
+
+@pytest.mark.parametrize("text, quoted, unit", NOUN_PHRASES)
+def test_find_quantities_unit_is_the_noun_phrase_after_the_classifier(nlp, text, quoted, unit):
+    doc = nlp.make_doc(text)
+    found = find_quantities(text, word_ends=[t.idx + len(t.text) for t in doc])
+    assert [(q.text, q.unit) for q in found] == ([(quoted, unit)] if quoted else [])

@@ -105,6 +105,12 @@ class Lexicon:
     qualifiers: dict[str, QualifierRule]
     clause_words: re.Pattern
     sentence_words: re.Pattern
+    phrase_ends: tuple[str, ...] = ()  # words that end the noun phrase after a classifier
+    phrase_modifiers: tuple[str, ...] = ()  # words after which that phrase modifies a later noun
+
+
+def _longest_first(words) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 def _word_index(rules) -> dict:
@@ -145,6 +151,8 @@ def _compiled(path: Path) -> Lexicon:
         units=units, classifiers=cls, qualifiers=quals,
         clause_words=re.compile(alternation(by_pos("clause"))),
         sentence_words=re.compile(alternation(by_pos("sentence"))),
+        phrase_ends=_longest_first(w for r in load("phrase_ends", WordList) for w in r.words),
+        phrase_modifiers=_longest_first(w for r in load("phrase_modifiers", WordList) for w in r.words),
     )
 
 

@@ -40,6 +40,7 @@ _FILLER = "\u25a1"  # stands in for masked characters, keeps offsets
 _CLAUSE_END = ",，。;；:：!！?？()（）\n"
 _SENTENCE_END = "。;；!！?？\n"
 _MAX_MODIFIER = 4  # characters between a classifier and its noun: 9个非洲国家
+_MAX_PHRASE_WORDS, _MAX_WORD, _MAX_PHRASE = 4, 8, 10  # a counted noun phrase: words, characters of a word, of all
 _PERIOD = re.compile(r"(?<!\d)(?P<a>[12]\d{3})\s*年?\s*(?:[—–~～至到]|-{1,2}|—{1,2})\s*(?P<b>[12]\d{3})\s*年")
 
 
@@ -140,7 +141,8 @@ def _quantity(text: str, masked: str, m: re.Match, limit: int, lex: Lexicon,
     start, pre = _prefix(text, m, lex)
     suffix = lex.suffix.match(masked, end)
     end = suffix.end() if suffix else end
-    if _excluded_by_context(text, start, end, kind, lex):
+    # the context right after the classifier too: 六个|维度 is a rhetorical count whatever noun follows
+    if _excluded_by_context(text, start, end, kind, lex) or _excluded_by_context(text, start, m.end(), kind, lex):
         return None
     labels = [pre and lex.qualifiers[pre].qualifier, num_qualifier,
               suffix and lex.qualifiers[suffix.group()].qualifier]
@@ -212,13 +214,15 @@ def _immediate_noun(masked: str, pos: int, lex: Lexicon, ends: frozenset[int] | 
 def _count_noun(masked: str, m: re.Match, limit: int, lex: Lexicon,
                 ends: frozenset[int] | None) -> tuple[str, int | None]:
     """What a count counts: the noun right after the classifier (its end is returned, it
-    belongs to the text), else the classifier's own unit (名, 位: 人), else the last count
-    noun later in the clause (170余个机构、组织、企业和个人成为其会员 → 会员), else the
+    belongs to the text), else the classifier's own unit (名, 位: 人), else the noun phrase
+    right after the classifier (:func:`_noun_phrase`), else the last count noun later in the clause (170余个机构、组织、企业和个人成为其会员 → 会员), else the
     nearest one earlier in the sentence (国家数量…107个)."""
     if m["cls"] and (near := _immediate_noun(masked, m.end(), lex, ends)):
         return near
     if m["cls"] and (own := lex.classifiers[m["cls"]].unit):
         return own, None  # 18名: people, never a noun from elsewhere in the sentence
+    if m["cls"] and (phrase := _noun_phrase(masked, m.end(), lex, ends)):
+        return phrase  # 45个国民经济大类: the noun phrase after the classifier, even if no count noun is known
     clause_end = min([limit] + [i for i in (masked.find(c, m.end()) for c in _CLAUSE_END) if i >= 0])
     later = [n.group() for n in lex.nouns.finditer(masked, m.end(), clause_end) if _word_end(n.end(), ends)]
     if later:
@@ -226,6 +230,36 @@ def _count_noun(masked: str, m: re.Match, limit: int, lex: Lexicon,
     earlier = [n.group() for n in lex.nouns.finditer(masked, _sentence_start(masked, m.start()), m.start())
                if _word_end(n.end(), ends)]
     return (earlier[-1] if earlier else ""), None
+
+
+def _noun_phrase(masked: str, pos: int, lex: Lexicon, ends: frozenset[int] | None) -> tuple[str, int] | None:
+    """The counted noun phrase right after a classifier when no count noun is known
+    (45个国民经济大类, 6个工业互联网示范区): up to four of the segmenter's words, each of
+    Han or Latin letters and digits, ending at punctuation or a word of ``phrase_ends``
+    (和, 等 …); its last word has two characters or more. None when the words run on into
+    a verb or a clause (the phrase would not end), when a ``phrase_modifiers`` word follows
+    (的, 、: it modifies a noun further on), or without word ends."""
+    if ends is None:
+        return None
+    words, at = [], pos
+    while len(words) < _MAX_PHRASE_WORDS:
+        end = next((e for e in range(at + 1, min(len(masked), at + _MAX_WORD) + 1) if e in ends), None)
+        if end is None:
+            return None
+        word = masked[at:end]
+        if word.startswith(lex.phrase_ends + lex.phrase_modifiers) or not all(_is_name_char(c) for c in word):
+            break
+        words.append(word)
+        at = end
+    ended = at >= len(masked) or not _is_name_char(masked[at]) or masked.startswith(lex.phrase_ends, at)
+    phrase = "".join(words)
+    if not words or not ended or masked.startswith(lex.phrase_modifiers, at) or len(phrase) > _MAX_PHRASE or len(words[-1]) < 2:
+        return None
+    return phrase, at
+
+
+def _is_name_char(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or (char.isascii() and char.isalnum())
 
 
 def claim_unit(q: Quantity) -> str:
