@@ -148,7 +148,7 @@ def test_find_quantities_reads_each_form(sentence, text, value, unit, qualifier,
 NOT_QUANTITIES = [
     "2024年", "11月20日", "2022年7月12日", "今年7月", "二〇二四年",
     "第二届世界互联网大会", "第十一届", "首届世界互联网大会", "第30个年头", "第一动力",
-    "迈入第二个十年", "续写下一个十年", "十年前,一“网”情深", "每5年举办一次", "10周年",
+    "迈入第二个十年", "续写下一个十年", "十年前,一“网”情深", "每5年举办一次",
     "邮发代号 2-786", "征订热线:010-82341063", "图片640x480", "尺寸640×480",
     "![](https://mmbiz.qpic.cn/a/640?wx_fmt=png)", "《2024年数字经济报告》", "《全球网络安全指数2024年版》",
     "v1.2.3版本", "21世纪", "八十年代", "90年代",
@@ -331,3 +331,14 @@ def test_find_quantities_unit_is_the_noun_phrase_after_the_classifier(nlp, text,
     doc = nlp.make_doc(text)
     found = find_quantities(text, word_ends=[t.idx + len(t.text) for t in doc])
     assert [(q.text, q.unit) for q in found] == ([(quoted, unit)] if quoted else [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("会期一天半", [("一天半", 1.5, "天")]),  # 半 after the unit adds half of it; 一 is then a number
+    ("历时两年半", [("两年半", 2.5, "年")]),
+    ("接入国际互联网30周年，", [("30周年", 30, "年")]),  # an anniversary is a duration in years
+    ("将举办10周年理论研讨会", []),  # a number inside an event's name (settled point)
+    ("那一天", []),  # 一 before a unit stays an article
+])
+def test_find_quantities_halves_and_anniversaries(text, expected):
+    assert [(q.text, q.value, q.unit) for q in find_quantities(text)] == expected

@@ -59,6 +59,7 @@ class UnitRule(Rule):
     words: list[str]
     factor: float = 1
     not_before: list[str] = []
+    half: list[str] = []  # a word right after the unit that adds half a unit (一天半, 两年半)
 
 
 class ClassifierRule(Rule):

@@ -131,13 +131,16 @@ def _forms(text: str, masked: str, lex: Lexicon) -> list[Quantity]:
 
 def _quantity(text: str, masked: str, m: re.Match, limit: int, lex: Lexicon,
               ends: frozenset[int] | None) -> Quantity | None:
-    read = _read_number(m, lex)
+    read = _read_number(m, lex, masked)
     if read is None or read[0] is None:  # None: a number past MAX_CHARS
         return None
     value, num_qualifier = read
     unit, kind, factor, rule_id, end = _unit(masked, m, limit, lex, ends)
     if not kind:
         return None
+    half = _half_after(m, lex, masked)
+    if half:  # 一天半: one and a half days
+        value, end = value + Decimal("0.5"), end + len(half)
     start, pre = _prefix(text, m, lex)
     suffix = lex.suffix.match(masked, end)
     end = suffix.end() if suffix else end
@@ -161,20 +164,27 @@ def _base_value(value: Decimal, factor: float) -> float | None:
         return None
 
 
-def _read_number(m: re.Match, lex: Lexicon) -> tuple[Decimal, str | None] | None:
+def _read_number(m: re.Match, lex: Lexicon, masked: str = "") -> tuple[Decimal, str | None] | None:
     """The value before any unit factor, and the qualifier the number itself carries (多, 来, 五六)."""
     if m["pnum"]:
         return parse_decimal(m["pnum"]), None
     if m["fnum"] or m["fa"]:
         return parse_decimal(m["fden"] + "分之" + m["fnum"] if m["fnum"] else f"{m['fa']}/{m['fb']}"), None
     num = m["num"]
-    if num == "一" or (not m["unit"] and not m["cls"] and not m["scale"]):
-        return None  # 一个 is an article; a bare number is no claim
+    if num == "一" and not _half_after(m, lex, masked):
+        return None  # 一个 is an article (一天半 is a quantity)
+    if not m["unit"] and not m["cls"] and not m["scale"]:
+        return None  # a bare number is no claim
     if rough := _RANGE.fullmatch(num):  # 五六个, 三四十个: five or six, thirty or forty
         if CN_DIGITS[rough[2]] == CN_DIGITS[rough[1]] + 1:
             return parse_decimal(rough[1] + rough[3] + (m["scale"] or "")), "approx"
     value, word = parse_decimal(num + (m["scale"] or "")), m["nq"] or m["nq2"]
     return (value, word and lex.qualifiers[word].qualifier) if value is not None else None
+
+
+def _half_after(m: re.Match, lex: Lexicon, masked: str) -> str | None:
+    """The word right after the unit that adds half a unit (一天|半), if any."""
+    return next((w for w in lex.units[m["unit"]].half if masked.startswith(w, m.end())), None) if m["unit"] else None
 
 
 def _unit(masked: str, m: re.Match, limit: int, lex: Lexicon, ends: frozenset[int] | None):
@@ -283,7 +293,7 @@ def _prefix(text: str, m: re.Match, lex: Lexicon) -> tuple[int, str | None]:
 
 
 def _excluded_by_context(text: str, start: int, end: int, kind: str, lex: Lexicon) -> bool:
-    before, after = text[max(0, start - 8):start], text[end:end + 4]
+    before, after = text[max(0, start - 8):start], text[end:end + 10]
     for rule, before_re, after_re in lex.contexts:
         if rule.kinds and kind not in rule.kinds:
             continue
