@@ -163,3 +163,35 @@ def test_people_dateline_author_rule_exists_in_rule_files(nlp):
     doc = dateline_doc(nlp)
     rules = {p.rule for person in find_people(doc, find_organizations(doc)) for p in person.provenance}
     assert rules and rules <= rule_ids()
+
+
+def byline_doc(nlp, text: str, source: str | None = None, author: str | None = None):
+    article = Article(
+        id="t.txt", path=Path("t.txt"), text=text, encoding="utf-8", body_start=0,
+        title="", date=None, date_how="unknown", source=source, author=author,
+    )
+    return make_doc(nlp, article, Mapped.identity(text))
+
+
+# text, the dateline author the ingest read, the article's outlet → roles of each author
+DATELINE_TITLES = [
+    ("本报乌镇12月4日电(记者林涛、何静)会议开幕。", "林涛、何静", None, {"林涛": [("记者", None)], "何静": [("记者", None)]}),
+    ("本报乌镇12月4日电(记者林涛)会议开幕。", "林涛", "江南日报", {"林涛": [("记者", "江南日报")]}),
+    ("新华社北京3月5日电（记者林涛）会议开幕。", "林涛", "人民网", {"林涛": [("记者", "新华社")]}),
+    ("东方网上海3月5日电（林涛）会议开幕。", "林涛", None, {"林涛": []}),  # no title written: no role
+]
+
+
+@pytest.mark.parametrize("text, author, source, expected", DATELINE_TITLES)
+def test_people_dateline_author_takes_the_title_before_the_names(nlp, text, author, source, expected):
+    doc = byline_doc(nlp, text, source=source, author=author)
+    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+    assert {name: found.get(name) for name in expected} == expected
+
+
+# lines closing an article: an outlet's reporters, several, and an editor after them
+def test_people_reporter_lines_with_outlet_and_editor(nlp):
+    text = "正文。\n江南日报记者 林涛 编辑 何静\n江南日报记者 王明 李强 赵刚 钱伟 孙磊 摄\n"
+    found = people(nlp, text)
+    assert found["林涛"] == [("记者", "江南日报")] and found["何静"] == [("编辑", None)]
+    assert all(found[n] == [("记者", "江南日报")] for n in ("王明", "李强", "赵刚", "钱伟", "孙磊"))

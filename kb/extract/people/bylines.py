@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from kb.clean.script import simplified
 from kb.nlp.pipeline import TokenIndex, text_of, token_index
-from kb.extract.orgs.rules import org_rules
+from kb.extract.orgs.rules import canonical, org_rules
 from kb.extract.people.names import Found, is_name, name_at, name_before, people_rules
 from kb.records.models import Role
 
@@ -90,12 +90,30 @@ def author_lines(doc: Doc) -> list[Found]:
 
 def dateline_author(doc: Doc) -> list[Found]:
     """The dateline author(s) the ingest found (``中新网乌镇11月11日电(张煜欢)``,
-    ``…电（孙竞　王连香）``): each name of the author field."""
-    author = getattr(doc._.article, "author", None)
+    ``…电（孙竞　王连香）``): each name of the author field. A byline title right before
+    the names (``电(记者方莉、杨舒)``) is their role, with the outlet opening the dateline (a
+    known one: 新华社北京…电) or, for the house's own (本报…电), the article's outlet."""
+    article, text = doc._.article, text_of(doc)
+    author = getattr(article, "author", None)
     if not author:
         return []
     pieces = _NAME_PIECE.findall(simplified(author))
-    spans = [(text_of(doc).find(piece), piece) for piece in pieces]
+    spans = [(text.find(piece), piece) for piece in pieces]
     if not pieces or not all(at >= 0 and is_name(piece) for at, piece in spans):
         return []
-    return [Found(at, at + len(piece), (), people_rules().dateline_author) for at, piece in spans]
+    roles = _dateline_roles(text, spans[0][0], getattr(article, "source", None))
+    return [Found(at, at + len(piece), roles, people_rules().dateline_author) for at, piece in spans]
+
+
+def _dateline_roles(text: str, first: int, source: str | None) -> tuple[Role, ...]:
+    before = text[max(0, first - 6):first].lstrip("(（ \t\u3000")
+    titles = [w for w in people_rules().words["byline_titles"] if before.endswith(w)]
+    if not titles:
+        return ()
+    line = text[text.rfind("\n", 0, first) + 1:first].lstrip()
+    if any(line.startswith(w) for w in org_rules().words["house_outlets"]):
+        outlet = source
+    else:
+        known = org_rules().gazetteer.match(line)
+        outlet = canonical(known.group()) if known else None
+    return (Role(title=max(titles, key=len), organization=outlet),)
