@@ -195,3 +195,12 @@ def test_people_reporter_lines_with_outlet_and_editor(nlp):
     found = people(nlp, text)
     assert found["林涛"] == [("记者", "江南日报")] and found["何静"] == [("编辑", None)]
     assert all(found[n] == [("记者", "江南日报")] for n in ("王明", "李强", "赵刚", "钱伟", "孙磊"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("前总理王明出席会议。", {"王明": [("前总理", None)]}),
+    ("国务委员兼外交部长王毅表示，合作前景广阔。", {"王毅": [("国务委员", None), ("外交部长", None)]}),
+    ("江南省常务副省长王明出席。", {"王明": [("常务副省长", None)]}),
+])
+def test_people_title_keeps_its_prefix(nlp, text, expected):
+    assert people(nlp, text) == expected

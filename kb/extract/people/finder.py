@@ -78,7 +78,7 @@ def roles_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> tuple[
     while (title := title_before(text, pos)) is not None:
         word, rule = title[0], rule or title[1]
         org = _org_before(text, pos - len(word), orgs_by_end)
-        start = org.end if org else pos - len(word)
+        start = org.end if org else _prefix_start(text, pos - len(word))
         segments.append((text[start:pos], org.name if org else None))
         pos = org.start if org else start
         if text[pos - 1:pos] not in people_rules().title_joiners or pos == 0:
@@ -89,6 +89,12 @@ def roles_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> tuple[
         current = org or current
         roles.append(Role(title=title, organization=current))
     return roles, rule
+
+
+def _prefix_start(text: str, pos: int) -> int:
+    """The start of a title word starting at ``pos``, with a prefix that belongs to it (前|总理, 常务|副主任)."""
+    prefix = max((w for w in people_rules().words["title_prefixes"] if text.endswith(w, 0, pos)), key=len, default="")
+    return pos - len(prefix)
 
 
 def _org_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> Mention | None:

@@ -91,7 +91,7 @@ class Found:
 
 _SECTIONS = (
     "post_titles", "surnames", "not_names", "not_name_endings", "reporting_verbs", "byline_titles", "name_followers",
-    "tagger_not_people", "place_before", "report_gaps", "byline_datelines",
+    "tagger_not_people", "place_before", "report_gaps", "byline_datelines", "title_prefixes",
 )
 
 
