@@ -254,3 +254,23 @@ def test_documents_partner_words_are_data(nlp, finders, rules_folder):
                     encoding="utf-8")
     with RuleSet(rules_folder).active():
         assert [d.issuer for d in find_documents(make_test_doc(nlp, text), ORGS)] == ["国家互联网信息办公室"]
+
+
+# text, article date → (title, issuer, event) of every document found
+RELEASES = [
+    # the event named after the title: 《…》在…上发布
+    ("2025年11月7日，2025年世界互联网大会乌镇峰会开幕。由中国信息通信研究院牵头编写的《全球算力报告》在2025年世界互联网大会乌镇峰会上发布。",
+     "2025-11-07", [("全球算力报告", "中国信息通信研究院", "2025年世界互联网大会乌镇峰会")]),
+    # a release going on without a subject of its own: the event of the one before in the paragraph
+    ("2025年世界互联网大会乌镇峰会在乌镇开幕。此外，峰会还发布《数字合作倡议》。发布《全球算力报告》，展示发展成果。",
+     "2025-11-07", [("数字合作倡议", None, "2025年世界互联网大会乌镇峰会"),
+                    ("全球算力报告", None, "2025年世界互联网大会乌镇峰会")]),
+]
+
+
+@pytest.mark.parametrize("text, date, expected", RELEASES)
+def test_documents_release_event_after_the_title_or_going_on(nlp, finders, text, date, expected):
+    find_events, find_documents = finders
+    doc = make_test_doc(nlp, text, date)
+    found = [(d.title, d.issuer, d.event) for d in find_documents(doc, ORGS, find_events(doc))]
+    assert found == expected

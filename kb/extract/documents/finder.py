@@ -65,17 +65,33 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     spans = _event_spans(doc, events)
     found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
     found = _one_kind_per_title([*found, *_listed_after(ctx, rules, found)])
-    records = []
+    records: list[Document] = []
     for t in sorted(found, key=lambda t: t.start):
         sentence = _sentence_start(ctx.text, t.start)
         event = _event(ctx, rules, t, sentence, spans, events)
+        date = _date(ctx, rules, t, sentence, spans, events) or _time_of(event, events)
+        before = records[-1] if records and _goes_on(ctx.text, rules, t, records[-1]) else None
+        if event is None and before is not None:  # 发布《…》 going on from the last release: its event
+            event, date = before.event, date or before.date
         records.append(Document(
             title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers, rules.words["partners"]),
-            date=_date(ctx, rules, t, sentence, spans, events) or _time_of(event, events), event=event,
+            date=date, event=event,
             evidence=ctx.clause_text(t.start, t.end),
             provenance=[Provenance(**ctx.provenance(t.start, t.end, t.rule))],
         ))
     return merge_all(records)
+
+
+def _released_at_after(text: str, rules: DocumentRules, t: _Title, spans: list[tuple[int, int, str]]) -> str | None:
+    """The event named after the title in its sentence with 上/期间 and a release verb right
+    after (``《…》蓝皮书在第四届世界互联网大会上发布``)."""
+    sentence_end = min((i for i in (text.find(c, t.end) for c in "。！？!?\n") if i >= 0), default=len(text))
+    for start, end, name in spans:
+        if t.end <= start and end <= sentence_end:
+            during = next((w for w in rules.at_event["during"] if text.startswith(w, end)), None)
+            if during and text.startswith(rules.verbs_after, end + len(during)):
+                return name
+    return None
 
 
 def _time_of(name: str | None, events) -> str | None:
@@ -181,6 +197,18 @@ def _kind(head: HeadRule | None, follow: HeadRule | None, issued: IssuedRule) ->
 def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
     """``text`` without the first of ``prefixes`` it starts with."""
     return next((text[len(p):] for p in prefixes if text.startswith(p)), text)
+
+
+def _goes_on(text: str, rules: DocumentRules, t: _Title, last: Document) -> bool:
+    """The title's clause opens with its issuing verb (``。发布《…》``: no subject of its own) and
+    the last document, in the same paragraph, was released at an event: the list of a
+    summit's outcomes goes on."""
+    if t.verb_at is None or last.event is None:
+        return False
+    clause = max(text.rfind(c, 0, t.verb_at) for c in "，,。；;！？!?\n") + 1
+    paragraph = text.rfind("\n", 0, t.start)
+    last_at = text.rfind("《" + last.title, 0, t.start)
+    return not text[clause:t.verb_at].strip() and last_at > paragraph
 
 
 def _verb_before(text: str, pos: int, rules: DocumentRules) -> int | None:
@@ -361,6 +389,9 @@ def _event(ctx: Context, rules: DocumentRules, t: _Title, sentence: int, spans: 
     for _, end, name in sorted((s for s in spans if sentence < s[1] <= t.start), key=lambda s: -s[1]):
         if text.startswith(rules.at_event["during"], end) or end == t.verb_at:
             return name
+    released = _released_at_after(text, rules, t, spans)
+    if released is not None:
+        return released
     noun = during_noun(text, sentence, t.verb_at if t.verb_at is not None else t.start)
     host = host_event(list(events), noun) if noun else None
     setting = _at_event(text, rules, t, sentence) if host is None else None
