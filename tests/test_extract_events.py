@@ -321,3 +321,21 @@ NAMED_ELSEWHERE = [
 @pytest.mark.parametrize("text, date, expected", NAMED_ELSEWHERE)
 def test_events_named_only_where_the_text_names_one(nlp, find_events, text, date, expected):
     assert {e.name: e.year for e in find_events(make_test_doc(nlp, text, date))} == expected
+
+
+# text, article date → {name: (year, location, part_of)} of the events asked about
+SERIES_FACTS = [
+    # WIC is always held at its seat: an article that names the place gives the summit its location
+    ("乌镇11月8日电 第五届世界互联网大会将于明日开幕。", "2018-11-08", {"2018年世界互联网大会": (2018, "乌镇", None)}),
+    # a party congress is dated by its ordinal (every five years since 1982)
+    ("这是党的十九大胜利闭幕后举行的一场盛会。", "2017-11-21", {"党的十九大": (2017, None, None)}),
+    # the contest's final is held during the summit
+    ("2022年世界互联网大会乌镇峰会开幕。“直通乌镇”全球互联网大赛吸引1100多个项目参赛。", "2022-11-09",
+     {"“直通乌镇”全球互联网大赛": (2022, None, "2022年世界互联网大会乌镇峰会")}),
+]
+
+
+@pytest.mark.parametrize("text, date, expected", SERIES_FACTS)
+def test_events_series_data_gives_year_place_and_parent(nlp, find_events, text, date, expected):
+    found = {e.name: (e.year, e.location, e.part_of) for e in find_events(make_test_doc(nlp, text, date))}
+    assert {name: found.get(name) for name in expected} == expected

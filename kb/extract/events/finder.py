@@ -155,6 +155,7 @@ def _pattern_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> 
             edition = m.groupdict().get("edition")
             number = parse_number(edition) if edition else None
             fields = {"edition": int(number) if number else None, "standalone": True}
+            fields["year"] = rule.year_of_edition(fields["edition"])  # 党的十九大: 2017
             name = rule.name.format(**m.groupdict()) if rule.name else m.group()
             out.append(_Mention(m.start(), m.end(), f"events.pattern:{rule.id}", rule.kind, name, fields=fields))
     return out
@@ -361,7 +362,9 @@ def _location(m: _Mention, ctx: Context, rules: EventRules) -> str | None:
     after = ctx.text[date.end if date else m.end:ctx.clause_end(m.end)]
     found = place_in(after, ctx.text[ctx.clause_start(m.start):m.start], rules.words["regions"], rules.words["cities"])
     if found is None and m.series:
-        return next((w for w in m.series.place_words if w in ctx.text[m.start:m.end]), None)
+        found = next((w for w in m.series.place_words if w in ctx.text[m.start:m.end]), None)
+    if found is None and m.series and m.series.home and m.series.home in ctx.text:
+        found = m.series.home  # held at its permanent seat, which the article names
     return found
 
 

@@ -36,6 +36,7 @@ class SeriesRule(Rule):
     occurrence_aliases: list[str] = []
     year_needed: bool = False
     place_words: list[str] = []
+    home: str | None = None  # where it is always held: the location when the clause names none
     naming: list[Naming] = []
     occurrences: list[Occurrence] = []
     part_of: str | None = None
@@ -69,12 +70,26 @@ class NounRule(Rule):
     named_by_year: bool = False  # a dated, self-standing bare name gets its year in front
 
 
+class Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    edition: int
+    year: int
+    every: int
+
+
 class PatternRule(Rule):
     """An event name matched by a regex and kept as written; group ``edition`` is its ordinal."""
 
     pattern: Regex
     kind: EventKind
     name: str | None = None  # the canonical name, ``{group}`` replaced by the matched group
+    # editions held at a fixed interval from a known one: {edition: 12, year: 1982, every: 5}
+    schedule: Schedule | None = None
+
+    def year_of_edition(self, edition: int | None) -> int | None:
+        s = self.schedule
+        return s.year + s.every * (edition - s.edition) if s and edition and edition >= s.edition else None
 
 
 @dataclass(frozen=True)
