@@ -470,3 +470,13 @@ def test_claims_provenance_rules_exist(nlp):
     rules = {p.rule for c in find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS) for p in c.provenance}
     assert {"fraction", "scale-only", "fraction-percent"} <= rules
     assert rules <= _rule_ids()
+
+
+def test_claims_a_scope_before_a_count_is_no_subject(nlp):
+    # 来自全球83个国家: 全球 says where the countries are from; the figures are the summit's
+    text = "2019年世界互联网大会在乌镇举行。来自全球83个国家和地区的约1500名嘉宾参会。"
+    article = parse_article(f"---\ndate: 2019-10-22\n---\n{text}\n", "case.txt")
+    doc = make_doc(nlp, article, clean_article(article))
+    events = [Event(name="2019年世界互联网大会", kind="summit", year=2019, evidence="2019年世界互联网大会在乌镇举行")]
+    subjects = {c.text: c.subject for c in find_claims(doc, [], events, [])}
+    assert subjects == {"83个国家和地区": "2019年世界互联网大会", "约1500名嘉宾": "2019年世界互联网大会"}

@@ -209,7 +209,7 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     framed = [(s, e) for s, e, *_ in sent.sources]
     framed += [m.span() for p in art.rules.groups for m in p.finditer(art.text, sent.start, q.start)]  # members
     topical = [m for m in art.mentions_in(sent.start, sent.end)
-               if not any(s <= m.start and m.end <= e for s, e in framed)]
+               if not any(s <= m.start and m.end <= e for s, e in framed) and not _scopes_any_count(art, m)]
     activity = [m for m in topical if m.kind == "event" and not m.summit and not _listed_before(art, m, q)
                 and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
     if activity:
@@ -237,6 +237,14 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
     m = _pick(art, previous, q)
     return _resolve(art, m, q, time, events) if m else None
+
+
+def _scopes_any_count(art: Article, m: Mention) -> bool:
+    """来自全球83个国家: a scope place right before a count is part of what it counts, no subject."""
+    if m.kind != "place" or m.name not in art.rules.scope_places:
+        return False
+    gap = art.rules.possessive + " "
+    return any(not art.text[m.end:q.start].strip(gap) for q in art.quantities if m.end <= q.start < m.end + 3)
 
 
 def _listed_before(art: Article, m: Mention, q: Quantity) -> bool:

@@ -46,6 +46,8 @@ class PartRule(Rule):
 class PlaceRule(Rule):
     name: str
     words: list[str]
+    # right before a count it scopes what is counted (来自全球83个国家), and is not its subject
+    scope: bool = False
 
 
 class MetricWords(Rule):
@@ -79,6 +81,7 @@ class ClaimRules:
     anaphor: re.Pattern
     present: re.Pattern
     places: tuple[tuple[str, str], ...]  # (word, canonical name), longest word first
+    scope_places: frozenset[str]  # canonical names of places that scope a count right after them
     ignore: re.Pattern
     predicates: tuple[tuple[str, bool], ...]  # (word, growth), longest first
     comparatives: tuple[str, ...]
@@ -195,6 +198,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         anaphor=anaphor,
         present=re.compile("|".join(_words(section("present", WordsRule)))),
         places=tuple(sorted(((w, p.name) for p in places for w in p.words), key=lambda x: -len(x[0]))),
+        scope_places=frozenset(p.name for p in places if p.scope),
         ignore=_either([r.pattern for r in section("ignore", PatternRule)]),
         predicates=tuple(sorted(((w, r.growth) for r in predicates for w in r.words), key=lambda x: -len(x[0]))),
         comparatives=_words(section("comparatives", WordsRule)),
