@@ -262,8 +262,9 @@ CONTEXT_CASES = [
     # a comparison base is not the figure's time: the change is over the period from it
     (REPORT + "截至2024年6月，我国网民规模达10.9亿人，较2023年12月增长742万人。", "742万人",
      "中国互联网络信息中心", "2023-12/2024-06"),
-    # a paragraph break ends the context; a new attribution replaces it
-    (REPORT + "截至2024年6月，我国网民规模达10.9亿人。\n互联网普及率达78%。", "78%", None, None),
+    # a paragraph break ends the context (a figure stated in the present then holds for the
+    # article's year, 2023); a new attribution replaces it
+    (REPORT + "截至2024年6月，我国网民规模达10.9亿人。\n互联网普及率达78%。", "78%", None, "2023"),
     (REPORT + "截至2024年6月，我国网民规模达10.9亿人。据国际电信联盟统计，全球网民达54亿人。", "54亿人",
      "国际电信联盟", None),
     # a report that only modifies the noun of an in-sentence frame (发布的《…》认为) carries nothing

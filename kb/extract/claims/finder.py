@@ -44,6 +44,13 @@ from kb.records.models import Claim, Document, Event, Organization, Provenance
 __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
 
 
+def _dated_otherwise(art: Article, start: int, end: int, figure_end: int) -> bool:
+    """The sentence states dates of its own (从2019年…至2022年…) or, before the figure, an open
+    period (近年来): the figure's time is not simply the present."""
+    return (any(start <= d.start < end for d in art.dates)
+            or any(w in art.text[start:figure_end] for w in art.rules.open_periods))
+
+
 def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Event]) -> Claim:
     clause = (sent.clause_start(art, q.start), clause_end(art.text, q.end, sent.end))
     read_topics(art, sent, clause[0])
@@ -55,6 +62,8 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     if subject is None and q.kind == "duration":
         subject = generic_subject(art, q, clause)
     source, frame = claim_source(art, sent, q)
+    if time is None and source is None and art.date and not _dated_otherwise(art, sent.start, sent.end, q.end):
+        time = art.date[:4]  # stated in the present of a dated article: its year (settled points)
     sent.metric, sent.subject, sent.read_to = metric or sent.metric, subject or sent.subject, q.end
     from kb.nlp.pipeline import provenance  # the pipeline module, imported late: it loads spaCy's language data
     evidence = _evidence(art, clause, sent.end)

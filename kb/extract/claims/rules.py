@@ -86,6 +86,7 @@ class ClaimRules:
     predicates: tuple[tuple[str, bool], ...]  # (word, growth), longest first
     comparatives: tuple[str, ...]
     relative: tuple[str, ...]
+    open_periods: tuple[str, ...]  # 近年来: a figure over an open period holds for no one year
     heads: tuple[str, ...]
     membership: re.Pattern
     origin_units: tuple[str, ...]
@@ -203,6 +204,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         predicates=tuple(sorted(((w, r.growth) for r in predicates for w in r.words), key=lambda x: -len(x[0]))),
         comparatives=_words(section("comparatives", WordsRule)),
         relative=_words(section("relative", WordsRule)),
+        open_periods=_words(section("open_periods", WordsRule)),
         heads=_words(section("heads", WordsRule)),
         membership=_either([r.pattern for r in section("membership", PatternRule)]),
         origin_units=_words(section("origin_units", WordsRule)),
