@@ -55,7 +55,7 @@ METRIC_CASES = [
     ("从2018年起,博览会连续五年举办“互联网之光”博览会。", "五年", "连续举办年数"),
     # the participation word nearest after the count, whatever the order of the rule's words
     ("来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。", "580余家企业", "参展企业数"),
-    ("来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。", "1200名嘉宾", "与会嘉宾数"),
+    ("来自30多个国家和地区的580余家企业参展参赛，1200名嘉宾与会。", "1200名嘉宾", "参会嘉宾数"),
 ]
 # What a metric leaves out or takes from the figure before: a time and a light verb opening it, a name
 # modified by a clause (the subject), the owner of a share, the topic of a growth, a list of counts.

@@ -43,6 +43,11 @@ class PartRule(Rule):
     last: int
 
 
+class MetricForm(Rule):
+    word: str
+    variants: list[str]
+
+
 class PlaceRule(Rule):
     name: str
     words: list[str]
@@ -109,6 +114,8 @@ class ClaimRules:
     year_parts: tuple[tuple[str, int, int], ...]  # (word, first month, last month), longest first
     groups: tuple[re.Pattern, ...]  # group `group`: several countries named as one subject
     metric_openers: re.Pattern
+    metric_forms: tuple[tuple[str, str], ...]  # (variant, word) written at a metric's start, longest first
+    not_metric_starts: tuple[str, ...]  # function words no metric starts with
     increments: tuple[str, ...]
     event_verbs: tuple[str, ...]
     words: MetricWords
@@ -227,6 +234,9 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         year_parts=tuple(sorted(((w, r.first, r.last) for r in section("year_parts", PartRule) for w in r.words),
                                 key=lambda x: -len(x[0]))),
         groups=tuple(re.compile(r.pattern) for r in section("groups", PatternRule)),
+        metric_forms=tuple(sorted(((v, f.word) for f in section("metric_forms", MetricForm) for v in f.variants),
+                                  key=lambda x: -len(x[0]))),
+        not_metric_starts=_words(section("not_metric_starts", WordsRule)),
         metric_openers=re.compile(alternation([w for r in section("metric_openers", OpenerRule) for w in r.words],
                                               not_before={w: r.not_before for r in section("metric_openers", OpenerRule)
                                                           for w in r.words if r.not_before})),

@@ -23,18 +23,26 @@ _REPEATED = re.compile(r"(.{2,}?)\1")
 
 
 def clean_metric(metric: str, rules: ClaimRules) -> str:
-    """``metric`` without quote marks, leading conjunctions/adverbs and doubled segments."""
+    """``metric`` without quote marks, leading conjunctions/adverbs and doubled segments, with
+    one word for the variants of its first one (``metric_forms``: 参加嘉宾数 → 参会嘉宾数)."""
     metric = "".join(c for c in metric if c not in QUOTES).strip()
     while (m := rules.metric_openers.match(metric)) and len(metric) > m.end():
         metric = metric[m.end():]
     if rules.metric_openers.fullmatch(metric):
         return ""
+    variant = next((v for v, _ in rules.metric_forms if metric.startswith(v)), None)
+    if variant is not None:
+        metric = dict(rules.metric_forms)[variant] + metric[len(variant):]
     return _REPEATED.sub(r"\1", metric)
 
 
 def _noun_phrase(metric: str, rules: ClaimRules) -> bool:
-    """Not empty, not ending in a function word, holding no count (多场分论坛, 20个: a list or a clause)."""
-    return bool(metric) and not metric.endswith(rules.not_metric_ends) and not rules.count_inside.search(metric)
+    """Not empty, not starting or ending in a function word, holding no list (、), no doubled
+    particle (申报的的国家数) and no count (多场分论坛, 20个: a list or a clause)."""
+    if not metric or metric.endswith(rules.not_metric_ends) or metric.startswith(rules.not_metric_starts):
+        return False
+    de = rules.possessive
+    return de + de not in metric and "、" not in metric and not rules.count_inside.search(metric)
 
 
 def sane_metric(metric: str | None, q: Quantity, counted: str, rules: ClaimRules) -> str | None:
