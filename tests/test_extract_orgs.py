@@ -337,3 +337,14 @@ def test_orgs_source_field_needs_a_name_not_a_code(nlp):
 ])
 def test_orgs_company_with_its_city_in_brackets(nlp, text, expected):
     assert names(article_doc(nlp, text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a verb inside a name, kept because an anchor (中央) starts it
+    ("中央精神文明建设办公室专职副主任出席。", ["中央精神文明建设办公室"]),
+    ("精神文明建设办公室负责人表示。", []),  # no anchor: the verb stops the name
+    # one office with two names: two records, as the article names them
+    ("中央网信办(国家网信办)副主任出席。", ["中央网络安全和信息化委员会办公室", "国家互联网信息办公室"]),
+])
+def test_orgs_name_verbs_and_two_named_offices(nlp, text, expected):
+    assert sorted(names(article_doc(nlp, text))) == sorted(expected)

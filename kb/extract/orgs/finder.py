@@ -296,7 +296,7 @@ def extend_left(tokens: TokenIndex, known_by_end: dict[int, Mention], pos: int, 
         is_anchor = word in words["prefixes"] or bool(place.match(word))
         if anchored and not is_anchor:
             break
-        if word in words["conjunctions"] and used:
+        if (word in words["conjunctions"] and used) or word in words["name_verbs"]:
             cut = cut if cut is not None else pos
         elif not _NAME_TOKEN.match(word) or word in words["stops"] or used >= MAX_TOKENS_ANCHORED:
             break

@@ -118,7 +118,7 @@ def org_rules() -> OrgRules:
             entries.setdefault(name, entry)
     heads = load_section(path, "heads", HeadRule)
     head_rules = {w: rule for rule in heads for w in rule.words}
-    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "series_body_words", "series_body_verbs", "series_event_after",
+    sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "series_body_words", "series_body_verbs", "series_event_after", "name_verbs",
                 "not_organizations",
                 "venues",
                 "organ_titles", "company_suffixes", "alias_prefixes", "house_outlets")
