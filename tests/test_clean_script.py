@@ -75,3 +75,21 @@ def test_to_simplified_aligns_when_length_changes(monkeypatch):
     assert mapped.span(0, 1) == (0, 1)
     assert mapped.span(2, 3) == (3, 4)
     assert mapped.span(4, 5) == (5, 6)
+
+
+# Taiwan-variant pages (big5 gateways) get mainland words; Hong Kong and mainland text keeps its own
+VARIANTS = [
+    ("國家網際網路資訊辦公室副主任", "国家互联网信息办公室副主任"),
+    ("人工智慧與網路安全", "人工智能与网络安全"),
+    ("香港智慧城市藍圖", "香港智慧城市蓝图"),  # no Taiwan word: 智慧 stays
+    ("政府資訊科技總監", "政府资讯科技总监"),  # Hong Kong's 资讯 stays on a page without Taiwan words
+    ("推動人工智慧發展", "推动人工智慧发展"),  # 人工智慧 alone marks no page: only markers do
+]
+
+
+@pytest.mark.parametrize("text, expected", VARIANTS)
+def test_to_simplified_converts_taiwan_vocabulary_only_on_taiwan_pages(text, expected):
+    mapped = to_simplified(text)
+    assert mapped.text == expected
+    assert len(mapped.starts) == len(mapped.text)  # every character still maps into the original
+    assert all(0 <= s < e <= len(text) for s, e in zip(mapped.starts, mapped.ends))

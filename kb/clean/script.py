@@ -16,10 +16,13 @@ detection read it.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from kb.clean.offsets import Mapped, translate
+from kb.rules.ruleset import Rule, alternation, load_section, load_words, rule_builder, rule_path
 
 # Full-width forms folded to ASCII; everything else in U+FF01–U+FF5E stays.
 HALFWIDTH_SYMBOLS = "％．＋－／＝＜＞＠＃＆＊＿＾＄＼｜"
@@ -40,6 +43,40 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+class TaiwanTerm(Rule):
+    """A Taiwan word (as ``t2s`` writes it) and the mainland word for the same thing."""
+
+    taiwan: str
+    mainland: str
+
+
+@dataclass(frozen=True)
+class TaiwanVocabulary:
+    markers: tuple[str, ...]
+    terms: dict[str, str]  # taiwan → mainland
+    pattern: re.Pattern[str]  # the taiwan words, longest first
+
+
+@rule_builder
+def taiwan_vocabulary() -> TaiwanVocabulary:
+    """``rules/lexicon.yaml``: section ``taiwan_markers`` (words that survive ``t2s`` only on
+    pages in Taiwan's vocabulary: 网际网路, 软体; Hong Kong writes 互联网, 软件) and section
+    ``taiwan_terms`` (what such a page's words are on the mainland: 网际网路 → 互联网)."""
+    path = rule_path("lexicon")
+    terms = {t.taiwan: t.mainland for t in load_section(path, "taiwan_terms", TaiwanTerm)}
+    return TaiwanVocabulary(tuple(load_words(path, "taiwan_markers")), terms, re.compile(alternation(terms)))
+
+
+def is_taiwan_variant(simplified_text: str) -> bool:
+    """The page (already through ``t2s``) is written in Taiwan's vocabulary."""
+    return any(marker in simplified_text for marker in taiwan_vocabulary().markers)
+
+
+def _mainland_words(text: str) -> str:
+    vocabulary = taiwan_vocabulary()
+    return vocabulary.pattern.sub(lambda m: vocabulary.terms[m.group()], text)
+
+
 def simplified(text: str) -> str:
     """``text`` in simplified characters (OpenCC t2s, phrase level), without a map."""
     return _converter().convert(text)
@@ -51,8 +88,15 @@ def to_halfwidth(text: str) -> Mapped:
 
 
 def to_simplified(text: str) -> Mapped:
-    """``text`` in simplified characters, mapped (one to one where lengths agree)."""
+    """``text`` in simplified characters, mapped (one to one where lengths agree). A page in
+    Taiwan's vocabulary (:func:`is_taiwan_variant`: 網際網路, 軟體) goes through OpenCC
+    gets its words in mainland form too (``taiwan_terms``: 网际网路 → 互联网, 人工智慧 → 人工智能);
+    mainland and Hong Kong text keeps its words (智慧 stays 智慧)."""
     converted = _converter().convert(text)
+    taiwan = is_taiwan_variant(converted)
+    convert = (lambda line: _mainland_words(_converter().convert(line))) if taiwan else _converter().convert
+    if taiwan:
+        converted = convert(text)
     if len(converted) == len(text):
         return Mapped(converted, *_identity_ranges(0, len(text)), len(text))
     starts: list[int] = []
@@ -60,7 +104,7 @@ def to_simplified(text: str) -> Mapped:
     parts: list[str] = []
     offset = 0
     for line in text.splitlines(keepends=True):
-        new = _converter().convert(line)
+        new = convert(line)
         line_starts, line_ends = _align(line, new)
         parts.append(new)
         starts.extend(s + offset for s in line_starts)
