@@ -1,27 +1,39 @@
-"""kb's extraction speed against segmenting only, and its cache and --jobs.
+"""kb's extraction cost against segmenting the same text, its stages, ``--jobs 2``, the tagger's
+cost, the cache, and growth from 1,000 to 10,000 articles.
 
-    .venv/bin/python benchmarks/run.py [--sample 400] [--workdir DIR] [--out benchmarks/RESULTS.md]
-    .venv/bin/python benchmarks/run.py --linear
+    .venv/bin/python benchmarks/run.py            # about 10 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # real pages only, under 2 minutes
+    .venv/bin/python benchmarks/run.py --linear   # one 10k and one 160k article, printed only
 
-``--linear`` only times kb's extraction of one long article of 10k and of 160k
-characters (the seeds' paragraphs repeated) and prints seconds per 100k
-characters for each: equal figures mean the cost grows linearly.
+Text: the real pages of ``../shared/dev/articles`` (when that folder exists) and
+``seeds/``; a full run adds articles generated from the seeds
+(:mod:`corpus`). Every figure is **CPU time** (user + sys) of a **whole
+process** (``os.wait4``), the median of ``--runs`` (3) runs taken in turn
+(case A, B, C, A, B, C, …), so a burst of load on the machine hits every case
+alike. The ratios compare:
 
-Needs the optional ``bench`` extra (jieba). Builds the 1,000- and 10,000-article
-corpora (benchmarks/corpus.py), then measures on one sample of the same text:
-kb's full extraction (cold, no cache), spaCy + kb's pkuseg model segmenting
-only (``nlp.make_doc``), and jieba's POS tagger (``jieba.posseg.cut``); each
-tool in a fresh process, so its peak RSS is its own. Then a cold build, an
-unchanged rebuild and a rebuild after one article changed (``--jobs 2``,
-fresh cache), and the 1,000 → 10,000 step. Prints a table; writes RESULTS.md.
+- ``kb extract`` (clean, segment, tag, rules, write YAML; model load included)
+  with a process that loads spaCy + pkuseg and segments the *same raw files*
+  (front matter and markup included) — the issue's target, ≤ 1.0×;
+- inside one kb process, kb's per-article stages with the segmentation of
+  kb's own *clean* text (``make_doc``) — what kb adds to segmenting;
+- ``--tagger lac`` with ``--tagger none``: the tagger's CPU and peak RSS;
+- ``--jobs 2`` with ``--jobs 1``: wall time, of the whole process and of the
+  extraction after the model load.
+
+Writes ``--out`` (benchmarks/RESULTS.md) with the command and the machine
+load; the raw figures go to ``--json PATH`` only (and to ``--workdir`` when
+given). ``benchmarks/knowledge.py`` (merge, query, rebuild), when present, is
+run by a full run and its figures added.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,112 +41,225 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEV = ROOT.parent / "shared" / "dev" / "articles"
+SEEDS = ROOT / "seeds"
 sys.path.insert(0, str(HERE))
 
 
-def _articles(list_file: Path):
-    from kb.ingest.articles import read_article
-
-    return [read_article(Path(line)) for line in list_file.read_text().split("\n") if line]
+def _paths_from(list_file: Path) -> list[Path]:
+    return [Path(line) for line in list_file.read_text().split("\n") if line]
 
 
-def _rss_mb(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+# ---------------------------------------------------------------- in a child process
 
 
-# ---------------------------------------------------------------- one tool, in its own process
+def segment_files(paths: list[Path]) -> dict:
+    """The baseline: spaCy + pkuseg (kb's model file, no user dictionary), segmenting each raw file."""
+    import contextlib
+    import io
+
+    import spacy
+
+    from kb import paths as kb_paths
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        nlp.tokenizer.initialize(pkuseg_model=str(kb_paths.model_dir(None)), pkuseg_user_dict="default")
+    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+    chars = tokens = 0
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        chars += len(text)
+        tokens += len(nlp.make_doc(text))
+    return {"files": len(files), "chars": chars, "tokens": tokens}
 
 
-def _load_tool(tool: str):
-    if tool == "jieba":
-        import jieba
-        import jieba.posseg
+def jieba_files(paths: list[Path]) -> dict:
+    """A peer: jieba's POS tagger (``jieba.posseg.cut``, the optional ``bench`` extra) over each raw file."""
+    import jieba
+    import jieba.posseg
 
-        jieba.setLogLevel(60)
-        jieba.initialize()
-        return lambda text: list(jieba.posseg.cut(text))
-    from kb.nlp.pipeline import load_pipeline
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+    tokens = sum(len(list(jieba.posseg.cut(f.read_text(encoding="utf-8", errors="replace")))) for f in files)
+    return {"files": len(files), "tokens": tokens}
 
-    nlp = load_pipeline()
-    if tool == "pkuseg":
-        return nlp.make_doc
-    from kb.extract import check_rules, extract_article
 
+def stages(paths: list[Path], tagger: str = "lac") -> dict:
+    """CPU seconds of each stage of kb's extraction in this process: imports, rule check, model
+    loads, then per article: read, clean, segment (``make_doc``), each pipeline component, YAML."""
+    clock = time.process_time
+    spent: dict[str, float] = {}
+
+    def add(name: str, since: float) -> float:
+        now = clock()
+        spent[name] = spent.get(name, 0.0) + now - since
+        return now
+
+    t = clock()
+    import kb.nlp.pipeline as pipeline
+    from kb.clean import clean_article
+    from kb.extract import check_rules
+    from kb.ingest.articles import read_articles
+    from kb.records.models import dump_article_facts
+
+    t = add("import", 0.0)
     check_rules()
-    return lambda article: extract_article(nlp, article)
+    t = add("rule check", t)
+    pipeline._pkuseg(str(pipeline.require(pipeline.paths.model_dir(None))))
+    t = add("pkuseg load", t)
+    if tagger != "none":
+        from kb.nlp.tagger import load_lac
+
+        load_lac()
+        t = add("tagger load", t)
+    nlp = pipeline.load_pipeline(tagger=tagger)
+    t = add("pipeline", t)
+    articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
+    t = add("read", t)
+    chars = 0
+    for article in articles:
+        with nlp.get_pipe("kb_facts").ruleset().active():
+            t = clock()
+            textmap = clean_article(article)
+            t = add("clean", t)
+            doc = nlp.make_doc(textmap.text)
+            t = add("segment", t)
+            doc._.article, doc._.textmap = article, textmap
+            chars += len(textmap.text)
+            for name, component in nlp.pipeline:
+                doc = component(doc)
+                t = add(name, t)
+        dump_article_facts(doc._.facts)
+        t = add("YAML", t)
+    spent["total"] = clock()
+    return {"stages": spent, "articles": len(articles), "clean_chars": chars}
 
 
-def measure(tool: str, list_file: Path, jobs: int, cache_dir: str | None) -> dict:
-    """Load time, run time, characters and peak RSS of ``tool`` over the listed articles."""
-    articles = _articles(list_file)
-    chars = sum(len(a.text) for a in articles)
+def extract_jobs(paths: list[Path], jobs: int) -> dict:
+    """Wall seconds of loading the pipeline, then of ``extract_all`` with ``jobs`` workers."""
+    from kb.batch import _load, extract_all
+    from kb.ingest.articles import read_articles
+
+    articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
     start = time.perf_counter()
-    if tool == "kb-build":
-        from kb.store.cache import FactsCache
-        from kb.batch import extract_all
-
-        cache = FactsCache(cache_dir) if cache_dir else None
-        extract_all(articles, jobs=jobs, cache=cache)
-        loaded = run = time.perf_counter() - start
-        extra = {"hits": cache.hits if cache else 0, "misses": cache.misses if cache else len(articles)}
-    else:
-        work = _load_tool(tool)
-        loaded = time.perf_counter() - start
-        failed = 0
-        for article in articles:
-            try:
-                work(article if tool == "kb" else article.text)
-            except Exception:  # an extractor bug must not hide the timings; it is counted
-                failed += 1
-        run = time.perf_counter() - start - loaded
-        extra = {"failed": failed}
-    return {"tool": tool, "load_s": loaded if tool != "kb-build" else 0.0, "run_s": run, "chars": chars,
-            "articles": len(articles), "rss_mb": _rss_mb(), "child_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN), **extra}
+    _load(None, "pkuseg", "lac")  # cached: extract_all reuses it (and forks its workers from it)
+    loaded = time.perf_counter()
+    results = extract_all(articles, jobs=jobs)
+    done = time.perf_counter()
+    failed = sum(1 for r in results if isinstance(r, Exception))
+    return {"load_s": loaded - start, "extract_s": done - loaded, "articles": len(articles), "failed": failed}
 
 
-def _spawn(tool: str, articles: list[Path], workdir: Path, *, jobs: int = 1, cache: Path | None = None) -> dict:
-    list_file = workdir / f"list-{tool}-{len(articles)}.txt"
-    list_file.write_text("\n".join(map(str, articles)) + "\n")
-    cmd = [sys.executable, __file__, "--measure", tool, "--list", str(list_file), "--jobs", str(jobs)]
-    if cache:
-        cmd += ["--cache", str(cache)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def cached_build(paths: list[Path], cache_dir: str) -> dict:
+    """Wall seconds (``build_s``) and cache hits of ``extract_all(--jobs 2)`` with the cache in
+    ``cache_dir``; the model is loaded inside it, only when something is not cached."""
+    from kb.batch import extract_all
+    from kb.ingest.articles import read_articles
+    from kb.store.cache import FactsCache
+
+    articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
+    cache = FactsCache(cache_dir)
+    start = time.perf_counter()
+    extract_all(articles, jobs=2, cache=cache)
+    return {"build_s": time.perf_counter() - start, "hits": cache.hits, "misses": cache.misses,
+            "articles": len(articles), "chars": sum(len(a.text) for a in articles)}
+
+
+# ---------------------------------------------------------------- whole processes
+
+
+def _kb(*args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from kb.cli.main import main; sys.exit(main())", *args]
+
+
+def _self(mode: str, paths: list[Path], workdir: Path, *extra: str) -> list[str]:
+    list_file = workdir / f"list-{abs(hash(tuple(map(str, paths))))}.txt"
+    list_file.write_text("\n".join(map(str, paths)) + "\n")
+    return [sys.executable, __file__, "--child", mode, "--list", str(list_file), *extra]
+
+
+def run_process(cmd: list[str], workdir: Path) -> dict:
+    """Run ``cmd`` to its end: CPU (user + sys), wall, peak RSS of that process, its JSON output."""
+    out, err = workdir / "child.out", workdir / "child.err"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({child.returncode}):\n{err.read_text()[-2000:]}")
+    lines = out.read_text().strip().splitlines()
+    data = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    # ru_maxrss of a reaped child is its own peak, or that of its largest worker (Linux: KiB)
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
+            "wall_s": wall, "rss_mb": usage.ru_maxrss / 1024, **data}
+
+
+def interleaved(cases: dict[str, list[str]], runs: int, workdir: Path) -> dict[str, dict]:
+    """Each case ``runs`` times, in turn; per case the median of every numeric figure (and all CPU times)."""
+    seen: dict[str, list[dict]] = {name: [] for name in cases}
+    for r in range(runs):
+        for name, cmd in cases.items():
+            print(f"  run {r + 1}/{runs}: {name}", file=sys.stderr)
+            seen[name].append(run_process(cmd, workdir))
+    return {name: _median(results) for name, results in seen.items()}
+
+
+def _median(results: list[dict]) -> dict:
+    out = dict(results[0])
+    for key, value in results[0].items():
+        if isinstance(value, (int, float)):
+            out[key] = statistics.median(r[key] for r in results)
+        elif isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
+            out[key] = {k: statistics.median(r[key].get(k, 0.0) for r in results) for k in value}
+    out["cpu_runs"] = [round(r["cpu_s"], 2) for r in results]
+    return out
+
+
+def real_pages(workdir: Path, runs: int, paths: list[Path], jieba: bool = False) -> dict:
+    """kb against segmenting, tagger on and off, stages, and --jobs 2 on ``paths`` (and jieba)."""
+    out = workdir / "out"
+    cases = {
+        "segment": _self("segment", paths, workdir),
+        "kb": _kb("extract", *map(str, paths), "--out", str(out / "kb"), "--no-cache"),
+        "kb --tagger none": _kb("extract", *map(str, paths), "--out", str(out / "none"), "--no-cache", "--tagger", "none"),
+        "stages": _self("stages", paths, workdir),
+        "extract_all --jobs 1": _self("jobs", paths, workdir, "--jobs", "1"),
+        "extract_all --jobs 2": _self("jobs", paths, workdir, "--jobs", "2"),
+    }
+    if jieba:
+        cases["jieba"] = _self("jieba", paths, workdir)
+    return interleaved(cases, runs, workdir)
 
 
 # ---------------------------------------------------------------- profile
 
 
-def profile(list_file: Path, top: int = 25) -> str:
-    """cProfile of kb's extraction over the listed articles: stages, then the hottest functions."""
+def profile(paths: list[Path], top: int = 25) -> str:
+    """cProfile of kb's extraction of ``paths``: the hottest functions by their own time."""
     import cProfile
     import io
     import pstats
 
-    articles = _articles(list_file)
-    work = _load_tool("kb")
-    work(articles[0])  # warm caches (rules, user dictionary) outside the profile
+    from kb.extract import check_rules, extract_article
+    from kb.ingest.articles import read_articles
+    from kb.nlp.pipeline import load_pipeline
+
+    check_rules()
+    nlp = load_pipeline()
+    articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
+    extract_article(nlp, articles[0])  # rules and user dictionary loaded outside the profile
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [work(a) for a in articles])
-    stats = pstats.Stats(profiler)
-    total = sum(v[3] for k, v in stats.stats.items() if k[0].endswith("kb/extract/__init__.py")
-                and k[2] == "extract_article") or 1.0
-    stages = [("kb/clean/__init__.py", "clean_article"), ("spacy/language.py", "__call__"),
-              ("spacy/language.py", "make_doc"), ("kb/nlp/pipeline.py", "set_sentence_starts"),
-              ("kb/extract/orgs/finder.py", "find_organizations"), ("kb/extract/events/finder.py", "find_events"),
-              ("kb/extract/people/finder.py", "find_people"), ("kb/extract/documents/finder.py", "find_documents"),
-              ("kb/extract/claims/finder.py", "find_claims"), ("records/models.py", "from_records")]
-    lines = ["| stage | cumulative s | share |", "|---|---:|---:|"]
-    for path, name in stages:
-        cum = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(path) and k[2] == name)
-        lines.append(f"| `{path.split('/')[-1]}:{name}` | {cum:.2f} | {cum / total:.0%} |")
+    profiler.runcall(lambda: [extract_article(nlp, a) for a in articles])
     buffer = io.StringIO()
     pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats(top)
-    hot = [ln for ln in buffer.getvalue().splitlines() if ln.strip()][-top - 1:]
-    return "\n".join(lines) + f"\n\nTotal profiled: {total:.2f} s over {len(articles)} articles.\n\n" \
-        "Hottest functions by own time:\n\n```\n" + "\n".join(hot) + "\n```\n"
+    hot = [ln.replace(str(ROOT) + "/", "").replace(sys.prefix + "/lib/", "")
+           for ln in buffer.getvalue().splitlines() if ln.strip()][-top - 1:]
+    return "```\n" + "\n".join(hot) + "\n```\n"
 
 
 # ---------------------------------------------------------------- long articles
@@ -147,9 +272,8 @@ def long_article(n: int):
     """An article of ``n`` characters: the seeds' clean paragraphs, repeated with the years varied."""
     from kb.clean import clean_article
     from kb.ingest.articles import parse_article, read_article
-    from kb.paths import ROOT
 
-    paragraphs = [p for path in sorted((ROOT / "seeds").glob("*.txt"))
+    paragraphs = [p for path in sorted(SEEDS.glob("*.txt"))
                   for p in clean_article(read_article(path)).text.split("\n") if p.strip()]
     out, size = [], 0
     while size < n:
@@ -159,182 +283,292 @@ def long_article(n: int):
 
 
 def linear() -> str:
-    """Seconds per 100k characters of kb's extraction, for one article of each of LINEAR_SIZES."""
-    work = _load_tool("kb")
-    work(long_article(2_000))  # rules and user dictionary loaded outside the timing
-    rows = ["| article characters | extraction s | s per 100k characters |", "|---:|---:|---:|"]
+    """CPU seconds per 100k characters of kb's extraction, for one article of each of LINEAR_SIZES."""
+    from kb.extract import check_rules, extract_article
+    from kb.nlp.pipeline import load_pipeline
+
+    check_rules()
+    nlp = load_pipeline()
+    extract_article(nlp, long_article(2_000))  # rules and user dictionary loaded outside the timing
+    rows = ["| article characters | extraction CPU s | CPU s per 100k characters |", "|---:|---:|---:|"]
     for n in LINEAR_SIZES:
         article = long_article(n)
-        start = time.perf_counter()
-        work(article)
-        took = time.perf_counter() - start
+        start = time.process_time()
+        extract_article(nlp, article)
+        took = time.process_time() - start
         rows.append(f"| {n:,} | {took:.2f} | {took * 100_000 / n:.2f} |")
     return "\n".join(rows) + "\n"
 
 
-# ---------------------------------------------------------------- the whole run
+# ---------------------------------------------------------------- generated corpora
 
 
-def _ingest(folder: Path) -> tuple[list, float, float]:
-    """Read every article of ``folder`` and compute its cache key: (articles, read s, key s)."""
-    from kb.store.cache import FactsCache
-    from kb.ingest.articles import read_articles
-
-    start = time.perf_counter()
-    articles = [a for a in read_articles(folder) if not isinstance(a, Exception)]
-    read = time.perf_counter() - start
-    cache = FactsCache(folder.parent / "no-such-cache")
-    start = time.perf_counter()
-    for article in articles:
-        cache.get(article)
-    return articles, read, time.perf_counter() - start
-
-
-def _rate(result: dict) -> float:
-    return result["chars"] / result["run_s"]
-
-
-def run_all(workdir: Path, sample_size: int, linear_sample: int) -> dict:
+def generated(workdir: Path, runs: int, sample_size: int, linear_sample: int) -> dict:
+    """On articles made from the seeds: kb against segmenting, the cache, 1,000 → 10,000."""
     import random
 
     from corpus import build_corpus
 
-    timings: dict = {"sample": sample_size, "linear_sample": linear_sample}
     start = time.perf_counter()
     corpus = {n: build_corpus(workdir / f"corpus-{n}", n, seed=0) for n in (1000, 10000)}
-    timings["corpus_s"] = time.perf_counter() - start
-    sample = corpus[1000][:sample_size]
-    for tool in ("kb", "pkuseg", "jieba"):
-        print(f"measuring {tool} on {len(sample)} articles ...", file=sys.stderr)
-        timings[tool] = _spawn(tool, sample, workdir)
-    cache = workdir / "cache"
+    result: dict = {"corpus_s": time.perf_counter() - start, "sample": sample_size}
+    sample_dir = workdir / "sample"
+    sample_dir.mkdir(exist_ok=True)
+    sample = []
+    for path in corpus[1000][:sample_size]:
+        (sample_dir / path.name).write_bytes(path.read_bytes())
+        sample.append(sample_dir / path.name)
+    print(f"generated sample of {len(sample)} articles ...", file=sys.stderr)
+    result["peers"] = interleaved({
+        "segment": _self("segment", [sample_dir], workdir),
+        "kb": _kb("extract", str(sample_dir), "--out", str(workdir / "out" / "gen"), "--no-cache"),
+        "extract_all --jobs 1": _self("jobs", [sample_dir], workdir, "--jobs", "1"),
+        "extract_all --jobs 2": _self("jobs", [sample_dir], workdir, "--jobs", "2"),
+    }, runs, workdir)
     print("cold build, unchanged rebuild, one article changed (--jobs 2) ...", file=sys.stderr)
-    timings["cold"] = _spawn("kb-build", sample, workdir, jobs=2, cache=cache)
-    timings["warm"] = _spawn("kb-build", sample, workdir, jobs=2, cache=cache)
+    cache = str(workdir / "cache")
+    result["cold"] = run_process(_self("cached", [sample_dir], workdir, "--cache", cache), workdir)
+    result["warm"] = run_process(_self("cached", [sample_dir], workdir, "--cache", cache), workdir)
     original = sample[0].read_bytes()
     sample[0].write_bytes(original + "\n\n本文有一处修改。\n".encode())
-    timings["changed"] = _spawn("kb-build", sample, workdir, jobs=2, cache=cache)
+    result["changed"] = run_process(_self("cached", [sample_dir], workdir, "--cache", cache), workdir)
     sample[0].write_bytes(original)
     print("1,000 -> 10,000 ...", file=sys.stderr)
     for n in (1000, 10000):
-        articles, read_s, key_s = _ingest(workdir / f"corpus-{n}")
+        articles, read_s = _read_all(workdir / f"corpus-{n}")
         picked = random.Random(n).sample(corpus[n], linear_sample)
-        timings[f"n{n}"] = {"articles": len(articles), "chars": sum(len(a.text) for a in articles),
-                            "read_s": read_s, "lookup_s": key_s,
-                            "extract": _spawn("kb-build", picked, workdir, jobs=2)}
-    print("profiling ...", file=sys.stderr)
-    list_file = workdir / "profile-list.txt"
-    list_file.write_text("\n".join(map(str, sample[:24])) + "\n")
-    timings["profile"] = subprocess.run(
-        [sys.executable, __file__, "--profile", "--list", str(list_file)], check=True, capture_output=True, text=True
-    ).stdout
-    return timings
+        result[f"n{n}"] = {"articles": articles, "read_s": read_s, "chars": sum(p.stat().st_size for p in corpus[n]),
+                           "extract": run_process(_self("jobs", picked, workdir, "--jobs", "2"), workdir)}
+        result[f"n{n}"]["extract"]["chars"] = sum(len(p.read_text(encoding="utf-8")) for p in picked)
+        result[f"n{n}"]["chars"] = sum(len(p.read_text(encoding="utf-8")) for p in corpus[n])
+    return result
+
+
+def _read_all(folder: Path) -> tuple[int, float]:
+    from kb.ingest.articles import read_articles
+
+    start = time.perf_counter()
+    articles = [a for a in read_articles(folder) if not isinstance(a, Exception)]
+    return len(articles), time.perf_counter() - start
 
 
 # ---------------------------------------------------------------- report
 
 
-def _peer_table(t: dict) -> list[str]:
-    kb_rate = _rate(t["kb"])
-    rows = ["| tool | load s | run s | chars/s | peak RSS MB | kb speed ÷ tool speed |", "|---|---:|---:|---:|---:|---:|"]
-    names = {"kb": "kb full extraction (clean + pkuseg + rules)", "pkuseg": "spaCy + pkuseg, segmenting only",
-             "jieba": "jieba.posseg.cut"}
-    for tool, name in names.items():
-        r = t[tool]
-        rows.append(f"| {name} | {r['load_s']:.1f} | {r['run_s']:.1f} | {_rate(r):,.0f} | {r['rss_mb']:,.0f} "
-                    f"| {kb_rate / _rate(r):.2f} |")
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "–"
+
+
+def _real_table(t: dict) -> list[str]:
+    seg, kb, none = t["segment"], t["kb"], t["kb --tagger none"]
+    rows = ["| whole process | CPU s (user + sys) | runs | wall s | peak RSS MB | CPU ÷ segmenting |",
+            "|---|---:|---|---:|---:|---:|"]
+    for name, r in (("spaCy + pkuseg segmenting the raw files", seg), ("`kb extract --no-cache`", kb),
+                    ("`kb extract --no-cache --tagger none`", none),
+                    *((("`jieba.posseg.cut` on the raw files", t["jieba"]),) if "jieba" in t else ())):
+        rows.append(f"| {name} | {r['cpu_s']:.2f} | {', '.join(map(str, r['cpu_runs']))} | {r['wall_s']:.2f} "
+                    f"| {r['rss_mb']:,.0f} | {_ratio(r['cpu_s'], seg['cpu_s'])} |")
+    rows += [
+        "",
+        f"- kb ÷ segmenting, whole process CPU: **{_ratio(kb['cpu_s'], seg['cpu_s'])}** (target ≤ 1.0×); "
+        f"without the tagger {_ratio(none['cpu_s'], seg['cpu_s'])}",
+        f"- the tagger: **{kb['cpu_s'] - none['cpu_s']:+.2f} s CPU**, **{kb['rss_mb'] - none['rss_mb']:+.0f} MB** "
+        "peak RSS (target ≤ 200 MB)",
+    ]
     return rows
 
 
-def _build_table(t: dict) -> list[str]:
-    cold, warm, changed, kb = t["cold"], t["warm"], t["changed"], t["kb"]
-    serial = kb["load_s"] + kb["run_s"]
-    return [
-        "| build of the sample | wall s | cache hits / misses | peak RSS MB (parent, largest worker) |",
-        "|---|---:|---:|---:|",
-        f"| cold, `--jobs 1`, no cache | {serial:.1f} | – | {kb['rss_mb']:,.0f} |",
-        f"| cold, `--jobs 2`, empty cache | {cold['run_s']:.1f} | {cold['hits']} / {cold['misses']} "
-        f"| {cold['rss_mb']:,.0f}, {cold['child_rss_mb']:,.0f} |",
-        f"| unchanged rebuild | {warm['run_s']:.2f} | {warm['hits']} / {warm['misses']} | {warm['rss_mb']:,.0f} |",
-        f"| one article changed | {changed['run_s']:.1f} | {changed['hits']} / {changed['misses']} "
-        f"| {changed['rss_mb']:,.0f} |",
-        "",
-        f"- cold ÷ unchanged rebuild: **{cold['run_s'] / warm['run_s']:.0f}×** (target ≥ 20×)",
-        f"- `--jobs 2` speed-up, whole cold build (model load included): **{serial / cold['run_s']:.2f}×**; "
-        f"extraction alone: **{kb['run_s'] / max(cold['run_s'] - kb['load_s'], 1e-9):.2f}×** (2 cores)",
+def _stage_table(t: dict) -> list[str]:
+    s = t["stages"]["stages"]
+    per_article = [k for k in s if k not in ("import", "rule check", "pkuseg load", "tagger load", "pipeline",
+                                             "read", "total")]
+    kb_total = sum(s[k] for k in per_article)
+    seg = s.get("segment", 0.0)
+    rows = ["| stage | CPU s | share of the process | ÷ segmenting the clean text |", "|---|---:|---:|---:|"]
+    for name, value in s.items():
+        if name != "total":
+            rows.append(f"| {name} | {value:.3f} | {value / s['total']:.0%} | {_ratio(value, seg)} |")
+    rows.append(f"| **process** | {s['total']:.3f} | 100% | |")
+    return rows + ["", f"- kb's per-article stages (clean … YAML) ÷ their segmentation stage: **{_ratio(kb_total, seg)}** "
+                   f"({t['stages']['articles']} articles, {t['stages']['clean_chars']:,} clean characters)"]
+
+
+def _jobs_lines(one: dict, two: dict) -> list[str]:
+    return [f"- `extract_all` after the model load ({one['articles']} articles): "
+            f"--jobs 1 {one['extract_s']:.2f} s wall, --jobs 2 {two['extract_s']:.2f} s → "
+            f"**{_ratio(one['extract_s'], two['extract_s'])}** (target ≥ 1.8×; 2 cores, workers forked per run)"]
+
+
+def _generated_section(g: dict) -> list[str]:
+    peers = g["peers"]
+    seg, kb = peers["segment"], peers["kb"]
+    cold, warm, changed = g["cold"], g["warm"], g["changed"]
+    lines = [
+        f"## Generated articles ({g['sample']} made from the seeds by `benchmarks/corpus.py`, seed 0)", "",
+        "| whole process | CPU s | wall s | peak RSS MB | CPU ÷ segmenting |", "|---|---:|---:|---:|---:|",
+        f"| spaCy + pkuseg segmenting the raw files | {seg['cpu_s']:.2f} | {seg['wall_s']:.2f} | {seg['rss_mb']:,.0f} | 1.00× |",
+        f"| `kb extract --no-cache` | {kb['cpu_s']:.2f} | {kb['wall_s']:.2f} | {kb['rss_mb']:,.0f} "
+        f"| {_ratio(kb['cpu_s'], seg['cpu_s'])} |", "",
+        *_jobs_lines(peers["extract_all --jobs 1"], peers["extract_all --jobs 2"]), "",
+        "### Cache (`extract_all --jobs 2`, a fresh process each; an unchanged rebuild never loads the model)", "",
+        "| build | `extract_all` wall s | whole process wall s | CPU s | hits / misses | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-
-
-def _linear_table(t: dict) -> list[str]:
-    rows = ["| corpus | articles | chars | read s | cache look-ups s | sampled chars/s (`--jobs 2`) "
-            "| projected cold build s | ms per article |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in (("cold, empty cache", cold), ("unchanged", warm), ("one article changed", changed)):
+        lines.append(f"| {name} | {r['build_s']:.2f} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['hits']} / {r['misses']} "
+                     f"| {r['rss_mb']:,.0f} |")
+    lines += ["", f"- cold ÷ unchanged rebuild, `extract_all` wall: **{_ratio(cold['build_s'], warm['build_s'])}** "
+              f"(target ≥ 20×); whole processes (Python and imports included): {_ratio(cold['wall_s'], warm['wall_s'])}", "",
+              "### 1,000 → 10,000 articles", "",
+              "Extraction throughput is measured on a random sample of each corpus (`--jobs 2`, no cache); the "
+              "cold build is projected as model load + reading every file + characters ÷ throughput.", "",
+              "| corpus | articles | chars | read s | sampled chars/s | projected cold build s |",
+              "|---|---:|---:|---:|---:|---:|"]
     projected = {}
     for n in (1000, 10000):
-        r = t[f"n{n}"]
-        rate = _rate(r["extract"])
-        projected[n] = t["kb"]["load_s"] + r["read_s"] + r["chars"] / rate
-        rows.append(f"| {n:,} | {r['articles']:,} | {r['chars']:,} | {r['read_s']:.1f} | {r['lookup_s']:.1f} "
-                    f"| {rate:,.0f} | {projected[n]:,.0f} | {1000 * projected[n] / r['articles']:.0f} |")
-    read_ratio = t["n10000"]["read_s"] / t["n1000"]["read_s"]
-    rows += ["", f"- 10,000 ÷ 1,000: reading **{read_ratio:.1f}×**, projected cold build "
-             f"**{projected[10000] / projected[1000]:.1f}×** (linear would be 10×)"]
-    return rows
+        r = g[f"n{n}"]
+        rate = r["extract"]["chars"] / r["extract"]["extract_s"]
+        projected[n] = r["extract"]["load_s"] + r["read_s"] + r["chars"] / rate
+        lines.append(f"| {n:,} | {r['articles']:,} | {r['chars']:,} | {r['read_s']:.1f} | {rate:,.0f} | {projected[n]:,.0f} |")
+    lines += ["", f"- 10,000 ÷ 1,000: projected cold build **{projected[10000] / projected[1000]:.1f}×** (linear: 10×)"]
+    return lines
+
+
+def _knowledge_section(result) -> list[str]:
+    import knowledge
+
+    render = getattr(knowledge, "report", None) or getattr(knowledge, "table", None)
+    body = "```\n" + (render(result) if callable(render) else json.dumps(result, indent=1, default=str)) + "\n```"
+    return ["## Merge, queries and rebuilds (`benchmarks/knowledge.py`)", "", body]
 
 
 def report(t: dict) -> str:
-    sample = t["kb"]
-    return "\n".join([
+    real = t["real"]
+    names = ", ".join(f"`{p}`" for p in t["paths"])
+    lines = [
         "# kb benchmark results", "",
-        f"Written by `benchmarks/run.py` on {platform.machine()} Linux, Python {platform.python_version()}, "
-        f"2 cores. Corpora from `benchmarks/corpus.py` (seed 0; generating 1,000 + 10,000 articles took "
-        f"{t['corpus_s']:.1f} s).", "",
-        f"## Extraction against segmenting only ({sample['articles']} articles, {sample['chars']:,} characters, "
-        "the same text for each tool)", "",
-        "Characters are those of the article files as on disk (front matter and markup included); kb cleans "
-        "them first and segments only the clean text. Each tool ran in a fresh process, so the peak RSS "
-        "is its own (`ru_maxrss`).", "",
-        *_peer_table(t), "",
-        "## Cache and `--jobs 2`", "",
-        "The same sample, through `kb.batch.extract_all` with a fresh cache folder; each row is a fresh "
-        "process, so the cold and changed rows include loading the model (an unchanged rebuild never loads "
-        "it). The peak RSS of the largest worker counts the model pages it shares with the parent.", "",
-        *_build_table(t), "",
-        "## 1,000 → 10,000 articles", "",
-        f"Extracting all 11,000 articles would take about an hour on this machine, so extraction throughput is "
-        f"measured on a random sample of {t['linear_sample']} articles of each corpus (`--jobs 2`, no cache) and "
-        "the cold build is projected as model load + reading every file + characters ÷ throughput. Reading "
-        "every article and computing every cache key (a miss each) are measured on the full corpora.", "",
-        *_linear_table(t), "",
-        "## Where kb's extraction time goes (cProfile, serial; cProfile slows the many small calls most)", "",
-        t["profile"],
-    ]) + "\n"
+        f"Written by `{t['command']}` on {t['started']}: {t['machine']}. Load average (1, 5, 15 min) "
+        f"before {t['load_before']}, after {t['load_after']}; git {t['git']}.", "",
+        f"Every figure is CPU time (user + sys) or wall time of a whole process, the median of {t['runs']} runs "
+        "taken in turn; `runs` lists each run's CPU.", "",
+        f"## Real pages ({names}: {real['segment']['files']} files, {real['segment']['chars']:,} characters on disk)", "",
+        "kb reads the raw files, cleans them and segments only the clean text; the segmenting process "
+        "segments the raw files whole. Both load the same pkuseg model (about 2 s and 0.9 GB).", "",
+        *_real_table(real), "",
+        *_jobs_lines(real["extract_all --jobs 1"], real["extract_all --jobs 2"]), "",
+        "### Where a kb process spends its CPU (one process, `time.process_time` per stage)", "",
+        *_stage_table(real), "",
+    ]
+    if "generated" in t:
+        lines += [*_generated_section(t["generated"]), ""]
+    if "linear" in t:
+        lines += ["## One long article (seeds' paragraphs repeated)", "", t["linear"], ""]
+    if "knowledge" in t:
+        lines += [*_knowledge_section(t["knowledge"]), ""]
+    if "knowledge_error" in t:
+        lines += ["## Merge, queries and rebuilds (`benchmarks/knowledge.py`)", "", f"Failed: `{t['knowledge_error']}`", ""]
+    lines += ["## Hottest functions of kb's extraction of the real pages (cProfile, own time)", "", t["profile"]]
+    return "\n".join(lines) + "\n"
+
+
+def _machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return f"{platform.machine()} Linux, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def _git() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else "?"
+
+    changed = len([ln for ln in git("status", "--porcelain").splitlines() if ln.strip()])
+    return f"{git('rev-parse', '--short', 'HEAD')}" + (f" with {changed} files changed" if changed else "")
+
+
+def run_all(args, workdir: Path) -> dict:
+    import importlib.util
+
+    if args.jieba and importlib.util.find_spec("jieba") is None:
+        raise SystemExit("benchmarks/run.py: --jieba needs jieba: .venv/bin/pip install -e '.[bench]'")
+    paths = [p for p in (DEV, SEEDS) if p.is_dir()]
+    t: dict = {"command": " ".join(["benchmarks/run.py", *sys.argv[1:]]), "runs": args.runs, "machine": _machine(),
+               "started": time.strftime("%Y-%m-%d %H:%M %Z"), "load_before": _load(), "git": _git(),
+               "paths": [os.path.relpath(p, ROOT) for p in paths]}
+    print(f"real pages: {', '.join(t['paths'])} ...", file=sys.stderr)
+    t["real"] = real_pages(workdir, args.runs, paths, args.jieba)
+    if not args.quick:
+        t["generated"] = generated(workdir, args.runs, args.sample, args.linear_sample)
+        print("one long article ...", file=sys.stderr)
+        t["linear"] = run_process([sys.executable, __file__, "--linear", "--json-line"], workdir)["table"]
+        if (HERE / "knowledge.py").exists():
+            print("benchmarks/knowledge.py ...", file=sys.stderr)
+            import knowledge
+
+            try:
+                t["knowledge"] = knowledge.run(tuple(args.knowledge_sizes))
+            except Exception as err:  # noqa: BLE001 - its failure must not lose the figures above
+                t["knowledge_error"] = f"{type(err).__name__}: {err}".splitlines()[0]
+    print("profiling ...", file=sys.stderr)
+    t["profile"] = run_process(_self("profile", paths, workdir), workdir)["table"]
+    t["load_after"] = _load()
+    return t
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def child(mode: str, paths: list[Path], args) -> dict:
+    if mode == "segment":
+        return segment_files(paths)
+    if mode == "jieba":
+        return jieba_files(paths)
+    if mode == "stages":
+        return stages(paths)
+    if mode == "jobs":
+        return extract_jobs(paths, args.jobs)
+    if mode == "cached":
+        return cached_build(paths, args.cache)
+    if mode == "profile":
+        return {"table": profile(paths)}
+    raise SystemExit(f"unknown --child mode {mode!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=400, help="articles for the tool comparison and builds")
+    parser.add_argument("--quick", action="store_true", help="real pages only (under 2 minutes)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each case; the median is reported")
+    parser.add_argument("--sample", type=int, default=200, help="generated articles for kb against segmenting")
     parser.add_argument("--linear-sample", type=int, default=200, help="articles sampled from each corpus")
-    parser.add_argument("--workdir", type=Path, help="where corpora and caches go (default: a temp folder)")
-    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--linear", action="store_true", help="only time one 10k and one 160k article")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--knowledge-sizes", type=int, nargs="+", default=[1000, 10000],
+                        help="articles of synthetic facts for benchmarks/knowledge.py")
+    parser.add_argument("--workdir", type=Path, help="where corpora, outputs and results.json go (default: a temp folder)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="the report (default: benchmarks/RESULTS.md)")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--jieba", action="store_true", help="add jieba.posseg.cut on the real pages (needs the bench extra)")
+    parser.add_argument("--linear", action="store_true", help="only time one 10k and one 160k article; print it")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--json-line", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--list", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.list, args.jobs, args.cache)))
+    if args.child:
+        print(json.dumps(child(args.child, _paths_from(args.list), args)))
         return 0
     if args.linear:
-        print(linear())
-        return 0
-    if args.profile:
-        print(profile(args.list))
+        table = linear()
+        print(json.dumps({"table": table}) if args.json_line else table)
         return 0
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
-        timings = run_all(args.workdir or Path(tmp), args.sample, args.linear_sample)
-    (HERE / "results.json").write_text(json.dumps(timings, indent=1, ensure_ascii=False) + "\n")
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        timings = run_all(args, workdir)
+        if args.workdir:
+            (workdir / "results.json").write_text(json.dumps(timings, indent=1, ensure_ascii=False) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(timings, indent=1, ensure_ascii=False) + "\n")
     text = report(timings)
     args.out.write_text(text, encoding="utf-8")
     print(text)

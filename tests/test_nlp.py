@@ -108,3 +108,64 @@ def test_nlp_pipelines_share_the_segmenter_model_not_the_user_words(nlp, tmp_pat
     set_user_words(other, ["青溪湖会"])
     assert "青溪湖会" in [t.text for t in other("青溪湖会开幕")]
     assert "青溪湖会" not in [t.text for t in nlp("青溪湖会开幕")]
+
+
+def test_nlp_segmenter_built_as_spacy_pkuseg_builds_it(nlp, seed_paths):
+    """kb builds the segmenter itself, to map the weights into memory: the same
+    attributes, weights and words as ``spacy_pkuseg.pkuseg(model)``."""
+    import numpy as np
+    import spacy_pkuseg
+
+    from kb.nlp.pipeline import _pkuseg
+    from kb.paths import model_dir
+
+    ours = _pkuseg(str(model_dir()))
+    theirs = spacy_pkuseg.pkuseg(str(model_dir()), user_dict="default")
+    assert vars(ours).keys() == vars(theirs).keys() and vars(ours.model).keys() == vars(theirs.model).keys()
+    assert np.array_equal(ours.model.w, theirs.model.w)
+    text = "\n".join(path.read_text(encoding="utf-8") for path in seed_paths)
+    assert ours.cut(text) == theirs.cut(text)
+
+
+def _model_dir(folder, w):
+    import numpy as np
+
+    folder.mkdir()
+    (folder / "features.pkl").write_bytes(b"")
+    np.savez(folder / "weights.npz", w=w, sizes=np.array([1, len(w)]))
+    return folder
+
+
+def test_nlp_weights_mapped_when_written_by_fetch(tmp_path):
+    import numpy as np
+
+    from kb.nlp import model
+
+    folder = _model_dir(tmp_path / "m", np.arange(6.0))
+    assert type(model.weights(folder, 6)) is np.ndarray  # no weights.npy yet: read from weights.npz
+    assert model.fetch(folder) == folder and (folder / model.MAPPED_WEIGHTS).is_file()
+    mapped = model.weights(folder, 6)
+    assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+    assert mapped.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+@pytest.mark.parametrize("problem", ["stale", "size"])
+def test_nlp_weights_ignore_a_stale_or_wrong_npy(tmp_path, problem):
+    import os
+
+    import numpy as np
+
+    from kb.nlp import model
+
+    folder = _model_dir(tmp_path / "m", np.arange(6.0))
+    model.write_mapped_weights(folder)
+    if problem == "stale":  # weights.npz replaced after weights.npy was written
+        np.savez(folder / "weights.npz", w=np.ones(6), sizes=np.array([1, 6]))
+        later = (folder / model.MAPPED_WEIGHTS).stat().st_mtime + 10
+        os.utime(folder / "weights.npz", (later, later))
+        expected, size = [1.0] * 6, 6
+    else:
+        expected, size = list(np.arange(6.0)), 6
+        np.save(folder / model.MAPPED_WEIGHTS, np.arange(5.0))
+    weights = model.weights(folder, size)
+    assert not isinstance(weights, np.memmap) and weights.tolist() == expected

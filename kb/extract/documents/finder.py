@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
-from kb.nlp.pipeline import text_of
+from kb.nlp.pipeline import clean_span
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
 from kb.extract.documents.rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
 from kb.extract.ranges import Sorted
@@ -365,19 +365,9 @@ def _refers_back(text: str, rules: DocumentRules, t: _Title, sentence: int) -> b
 
 def _event_spans(doc: Doc, events) -> list[tuple[int, int, str]]:
     """Clean-text ``[start, end)`` of every event mention, with the event's name."""
-    textmap = doc._.textmap
-    if textmap is None:
-        clean_start = clean_end = {i: i for i in range(len(text_of(doc)) + 1)}
-    else:
-        clean_start = {s: i for i, s in reversed(list(enumerate(textmap.starts)))}
-        clean_end = {e: i + 1 for i, e in enumerate(textmap.ends)}
     article_id = getattr(doc._.article, "id", "")
-    out = []
-    for event in events:
-        for p in event.provenance:
-            if p.doc == article_id and p.end in clean_end:
-                out.append((clean_start.get(p.start, clean_end[p.end]), clean_end[p.end], event.name))
-    return sorted(out)
+    spans = ((clean_span(doc, p.start, p.end), e.name) for e in events for p in e.provenance if p.doc == article_id)
+    return sorted((*span, name) for span, name in spans if span is not None)
 
 
 def _event(ctx: Context, rules: DocumentRules, t: _Title, sentence: int, spans: list[tuple[int, int, str]],
