@@ -310,6 +310,8 @@ def test_events_seeds_match_gold(nlp, find_events):
 
 # text, article date, {name: year} of every event found
 NAMED_ELSEWHERE = [
+    # a list of places inside a bare name (香港、澳门)
+    ("第二十届海峡两岸暨香港、澳门互联网发展论坛在乌镇举行。", "2024-11-20", {"海峡两岸暨香港、澳门互联网发展论坛": None}),
     # a date given in local time leads the clause: the event's year
     ("当地时间2024年9月22日至23日，为期两天的联合国未来峰会在纽约召开。", "2024-09-23", {"2024年联合国未来峰会": 2024}),
     # a series' name inside a document's or a platform's name is no event

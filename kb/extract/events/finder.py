@@ -219,6 +219,12 @@ def _quoted_name(ctx: Context, noun: NounRule, n_start: int, n_end: int) -> _Men
     return None
 
 
+def _joins_places(text: str, token: str, pos: int, rules: EventRules) -> bool:
+    """``token`` is the 、 between two places (香港、澳门)."""
+    places = (*rules.words["regions"], *rules.words["cities"])
+    return token == "、" and text.endswith(places, 0, pos) and text.startswith(places, pos + 1)
+
+
 def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_start: int, n_end: int) -> _Mention | None:
     """Walk left over tokens from the noun to a stop word, punctuation or a date."""
     span = doc.char_span(n_start, n_end, alignment_mode="expand")
@@ -229,6 +235,8 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
         t_start = token.idx
         if t_start >= n_start:
             continue
+        if _joins_places(ctx.text, token.text, t_start, rules):
+            continue  # 海峡两岸暨香港、澳门…论坛: a list of places inside the name
         if token.text in rules.words["stop"] or any(c in PUNCT for c in token.text) or ctx.date_at(t_start, t_start + len(token.text)):
             break
         left = t_start
