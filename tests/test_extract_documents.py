@@ -274,3 +274,11 @@ def test_documents_release_event_after_the_title_or_going_on(nlp, finders, text,
     doc = make_test_doc(nlp, text, date)
     found = [(d.title, d.issuer, d.event) for d in find_documents(doc, ORGS, find_events(doc))]
     assert found == expected
+
+
+def test_documents_titles_in_a_row_counted_before_their_kind(nlp, finders):
+    # 《A》、《B》和《C》三份报告: the count stands between the titles and the kind they share
+    find_events, find_documents = finders
+    text = "作为大会成果，《全球算力报告》、《数字经济展望》和《乌镇观察》三份报告广受关注。"
+    found = [(d.title, d.kind) for d in find_documents(make_test_doc(nlp, text), [], [])]
+    assert found == [("全球算力报告", "report"), ("数字经济展望", "report"), ("乌镇观察", "report")]

@@ -154,7 +154,7 @@ def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
     for group in _title_groups(ctx, rules.words["title_joiners"]):
         first, last = group[0][0], group[-1][1]
         before = text[max(0, first - 6):first]
-        after = _without_prefix(text[last:last + 10], rules.shared["etc"])
+        after = _without_count(_without_prefix(text[last:last + 12], rules.shared["etc"]), rules)
         follow = rules.head_of(after, at_start=True)  # checked first: 》报告 is no 》报
         if not follow and any(after.startswith(w) for w in rules.not_after):
             continue
@@ -169,7 +169,7 @@ def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
             found = _titled_one(text[start + 1:end - 1].strip(), rules, follow, issued)
             if found:
                 kind, rule_id = found
-                mention_end = last + len(text[last:last + 10]) - len(after) + len(follow.head) if follow else end
+                mention_end = last + len(text[last:last + 12]) - len(after) + len(follow.head) if follow else end
                 out.append(_Title(start, mention_end if end == last else end, text[start + 1:end - 1].strip(), kind,
                                   f"documents.title:{rule_id}", verb_at, bool(follow and kind == follow.kind and follow.specific)))
     return out
@@ -192,6 +192,14 @@ def _kind(head: HeadRule | None, follow: HeadRule | None, issued: IssuedRule) ->
     if follow and (follow.specific or head is None):
         return follow.kind
     return head.kind if head else (issued.kind if follow is None else follow.kind)
+
+
+def _without_count(text: str, rules: DocumentRules) -> str:
+    """``text`` without a leading count of titles (三份报告 → 报告, 3部白皮书 → 白皮书)."""
+    digits = len(text) - len(text.lstrip("0123456789" + "".join(rules.shared["digits"])))
+    if digits and text[digits:].startswith(rules.words["count_classifiers"]):
+        return text[digits + 1:]
+    return text
 
 
 def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:

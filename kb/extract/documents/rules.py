@@ -21,7 +21,8 @@ from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, l
 
 # The word lists each section of rules/documents.yaml must hold, by id.
 _WORD_LISTS = {
-    "words": ("partners", "title_joiners", "verb_tails", "list_joiners", "not_in_unquoted", "not_in_item"),
+    "words": ("partners", "title_joiners", "verb_tails", "list_joiners", "not_in_unquoted", "not_in_item",
+              "count_classifiers"),
     "at_event": ("at", "during", "alone", "opening", "noun"),
     "issuing_event": ("openers", "parts", "adverbs"),
     "back_reference": ("at", "refer"),
@@ -31,6 +32,7 @@ _SHARED = {
     "this": ("lexicon", "demonstratives", "this-occurrence"),  # 本届, 本次, 此次
     "perfective": ("lexicon", "perfective", "le"),  # 了
     "etc": ("lexicon", "etcetera", "deng"),  # 等
+    "digits": ("lexicon", "numerals", "digits"),  # 一, 二, 三 …
     "summit": ("events", "words", "summit_nouns"),  # 大会, 峰会
 }
 
