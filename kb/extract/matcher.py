@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span
 from kb.errors import RuleError
 from kb.extract.candidates import SPANS_KEY, RuleMatch
 from kb.extract.orgs.finder import org_mentions
-from kb.nlp.pipeline import text_of
+from kb.nlp.pipeline import text_of, words_of
 from kb.normalise.dates import find_dates
 from kb.normalise.numbers import find_quantities
 from kb.rules.ruleset import Regex, Rule, RuleSet, load_section, rule_builder, rule_path
@@ -84,7 +84,7 @@ class RuleMatcher:
         # founding frames use) and with them (``date-days``, what event frames use).
         for rule, days in (("date", False), ("date-days", True)):
             found += [RuleMatch(d.start, d.end, "DATE", rule, d.iso or "", d) for d in find_dates(text, date, days=days)]
-        ends = [t.idx + len(t.text) for t in doc]
+        ends = [w.idx + len(w.text) for w in words_of(doc)]
         found += [RuleMatch(q.start, q.end, "QUANTITY", q.rule, "", q) for q in find_quantities(text, word_ends=ends)]
         rule, titles = title_rule()
         found += [RuleMatch(m.start(), m.end(), "TITLE", rule, m.group()[1:-1], m) for m in titles.finditer(text)]

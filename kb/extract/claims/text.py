@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
-from kb.nlp.pipeline import sentence_spans as nlp_sentences, text_of
+from kb.nlp.pipeline import sentence_spans as nlp_sentences, text_of, words_of
 from kb.extract.candidates import rule_matches
 from kb.normalise.dates import DateMention, year_of
 from kb.extract.claims.rules import ClaimRules
@@ -292,7 +292,7 @@ def article_of(doc: Doc, orgs, events, documents, rules: ClaimRules) -> Article:
     dates = sorted(filter(outside, [*stated, *_present_dates(text, date, rules)]),
                    key=lambda d: d.start)
     ignored = [m.span() for m in rules.ignore.finditer(text)]
-    spans = [(t.idx, t.idx + len(t.text)) for t in doc]
+    spans = [(w.idx, w.idx + len(w.text)) for w in words_of(doc)]
     org_names = frozenset(normalise_key(n) for o in orgs for n in [o.name, *o.aliases])
     mentions = find_mentions(text, orgs, events, documents, rules)
     mentions = sorted([*mentions, *current_event_mentions(text, events, year_of(date), rules)],

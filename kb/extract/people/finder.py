@@ -38,7 +38,7 @@ from kb.extract.orgs.finder import Mention, not_people, resolve
 from kb.extract.people.names import (
     Found, is_chinese_name, is_foreign, name_at, people_rules, tagger_names, transliteration_at,
 )
-from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index
+from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index, words_of
 from kb.records.models import Organization, Person, Provenance, Role, merge_all
 from kb.rules.ruleset import alternation, rule_builder
 from kb.nlp.tagger import proposals
@@ -167,7 +167,7 @@ def role_org_name(surface: str, name: str) -> str:
 def _candidate_spans(doc: Doc, tokens: TokenIndex, orgs_by_end: dict[int, Mention]) -> set[tuple[int, int]]:
     """Name-shaped spans, and foreign names without ``·`` after a title with an organisation."""
     text = text_of(doc)
-    spans = {name_at(text, tokens, t.idx) for t in doc} - {None}
+    spans = {name_at(text, tokens, w.idx) for w in words_of(doc)} - {None}
     for m in people_rules().titles.finditer(text):
         if m.end() in tokens.by_start and any(r.organization for r in roles_before(text, m.end(), orgs_by_end)[0]):
             spans.add(transliteration_at(text, m.end()))
