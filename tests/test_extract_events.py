@@ -341,3 +341,16 @@ SERIES_FACTS = [
 def test_events_series_data_gives_year_place_and_parent(nlp, find_events, text, date, expected):
     found = {e.name: (e.year, e.location, e.part_of) for e in find_events(make_test_doc(nlp, text, date))}
     assert {name: found.get(name) for name in expected} == expected
+
+
+def test_events_theme_stated_without_a_name_is_the_main_gatherings(nlp, find_events):
+    text = ("2019年世界互联网大会在乌镇开幕。\n"
+            "三天时间里，来自全球的嘉宾齐聚乌镇，围绕“智慧互联 开放合作”主题，深入交流。")
+    found = {e.name: e.theme for e in find_events(make_test_doc(nlp, text, "2019-10-22"))}
+    assert found == {"2019年世界互联网大会": "智慧互联 开放合作"}
+
+
+def test_events_theme_without_a_name_is_nobodys_when_two_gatherings(nlp, find_events):
+    text = ("2019年世界互联网大会在乌镇开幕。2019年世界人工智能大会在上海开幕。\n"
+            "嘉宾们围绕“智慧互联 开放合作”主题深入交流。")
+    assert all(e.theme is None for e in find_events(make_test_doc(nlp, text, "2019-10-22")))

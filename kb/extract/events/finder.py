@@ -49,7 +49,7 @@ from kb.normalise.number_parse import parse_number
 _QUOTED_SUFFIX = re.compile(r"“([^“”]{1,30})”([\u4e00-\u9fff]{0,8}?)$")
 # Kinds of a yearly gathering, named with the year in front (2024年联合国互联网治理论坛);
 # a dialogue or an award keeps the series' name.
-_GATHERINGS = ("summit", "meeting", "forum", "expo")
+_GATHERINGS = ("summit", "meeting", "forum", "expo")  # the first two: an article's main gathering
 # Only directly before a series name: elsewhere four digits are no year.
 _BARE_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d$")
 _LEADING_YEAR = re.compile(r"(?:19|20)\d\d(?=\D)")
@@ -94,7 +94,20 @@ def find_events(doc: Doc) -> list[Event]:
                 summit = event
             events.append(event)
             placed.append((mention.start, event))
-    return merge_occurrences(_join_parents(events, rules))
+    return _own_theme(ctx, merge_occurrences(_join_parents(events, rules)), [s for s, _ in placed])
+
+
+def _own_theme(ctx: Context, events: list[Event], named_at: list[int]) -> list[Event]:
+    """A theme stated in a sentence naming no event (…嘉宾齐聚乌镇，围绕“…”主题…) is the theme of
+    the article's one summit or meeting, when it has exactly one and that one has none."""
+    summits = [e for e in events if e.kind in _GATHERINGS[:2] and not e.part_of]
+    if len(summits) != 1 or summits[0].theme:
+        return events
+    for start, end in ctx.sentences():
+        if not any(start <= at < end for at in named_at) and (theme := ctx.theme_in([(start, end)])):
+            own = summits[0].model_copy(update={"theme": theme})
+            return [own if e is summits[0] else e for e in events]
+    return events
 
 
 def _follow_up(ctx: Context, sentences: list[tuple[int, int]], i: int) -> tuple[str, tuple[int, int]] | None:
