@@ -310,6 +310,9 @@ def test_events_seeds_match_gold(nlp, find_events):
 
 # text, article date, {name: year} of every event found
 NAMED_ELSEWHERE = [
+    # 圆满完成各项议程 closes the event: the day is its end (for this test, only the year is asked)
+    ("为期3天的2023年世界互联网大会乌镇峰会10日圆满完成各项议程，落下帷幕。", "2023-11-10",
+     {"2023年世界互联网大会乌镇峰会": 2023}),
     # a list of places inside a bare name (香港、澳门)
     ("第二十届海峡两岸暨香港、澳门互联网发展论坛在乌镇举行。", "2024-11-20", {"海峡两岸暨香港、澳门互联网发展论坛": None}),
     # a date given in local time leads the clause: the event's year
@@ -354,3 +357,9 @@ def test_events_theme_without_a_name_is_nobodys_when_two_gatherings(nlp, find_ev
     text = ("2019年世界互联网大会在乌镇开幕。2019年世界人工智能大会在上海开幕。\n"
             "嘉宾们围绕“智慧互联 开放合作”主题深入交流。")
     assert all(e.theme is None for e in find_events(make_test_doc(nlp, text, "2019-10-22")))
+
+
+def test_events_completing_the_agenda_is_the_end(nlp, find_events):
+    text = "为期3天的2023年世界互联网大会乌镇峰会10日圆满完成各项议程，落下帷幕。"
+    (event,) = find_events(make_test_doc(nlp, text, "2023-11-10"))
+    assert (event.start_date, event.end_date) == (None, "2023-11-10")  # dates are never computed
