@@ -282,3 +282,11 @@ def test_documents_titles_in_a_row_counted_before_their_kind(nlp, finders):
     text = "作为大会成果，《全球算力报告》、《数字经济展望》和《乌镇观察》三份报告广受关注。"
     found = [(d.title, d.kind) for d in find_documents(make_test_doc(nlp, text), [], [])]
     assert found == [("全球算力报告", "report"), ("数字经济展望", "report"), ("乌镇观察", "report")]
+
+
+def test_documents_a_country_named_as_a_party_issues(nlp, finders):
+    # 中方提出的…倡议: the issuer is the country
+    find_events, find_documents = finders
+    text = "这些原则与中方提出的《全球数据安全倡议》路径一致。"
+    found = [(d.title, d.issuer) for d in find_documents(make_test_doc(nlp, text), [], [])]
+    assert found == [("全球数据安全倡议", "中国")]

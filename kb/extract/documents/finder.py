@@ -291,7 +291,7 @@ def _listed_after(ctx: Context, rules: DocumentRules, found: list[_Title]) -> li
 
 def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, int, str]]:
     """Non-overlapping mentions of organisations (name or alias → name) and countries."""
-    forms = {c: c for c in rules.countries}
+    forms = {c: c for c in rules.countries} | dict(rules.sides)
     for org in orgs:
         for form in (org.name, *org.aliases):
             forms[form] = org.name

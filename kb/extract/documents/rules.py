@@ -53,6 +53,13 @@ class KnownRule(Rule):
     context_needed: bool = False  # a document only where its clause issues it (提出的全球发展倡议)
 
 
+class CountrySide(Rule):
+    """Words naming a country as a party (中方): the issuer is the country."""
+
+    country: str
+    words: list[str]
+
+
 class IssuedRule(Rule):
     """The kind of a title with no head word that an issuing verb makes a document."""
 
@@ -99,6 +106,7 @@ class DocumentRules:
     at_event: dict[str, tuple[str, ...]]  # section ``at_event`` by id
     trailer: re.Pattern[str]
     patterns: _Patterns
+    sides: dict[str, str]  # 中方 → 中国
 
     @property
     def own_event(self) -> str:
@@ -130,6 +138,7 @@ def load_document_rules() -> DocumentRules:
         tuple(load_section(path, "known", KnownRule)), load_words(path, "countries"), issued[0],
         tuple(load_section(path, "not_between", BetweenRule)), lists["words"], shared, lists["at_event"],
         re.compile(trailer), _build_patterns(heads, verbs["before"], lists, shared),
+        {w: side.country for side in load_section(path, "country_sides", CountrySide) for w in side.words},
     )
 
 
