@@ -290,3 +290,12 @@ def test_documents_a_country_named_as_a_party_issues(nlp, finders):
     text = "这些原则与中方提出的《全球数据安全倡议》路径一致。"
     found = [(d.title, d.issuer) for d in find_documents(make_test_doc(nlp, text), [], [])]
     assert found == [("全球数据安全倡议", "中国")]
+
+
+def test_documents_adopted_outcome_documents_and_their_annexes(nlp, finders):
+    # 峰会通过了成果文件《A》及其附件《B》: the summit issues both
+    find_events, find_documents = finders
+    text = "当地时间2024年9月22日至23日，为期两天的联合国未来峰会在纽约召开。峰会通过了成果文件《未来契约》及其附件《全球数字契约》。"
+    doc = make_test_doc(nlp, text, "2024-09-24")
+    found = [(d.title, d.event, d.date) for d in find_documents(doc, [], find_events(doc))]
+    assert found == [("未来契约", "2024年联合国未来峰会", "2024-09"), ("全球数字契约", "2024年联合国未来峰会", "2024-09")]
