@@ -481,3 +481,12 @@ def test_claims_a_scope_before_a_count_is_no_subject(nlp):
     events = [Event(name="2019年世界互联网大会", kind="summit", year=2019, evidence="2019年世界互联网大会在乌镇举行")]
     subjects = {c.text: c.subject for c in find_claims(doc, [], events, [])}
     assert subjects == {"83个国家和地区": "2019年世界互联网大会", "约1500名嘉宾": "2019年世界互联网大会"}
+
+
+def test_claims_a_news_outlet_is_no_subject(nlp):
+    # the agency opening the dateline reports the figure; it is not what the figure is about
+    text = "新华社乌镇11月11日电 会期3天。"
+    article = parse_article(f"---\ndate: 2022-11-11\n---\n{text}\n", "case.txt")
+    doc = make_doc(nlp, article, clean_article(article))
+    (claim,) = find_claims(doc, [Organization(name="新华社", evidence="新华社")], [], [])
+    assert claim.subject is None

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from kb.extract.claims.context import group_subject, is_comparison_base, issuer_of, part_of_year
+from kb.extract.orgs.rules import org_rules
 from kb.extract.claims.rules import ClaimRules
 from kb.extract.claims.text import (Article, Mention, Sentence, clause_end, series_name, skip_front, strip_end,
                                    undated)
@@ -209,7 +210,8 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     framed = [(s, e) for s, e, *_ in sent.sources]
     framed += [m.span() for p in art.rules.groups for m in p.finditer(art.text, sent.start, q.start)]  # members
     topical = [m for m in art.mentions_in(sent.start, sent.end)
-               if not any(s <= m.start and m.end <= e for s, e in framed) and not _scopes_any_count(art, m)]
+               if not any(s <= m.start and m.end <= e for s, e in framed) and not _scopes_any_count(art, m)
+               and not _is_media(m)]
     activity = [m for m in topical if m.kind == "event" and not m.summit and not _listed_before(art, m, q)
                 and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
     if activity:
@@ -237,6 +239,12 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
     m = _pick(art, previous, q)
     return _resolve(art, m, q, time, events) if m else None
+
+
+def _is_media(m: Mention) -> bool:
+    """A news outlet or agency (光明日报, 新华社) reports figures; it is no figure's subject."""
+    entry = org_rules().entries.get(m.name) if m.kind == "org" else None
+    return entry is not None and entry.type == "media"
 
 
 def _scopes_any_count(art: Article, m: Mention) -> bool:
