@@ -140,12 +140,13 @@ def stages(paths: list[Path], tagger: str = "lac") -> dict:
 
 def extract_jobs(paths: list[Path], jobs: int) -> dict:
     """Wall seconds of loading the pipeline, then of ``extract_all`` with ``jobs`` workers."""
-    from kb.batch import _load, extract_all
+    from kb.batch import extract_all
+    from kb.extract import load_checked_pipeline
     from kb.ingest.articles import read_articles
 
     articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
     start = time.perf_counter()
-    _load(None, "pkuseg", "lac")  # cached: extract_all reuses it (and forks its workers from it)
+    load_checked_pipeline(None, "pkuseg", "lac")  # cached: extract_all reuses it (and forks its workers from it)
     loaded = time.perf_counter()
     results = extract_all(articles, jobs=jobs)
     done = time.perf_counter()

@@ -23,6 +23,17 @@ class InputError(KbError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Made in a worker (forked or Dask) and sent to the parent: rebuilt from its fields, since
+        # pickle's default would call the class with the message alone (ExtractionError needs two).
+        return _rebuilt_error, (type(self), self.path, self.message, self.line)
+
+
+def _rebuilt_error(cls: type[InputError], path: str, message: str, line: int | None) -> InputError:
+    error = cls.__new__(cls)
+    InputError.__init__(error, path, message, line)
+    return error
+
 
 class RuleError(KbError):
     """A rule file that is not valid: names the file, line and rule id."""

@@ -2,16 +2,20 @@
 
 Nodes are keyed by record id (``event:2024年世界互联网大会乌镇峰会``,
 ``org:…``, ``person:…``, ``doc:<kind>:<title>``, ``claim:<hash>``), by
-``article:<file name>`` for articles and ``series:<name>`` for each summit
-series of ``rules/events.yaml`` (``series:世界互联网大会``). Every node has
+``article:<file name>`` for articles, ``series:<name>`` for each summit
+series of ``rules/events.yaml`` (``series:世界互联网大会``) and
+``conflict:<hash>`` for each group of claims that disagree
+(:attr:`kb.merge.Conflict.id`). Every node has
 
 - ``type``: ``event``, ``organization``, ``person``, ``document``, ``claim``,
-  ``article`` or ``series``;
+  ``article``, ``series`` or ``conflict``;
 - ``label``: the display name (a claim: ``subject metric time: text``);
 - the record's fields as plain values (str, int, float, bool, None, list of
   str): dates stay ISO strings, roles become ``title（organization）``
   strings, provenance is left out; ``year`` (int or None) where it can be
-  known, and ``docs``, the articles stating the record.
+  known, and ``docs``, the articles stating the record. A conflict node has
+  ``metric``, ``subject``, ``time``, ``year``, ``values`` (the values stated,
+  as text, in article order) and ``docs``.
 
 Edges are keyed by their type and have attributes ``type`` and ``label``:
 
@@ -25,8 +29,11 @@ Edges are keyed by their type and have attributes ``type`` and ``label``:
 ``reported_by``    claim → organisation the figure is attributed to
 ``mentioned_in``   record → article
 ``next``           event → next event of its series by year
-``conflicts_with`` claim → claim, both ways
+``in_conflict``    claim → the conflict node of its metric, subject and time
 =================  ==========================================================
+
+Claims that disagree share one ``conflict`` node rather than an edge per pair:
+n claims on one figure give n edges, not n².
 
 Names are resolved through :meth:`kb.merge.Merged.resolve` (aliases, either
 script); a name that resolves to nothing (``中国`` as an issuer) or to several
@@ -37,13 +44,12 @@ in sorted order, so the same facts give the same graph, order included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
 
-from kb.extract.events import load_event_rules
-from kb.merge import Merged, fold, record_year, year_of
+from kb.merge import Conflict, Merged, fold, record_year, year_of
 from kb.records.models import Claim, Document, Event, Organization, Person, Record
 
 EDGE_LABELS: dict[str, str] = {
@@ -56,7 +62,7 @@ EDGE_LABELS: dict[str, str] = {
     "reported_by": "来源",
     "mentioned_in": "见于",
     "next": "下一届",
-    "conflicts_with": "冲突",
+    "in_conflict": "冲突",
 }
 NODE_TYPES: dict[type[Record], str] = {
     Event: "event", Organization: "organization", Person: "person", Document: "document", Claim: "claim",
@@ -77,11 +83,34 @@ def build_graph(merged: Merged) -> nx.MultiDiGraph:
     nodes.update(_article_nodes(merged))
     for name in sorted({s for e in merged.events if (s := rule_series(e))}):
         nodes[series_id(name)] = {"type": "series", "label": name, "year": None}
+    nodes.update(_conflict_nodes(merged))
     for key in sorted(nodes):
         graph.add_node(key, **nodes[key])
     for source, target, kind, extra in sorted(set(_edges(merged)), key=lambda e: e[:3]):
         graph.add_edge(source, target, key=kind, type=kind, label=EDGE_LABELS[kind], **dict(extra))
     return graph
+
+
+def link_edges(merged: Merged) -> list[Edge]:
+    """Every edge of the graph but ``mentioned_in`` (those are :attr:`Merged.mentions`), sorted:
+    what a query needs to list one record's links without building the graph."""
+    return sorted({e for e in _edges(merged) if e[2] != "mentioned_in"}, key=lambda e: e[:3])
+
+
+def node_labels(merged: Merged, ids: set[str]) -> dict[str, str]:
+    """The ``label`` the graph gives each node of ``ids``."""
+    out: dict[str, str] = {}
+    conflicts = {c.id: c for c in merged.conflicts} if any(i.startswith("conflict:") for i in ids) else {}
+    for node in ids:
+        if (record := merged.get(node)) is not None:
+            out[node] = node_label(record)
+        elif node in conflicts:
+            out[node] = conflict_label(conflicts[node])
+        elif node.startswith("series:"):
+            out[node] = node.removeprefix("series:")
+    if set(ids) - set(out):  # articles: as _article_nodes labels them
+        out.update({node: attrs["label"] for node, attrs in _article_nodes(merged) if node in ids})
+    return out
 
 
 # ---------------------------------------------------------------- nodes
@@ -98,8 +127,28 @@ def _record_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _article_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
+    """An article: labelled by its file name (``doc``), its date (``doc_date``, ``year``) and,
+    where known, ``title``, ``outlet`` and ``url`` (:meth:`ArticleFacts.metadata`)."""
+    known = merged.article_info  # file name → ArticleFacts.metadata()
     for doc, date in merged.articles.items():
-        yield article_id(doc), {"type": "article", "label": doc, "doc": doc, "doc_date": date, "year": year_of(date)}
+        attrs = {"type": "article", "label": doc, "doc": doc, "doc_date": date, "year": year_of(date)}
+        yield article_id(doc), {**attrs, **{k: v for k, v in known.get(doc, {}).items() if k not in attrs}}
+
+
+def _conflict_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
+    for conflict in merged.conflicts:
+        docs = sorted({doc for claim in conflict.claims for doc in merged.docs_of(claim.id)})
+        yield conflict.id, {
+            "type": "conflict", "label": conflict_label(conflict), "metric": conflict.metric,
+            "subject": conflict.subject, "time": conflict.time, "year": year_of(conflict.time),
+            "values": [str(claim.value) for claim in conflict.claims], "docs": docs,
+        }
+
+
+def conflict_label(conflict: Conflict) -> str:
+    """``subject metric time: value text / value text …``."""
+    when = f" {conflict.time}" if conflict.time else ""
+    return f"{conflict.subject} {conflict.metric}{when}: {' / '.join(c.text for c in conflict.claims)}"
 
 
 def _role_text(title: str, organization: str | None) -> str:
@@ -169,10 +218,8 @@ def _claim_edges(merged: Merged) -> Iterator[Edge]:
         if source := merged.resolve(claim.source, types=[Organization]):
             yield claim.id, source, "reported_by", ()
     for conflict in merged.conflicts:
-        for a in conflict.claims:
-            for b in conflict.claims:
-                if a.id != b.id:
-                    yield a.id, b.id, "conflicts_with", ()
+        for claim in conflict.claims:
+            yield claim.id, conflict.id, "in_conflict", ()
 
 
 # ---------------------------------------------------------------- series
@@ -187,14 +234,24 @@ def rule_series(event: Event) -> str | None:
     the series' name for its year: 2024年世界互联网大会乌镇峰会 → 世界互联网大会), else None."""
     if event.kind != "summit" or event.year is None:
         return None
+    # Imported here: kb.extract imports spaCy (over a second), which a query never needs.
+    from kb.extract.events import load_event_rules
+
     return next((s.name for s in load_event_rules().series
                  if event.name in (s.name_of(event.year), f"{event.year}年{s.name}")), None)
 
 
-def series_name(event: Event) -> str | None:
+def series_name(event: Event, rules: Mapping[str, str] | None = None) -> str | None:
     """The series an event occurrence belongs to: a summit's from the rules, else its name
-    without a leading year; None without a year."""
-    return rule_series(event) or (_LEADING_YEAR.sub("", event.name) if event.year is not None else None)
+    without a leading year; None without a year. ``rules`` (:func:`rule_series_of`), where
+    given, says which series of the rules each event belongs to, without reading them."""
+    rule = rules.get(event.id) if rules is not None else rule_series(event)
+    return rule or (_LEADING_YEAR.sub("", event.name) if event.year is not None else None)
+
+
+def rule_series_of(merged: Merged) -> dict[str, str]:
+    """Event id → its series in ``rules/events.yaml``, for every summit that is an occurrence of one."""
+    return {event.id: name for event in merged.events if (name := rule_series(event))}
 
 
 def event_series(events: list[Event]) -> dict[str, list[Event]]:

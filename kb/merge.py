@@ -32,13 +32,24 @@ of one name cannot be told apart here; their roles are united.
 
 Which articles mention a record is kept in :attr:`Merged.mentions` (gold
 files have no provenance, so it cannot be read off the provenance alone).
+
+Merging is linear in the records stated: records are grouped by key in a dict,
+organisations by union-find over their names, and within a group every value,
+alias, role and mention is found through an index of keys (dates through an
+index of their prefixes), never by comparing it with each one kept before.
+``merge_facts(facts, memo=...)`` shares a memo between two merges of the same
+articles (as extracted, as reviewed), so a group no verdict touched is combined
+once.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -51,6 +62,10 @@ from kb.records.models import (
 
 R = TypeVar("R", bound=Record)
 Member = tuple[str, Record]  # (article file name, record as stated there)
+# A group's members (article, id() of the record object) and the chosen name → the combined
+# record, the articles stating it, its disagreements and the alias look-ups it made (folded
+# name → canonical name or None), which must give the same answers for it to be reused.
+MergeMemo = dict[tuple, tuple[Record, list[str], list["Disagreement"], tuple[tuple[str, str | None], ...]]]
 
 # Fields whose value is not compared: text is "as written", evidence a quote.
 _NOT_COMPARED = frozenset({"evidence", "text"})
@@ -106,6 +121,12 @@ class Conflict(BaseModel):
     time: str | None
     claims: list[Claim] = Field(description="one claim per value, in article order")
 
+    @property
+    def id(self) -> str:
+        """``conflict:<first 12 hex of sha1 of metric|subject|time>``: the graph node grouping its claims."""
+        joined = "|".join(normalise_key(part) for part in (self.metric, self.subject, self.time or ""))
+        return f"conflict:{hashlib.sha1(joined.encode('utf-8')).hexdigest()[:12]}"
+
 
 class Series(BaseModel):
     """Claims on one metric and subject, in time order (undated last)."""
@@ -123,6 +144,8 @@ class Merged(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     articles: dict[str, str | None] = Field(description="article file name → its date, by file name")
+    article_info: dict[str, dict[str, str]] = Field(
+        {}, description="article file name → its title, outlet and url, those known")
     events: list[Event] = []
     organizations: list[Organization] = []
     people: list[Person] = []
@@ -135,15 +158,27 @@ class Merged(BaseModel):
     _by_name: dict[str, list[str]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
-        self._by_id = {r.id: r for r in self.records()}
+        index = context.get("index") if isinstance(context, dict) else None
+        if index is not None:  # given by kb.store.knowledge as this method made it before
+            self._by_id = dict(zip(index["ids"], self.records()))
+            self._by_name = index["names"]
+            return
         for record in self.records():
+            record_id = record.id  # computed from the fields at every access: once here
+            self._by_id[record_id] = record
             for name in names_of(record):
                 ids = self._by_name.setdefault(fold(name), [])
-                if record.id not in ids:
-                    ids.append(record.id)
+                if not ids or ids[-1] != record_id:  # a record's names come together: no scan needed
+                    ids.append(record_id)
 
     def records(self) -> list[Record]:
         return [*self.events, *self.organizations, *self.people, *self.documents, *self.claims]
+
+    def index(self) -> dict[str, Any]:
+        """The look-up tables built on validation, as plain data: ``ids`` (of :meth:`records`,
+        in order) and ``names`` (folded name → ids). Validating with ``context={"index": …}``
+        takes them instead of computing every id and folding every name again."""
+        return {"ids": [r.id for r in self.records()], "names": self._by_name}
 
     def get(self, record_id: str) -> Record | None:
         return self._by_id.get(record_id)
@@ -191,14 +226,37 @@ def record_year(record: Record) -> int | None:
 # ---------------------------------------------------------------- merging
 
 
-def merge_facts(facts: Iterable[ArticleFacts]) -> Merged:
-    """One record per real-world thing across all articles (see the module docstring)."""
-    ordered = sorted(facts, key=lambda f: f.doc)
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic collector off meanwhile. Merging (or loading) makes hundreds of
+    thousands of objects, none of them garbage, and each few hundred made start a
+    collection that walks the young ones again: a third of the time, for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def merge_facts(facts: Iterable[ArticleFacts], *, memo: MergeMemo | None = None) -> Merged:
+    """One record per real-world thing across all articles (see the module docstring).
+
+    ``memo`` (a dict, empty at first) shares work between merges of two versions of the
+    same articles, the facts as extracted and as reviewed: a group of records that is the
+    same in both (the same record objects, whose organisation aliases resolve the same) is
+    combined once: only the groups a verdict touches are combined twice."""
+    with paused_gc():
+        return _merge(sorted(facts, key=lambda f: f.doc), memo)
+
+
+def _merge(ordered: list[ArticleFacts], memo: MergeMemo | None) -> Merged:
     members: dict[type[Record], list[Member]] = {t: [] for t in (Event, Organization, Person, Document, Claim)}
     for article in ordered:
         for record in article.records():
             members[type(record)].append((article.doc, record))
-    merger = _Merger({a.doc: a.doc_date for a in ordered})
+    merger = _Merger({a.doc: a.doc_date for a in ordered}, memo)
     orgs = merger.organizations(members[Organization])
     events = merger.by_key(members[Event], lambda e: (fold(e.name), e.year))
     people = merger.by_key(members[Person], lambda p: fold(p.name))
@@ -206,6 +264,7 @@ def merge_facts(facts: Iterable[ArticleFacts]) -> Merged:
     claims = merger.claims(members[Claim])
     return Merged(
         articles={a.doc: a.doc_date for a in ordered},
+        article_info={a.doc: a.metadata() for a in ordered if a.metadata()},
         events=_by_id(events), organizations=_by_id(orgs), people=_by_id(people),
         documents=_by_id(documents), claims=_by_id(claims),
         mentions=dict(sorted(merger.mentions.items())),
@@ -227,21 +286,35 @@ def _groups(members: list[Member], key: Callable[[Any], Any]) -> list[list[Membe
 
 
 class _Merger:
-    """Merges groups of records; collects mentions, disagreements and conflicts."""
+    """Merges groups of records; collects mentions, disagreements and conflicts.
 
-    def __init__(self, dates: dict[str, str | None] | None = None) -> None:
+    Every step indexes values by a key (:meth:`key_of`) instead of comparing
+    them pair by pair, so merging is linear in the records stated: an outlet
+    named in 10,000 articles has 10,000 provenance entries, and comparing each
+    with every one kept before would take 50 million comparisons."""
+
+    def __init__(self, dates: dict[str, str | None] | None = None, memo: MergeMemo | None = None) -> None:
         self.dates = dates or {}  # article → its publication date
+        self.memo: MergeMemo = memo if memo is not None else {}
         self.mentions: dict[str, list[str]] = {}
         self.disagreements: list[Disagreement] = []
         self.conflicts: list[Conflict] = []
         self.canonical_org: dict[str, str] = {}  # folded name or alias → folded canonical name
+        self.looked_up: dict[str, str | None] = {}  # alias look-ups of the group being combined
+
+    def key_of(self, value: Any) -> Any:
+        """Values are the same (up to script and organisation aliases) when their keys are equal."""
+        if isinstance(value, str):
+            folded = fold(value)
+            canonical = self.looked_up[folded] = self.canonical_org.get(folded)
+            return ("name", canonical or folded)
+        if isinstance(value, Role):
+            return ("role", self.key_of(value.title), self.key_of(value.organization))
+        return ("value", type(value) if isinstance(value, BaseModel) else None, value)
 
     def same(self, a: Any, b: Any) -> bool:
         """Values are the same up to script and organisation aliases."""
-        if isinstance(a, str) and isinstance(b, str):
-            fa, fb = fold(a), fold(b)
-            return self.canonical_org.get(fa, fa) == self.canonical_org.get(fb, fb)
-        return a == b
+        return self.key_of(a) == self.key_of(b) if isinstance(a, str) and isinstance(b, str) else a == b
 
     def by_key(self, members: list[Member], key: Callable[[Any], Any]) -> list[Record]:
         return [self.combine(group) for group in _groups(members, key)]
@@ -268,74 +341,143 @@ class _Merger:
         return (fold(claim.metric), self.canonical_org.get(subject, subject), claim.time)
 
     def combine(self, group: list[Member], *, name: str | None = None) -> Record:
-        """One record from the group: the first stated, completed by the others."""
+        """One record from the group: the first stated, completed by the others
+        (looked up in the memo when this very group was combined before)."""
+        memo_key = (tuple((doc, id(record)) for doc, record in group), name)
+        found = self.memo.get(memo_key)
+        if found is None or any(self.canonical_org.get(k) != v for k, v in found[3]):
+            self.looked_up = {}
+            found = self.memo[memo_key] = (*self._combine(group, name), tuple(self.looked_up.items()))
+        merged, docs, disagreements, _ = found
+        self.mentions[merged.id] = docs
+        self.disagreements.extend(disagreements)
+        return merged
+
+    def _combine(self, group: list[Member], name: str | None) -> tuple[Record, list[str], list[Disagreement]]:
         first = group[0][1]
         update: dict[str, Any] = {}
+        disagreeing: list[tuple[str, list[tuple[Any, list[str]]]]] = []
         for field in type(first).model_fields:
             values = [(doc, getattr(record, field)) for doc, record in group]
             if isinstance(getattr(first, field), list):
-                update[field] = self._union(field, [v for _, v in values])
+                update[field] = self._union([v for _, v in values])
             elif field not in _NOT_COMPARED:
-                update[field] = self._pick(field, values)
+                variants = self._variants(field, values)
+                update[field] = max(variants, key=lambda v: self._support(field, *v))[0] if variants else None
+                if field not in _KEY_FIELDS and len(variants) > 1:
+                    disagreeing.append((field, variants))
         update.update(_display_name(first, group, name))
         if isinstance(first, Organization):
             update["aliases"] = _aliases(update["name"], group)
         merged = first.model_copy(update=update)
-        self.mentions[merged.id] = sorted({doc for doc, _ in group} | {p.doc for p in merged.provenance})
-        for field, variants in self._disagreeing(group):
-            self.disagreements.append(Disagreement(record=merged.id, field=field, values=variants))
-        return merged
+        docs = sorted({doc for doc, _ in group} | {p.doc for p in merged.provenance})
+        return merged, docs, [
+            Disagreement(record=merged.id, field=f, values=[Variant(value=v, docs=d) for v, d in variants])
+            for f, variants in disagreeing
+        ]
 
-    def _union(self, field: str, lists: list[list[Any]]) -> list[Any]:
+    def _union(self, lists: list[list[Any]]) -> list[Any]:
+        """Items of every list once, by :meth:`key_of`, in first-seen order."""
         out: list[Any] = []
+        seen: set[Any] = set()
         for item in (item for items in lists for item in items):
-            if not any(self._same_item(item, seen) for seen in out):
-                out.append(item)
+            key = self.key_of(item)
+            try:
+                if key in seen:
+                    continue
+                seen.add(key)
+            except TypeError:  # unhashable: compared one by one (kb's records hold none)
+                if any(self.same(item, kept) for kept in out):
+                    continue
+            out.append(item)
         return out
 
-    def _same_item(self, a: Any, b: Any) -> bool:
-        if isinstance(a, Role) and isinstance(b, Role):
-            return self.same(a.title, b.title) and self.same(a.organization, b.organization)
-        return self.same(a, b) if isinstance(a, str) else a == b
-
-    def _pick(self, field: str, values: list[tuple[str, Any]]) -> Any:
-        """The value most articles state; for a date, first the one stated by reports written
-        on or after it (a plan announced in January loses to the reports of December); a tie
-        keeps the first article's."""
-        variants = self._variants(field, values)
-        return max(variants, key=lambda v: self._support(field, v)).value if variants else None
-
-    def _support(self, field: str, variant: Variant) -> tuple[int, int]:
+    def _support(self, field: str, value: Any, docs: list[str]) -> tuple[int, int]:
+        """How strongly a value is stated: for a date, first by how many reports written on
+        or after it state it (a plan announced in January loses to the reports of December);
+        then by how many articles state it."""
         reports = 0
-        if field in _DATE_FIELDS and isinstance(variant.value, str) and "/" not in variant.value:
-            reports = sum(1 for doc in variant.docs if (self.dates.get(doc) or "") >= variant.value)
-        return reports, len(variant.docs)
+        if field in _DATE_FIELDS and isinstance(value, str) and "/" not in value:
+            reports = sum(1 for doc in docs if (self.dates.get(doc) or "") >= value)
+        return reports, len(docs)
 
-    def _variants(self, field: str, values: list[tuple[str, Any]]) -> list[Variant]:
-        """Non-null values clustered by sameness; a date cluster holds its most precise form."""
-        clusters: list[tuple[Any, list[str]]] = []
+    def _variants(self, field: str, values: list[tuple[str, Any]]) -> list[tuple[Any, list[str]]]:
+        """Non-null values clustered by sameness, each with the articles stating it (sorted);
+        a date cluster holds its most precise form."""
+        clusters = _DateClusters(self.key_of) if field in _DATE_FIELDS else _Clusters(self.key_of)
         for doc, value in values:
-            if value is None:
-                continue
-            for i, (kept, docs) in enumerate(clusters):
-                if field in _DATE_FIELDS and (_refines(kept, value) or _refines(value, kept)):
-                    clusters[i] = (max(kept, value, key=len), docs + [doc])
-                    break
-                if self.same(kept, value):
-                    docs.append(doc)
-                    break
-            else:
-                clusters.append((value, [doc]))
-        return [Variant(value=value, docs=sorted(set(docs))) for value, docs in clusters]
+            if value is not None:
+                clusters.add(value, doc)
+        return [(value, sorted(set(docs))) for value, docs in clusters.items()]
 
-    def _disagreeing(self, group: list[Member]) -> Iterator[tuple[str, list[Variant]]]:
-        first = group[0][1]
-        for field in type(first).model_fields:
-            if field in _NOT_COMPARED | _KEY_FIELDS or isinstance(getattr(first, field), list):
-                continue
-            variants = self._variants(field, [(doc, getattr(r, field)) for doc, r in group])
-            if len(variants) > 1:
-                yield field, variants
+
+class _Clusters:
+    """Values grouped by key, in first-seen order: one dict look-up per value."""
+
+    def __init__(self, key: Callable[[Any], Any]) -> None:
+        self.key = key
+        self.kept: list[Any] = []
+        self.docs: list[list[str]] = []
+        self.index: dict[Any, int] = {}
+
+    def add(self, value: Any, doc: str) -> None:
+        i = self.find(value)
+        if i is None:
+            self.kept.append(value)
+            self.docs.append([doc])
+            self.note(len(self.kept) - 1)
+        else:
+            self.docs[i].append(doc)
+            self.grow(i, value)
+
+    def find(self, value: Any) -> int | None:
+        return self.index.get(self.key(value))
+
+    def note(self, i: int) -> None:
+        self.index.setdefault(self.key(self.kept[i]), i)
+
+    def grow(self, i: int, value: Any) -> None:
+        pass
+
+    def items(self) -> list[tuple[Any, list[str]]]:
+        return list(zip(self.kept, self.docs))
+
+
+class _DateClusters(_Clusters):
+    """Dates joined with the first cluster they are the same as, or refine or are refined by
+    (``2020`` and ``2020-11``): a cluster keeps its most precise form. Found through an index
+    of each kept date and of its prefixes, not by comparing with every cluster."""
+
+    def __init__(self, key: Callable[[Any], Any]) -> None:
+        super().__init__(key)
+        self.exact: dict[str, list[int]] = {}  # kept date → clusters keeping it
+        self.prefixes: dict[str, int] = {}  # prefix of a kept date → first cluster with it
+
+    def find(self, value: Any) -> int | None:
+        found = [i for i in (super().find(value),) if i is not None]
+        if isinstance(value, str) and "/" not in value:
+            found += [min(self.exact[value[:n]]) for n in range(1, len(value) + 1) if self.exact.get(value[:n])]
+            if value in self.prefixes:
+                found.append(self.prefixes[value])
+        return min(found, default=None)
+
+    def note(self, i: int) -> None:
+        super().note(i)
+        kept = self.kept[i]
+        if isinstance(kept, str) and "/" not in kept:
+            self.exact.setdefault(kept, []).append(i)
+            for n in range(1, len(kept) + 1):
+                self.prefixes[kept[:n]] = min(self.prefixes.get(kept[:n], i), i)
+
+    def grow(self, i: int, value: Any) -> None:
+        kept = self.kept[i]
+        if _refines(kept, value) or _refines(value, kept):
+            longer = max(kept, value, key=len)
+            if longer != kept:
+                if i in self.exact.get(kept, []):
+                    self.exact[kept].remove(i)
+                self.kept[i] = longer
+                self.note(i)
 
 
 def _refines(coarse: Any, fine: Any) -> bool:

@@ -6,19 +6,18 @@
 >>> [c.value for c in kb.series("会员数", "世界互联网大会国际组织").claims]
 [130, 170]
 
-A build is persisted as the per-article facts it was made from, one
-gold-shaped YAML file per article (:func:`kb.records.models.dump_article_facts`):
-``<out_dir>/articles/<article file stem>.yaml`` (the whole id where stems
-collide, see :func:`kb.ingest.articles.output_names`). :meth:`KnowledgeBase.load`
-reads them back, applies the reviewer's verdicts (``reviews.yaml`` and the
-edited review dump ``facts/``, see kb.review.verdicts) and merges them again, so the
-merged records, the graph and every query come out the same as after the
-build.
+A :class:`KnowledgeBase` lives in memory: it reads and writes no file. A build
+is stored and loaded by :mod:`kb.store.knowledge` (``load_knowledge_base(out)``),
+which gives back the merged records without merging again
+(:meth:`KnowledgeBase.restore`).
 
 Reviewer verdicts are applied per article before merging: rejected facts stay
 out of the merged records, the graph and the exports; corrections override
-extracted values. ``extracted`` keeps the records as extracted (for the
-review dump, where rejected facts stay visible to the reviewer).
+extracted values. ``extracted`` keeps the records as extracted, and
+:attr:`KnowledgeBase.merged_extracted` their merge (for the review dump, where
+rejected facts stay visible to the reviewer); the two merges share their work
+(kb.merge's ``memo``), so only the groups a verdict touches are merged twice.
+Facts are merged when first needed, not when the knowledge base is made.
 """
 
 from __future__ import annotations
@@ -27,23 +26,30 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from kb.batch import extract_all
 from kb.errors import InputError, KbError, UnknownRecord
-from kb.store.files import atomic_write
-from kb.graph import build_graph, series_name
-from kb.merge import Conflict, Disagreement, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
-from kb.review.verdicts import Verdict, apply_reviews_to_articles
-from kb.review.dump import collect_verdicts
-from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Record, dump_article_facts, load_article_facts
-from kb.store.layout import ARTICLES_DIR
-from kb.store.commit import recover
+from kb.graph import Edge, article_id, build_graph, link_edges, node_labels, rule_series_of, series_name
+from kb.merge import Conflict, Disagreement, MergeMemo, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
+from kb.review.verdicts import ReviewReport, Verdict, apply_reviews_to_articles
+from kb.ingest.articles import read_articles
+from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Provenance, Record
 
 
+R = TypeVar("R", bound=Record)
 Extractor = Callable[[Any], ArticleFacts]  # kb.ingest.articles.Article → its facts
+
+
+class ProvenanceSource(Protocol):
+    """The provenance of stored records, kept apart so loading is fast (kb.store.knowledge)."""
+
+    def of(self, record_ids: Iterable[str]) -> dict[str, list[Provenance]]: ...
+
+    def all(self) -> dict[str, list[Provenance]]: ...
 
 
 class TimelineEntry(BaseModel):
@@ -84,17 +90,53 @@ class KnowledgeBase:
     def __init__(
         self, facts: Iterable[ArticleFacts], errors: Iterable[KbError] = (), verdicts: Mapping[str, Verdict] | None = None
     ):
-        self.extracted: list[ArticleFacts] = sorted(facts, key=lambda f: f.doc)
+        self._extracted: list[ArticleFacts] | None = sorted(facts, key=lambda f: f.doc)
+        self._read_extracted: Callable[[], list[ArticleFacts]] | None = None
         self.errors: list[KbError] = list(errors)  # articles that could not be read
         self.verdicts: dict[str, Verdict] = dict(verdicts or {})
-        self.facts, self.review = apply_reviews_to_articles(self.extracted, self.verdicts)
-        self.merged: Merged = merge_facts(self.facts)
+        self._facts: list[ArticleFacts] | None = None
+        self._review: ReviewReport | None = None
+        self._merged: Merged | None = None
+        self._bare: Merged | None = None  # restored: the merged records without their provenance
+        self._provenance: ProvenanceSource | None = None
+        self._completed: dict[str, Record] = {}
+        self._links: list[Edge] | None = None
+        self._rule_series: dict[str, str] | None = None  # event id → its series in the rules
+        self._memo: MergeMemo = {}
 
     # ------------------------------------------------------------ making
 
     @classmethod
     def from_facts(cls, facts: Iterable[ArticleFacts]) -> KnowledgeBase:
         return cls(facts)
+
+    @classmethod
+    def restore(
+        cls, merged: Merged, review: ReviewReport, verdicts: Mapping[str, Verdict],
+        extracted: Callable[[], list[ArticleFacts]], links: list[Edge] | None = None,
+        provenance: ProvenanceSource | None = None, rule_series: dict[str, str] | None = None,
+    ) -> KnowledgeBase:
+        """A knowledge base merged before: ``merged`` and ``review`` as made from the
+        facts ``extracted()`` returns (read only if asked for) under ``verdicts``;
+        ``links`` are :func:`kb.graph.link_edges` of ``merged`` and ``rule_series``
+        :func:`kb.graph.rule_series_of` it, if known (so no rule file is read). Given
+        ``provenance``, ``merged`` is *bare* (records without provenance): queries
+        answer from it and complete each record they return from ``provenance``;
+        :attr:`merged` is completed as a whole only when asked for."""
+        kb = cls((), verdicts=verdicts)
+        kb._extracted, kb._read_extracted = None, extracted
+        kb._review, kb._links, kb._rule_series = review, links, rule_series
+        if provenance is None:
+            kb._merged = merged
+        else:
+            kb._bare, kb._provenance = merged, provenance
+        return kb
+
+    def reuse(self, stored: KnowledgeBase) -> None:
+        """Take the merged records, review report and links of ``stored``, a knowledge base
+        of the same facts and verdicts (the store checks this by their key), instead of merging."""
+        self._merged, self._bare, self._provenance = stored._merged, stored._bare, stored._provenance
+        self._review, self._links, self._rule_series = stored.review, stored._links, stored._rule_series
 
     @classmethod
     def build(
@@ -111,9 +153,6 @@ class KnowledgeBase:
         :func:`kb.batch.extract_all` (``model``, ``segmenter``, ``jobs``,
         ``cache``); ``extractor`` replaces it with an article → facts callable.
         ``progress`` wraps the list of articles (a progress bar, say)."""
-        from kb.ingest.articles import read_articles
-        from kb.batch import extract_all
-
         items = list(read_articles(paths))
         articles = [item for item in items if not isinstance(item, InputError)]
         if extractor is not None:
@@ -123,56 +162,109 @@ class KnowledgeBase:
         errors = [item for item in (*items, *results) if isinstance(item, InputError)]
         return cls([r for r in results if isinstance(r, ArticleFacts)], errors, verdicts)
 
-    @classmethod
-    def load(cls, out_dir: str | Path) -> KnowledgeBase:
-        """The knowledge base :meth:`save` wrote to ``out_dir``, with its reviews applied."""
-        recover(out_dir)  # a build killed mid-swap is rolled back before reading
-        folder = Path(out_dir) / ARTICLES_DIR
-        if not folder.is_dir():
-            raise InputError(folder, "no articles folder: build the knowledge base into this folder first")
-        facts = [load_article_facts(path) for path in sorted(folder.glob("*.yaml"))]
-        return cls(facts, verdicts=collect_verdicts(out_dir))
+    # ------------------------------------------------------------ contents
 
-    def save(self, out_dir: str | Path) -> list[Path]:
-        """Write each article's facts, as extracted, to ``out_dir/articles/<stem>.yaml``
-        (named by :func:`kb.ingest.articles.output_names`)."""
-        from kb.ingest.articles import output_names
+    @property
+    def extracted(self) -> list[ArticleFacts]:
+        """Each article's facts as extracted, by file name."""
+        if self._extracted is None:
+            self._extracted = sorted(self._read_extracted() if self._read_extracted else [], key=lambda f: f.doc)
+        return self._extracted
 
-        folder = Path(out_dir) / ARTICLES_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        names = output_names(facts.doc for facts in self.extracted)
-        written: dict[Path, str] = {}
-        for facts in self.extracted:
-            path = folder / names[facts.doc]
-            if path in written:  # two facts of one doc: only from_facts can be given them
-                raise KbError(f"{facts.doc} and {written[path]} would both be saved as {path}")
-            written[path] = facts.doc
-            atomic_write(path, dump_article_facts(facts))
-        return list(written)
+    @property
+    def facts(self) -> list[ArticleFacts]:
+        """Each article's facts with the verdicts applied."""
+        if self._facts is None:
+            self._facts, review = apply_reviews_to_articles(self.extracted, self.verdicts)
+            self._review = self._review or review  # a restored report stays as stored
+        return self._facts
+
+    @property
+    def review(self) -> ReviewReport:
+        """What applying the verdicts did."""
+        if self._review is None:
+            self._facts, self._review = apply_reviews_to_articles(self.extracted, self.verdicts)
+        return self._review
+
+    @property
+    def merged(self) -> Merged:
+        """One record per real-world thing, the verdicts applied (merged when first asked for)."""
+        if self._merged is None and self._bare is not None and self._provenance is not None:
+            self._merged = _completed(self._bare, self._provenance.all())
+        if self._merged is None:
+            # Remember the groups only when the review dump will need a second merge.
+            reviewed = self.review.rejected or self.review.corrected
+            self._merged = merge_facts(self.facts, memo=self._memo if reviewed else None)
+        return self._merged
+
+    @property
+    def _index(self) -> Merged:
+        """What queries search: :attr:`merged`, or the bare records of a restored knowledge base."""
+        return self._merged if self._merged is not None else self._bare if self._bare is not None else self.merged
+
+    def _full(self, record: R) -> R:
+        """``record`` with its provenance (a query's answer)."""
+        return self._all_full([record])[0]
+
+    def _all_full(self, records: list[R]) -> list[R]:
+        """``records`` with their provenance, read in one go."""
+        if self._merged is not None or self._provenance is None:
+            return records
+        missing = {r.id: r for r in records if r.id not in self._completed}
+        for record_id, provenance in self._provenance.of(list(missing)).items():
+            self._completed[record_id] = missing[record_id].model_copy(update={"provenance": provenance})
+        return [self._completed[r.id] for r in records]  # type: ignore[misc]
+
+    @cached_property
+    def merged_extracted(self) -> Merged:
+        """The merge of the facts as extracted, rejected ones too (the review dump shows
+        them). The same as :attr:`merged` when no verdict rejects or corrects a record;
+        otherwise it reuses every group of :attr:`merged` no verdict touched."""
+        if not self.review.rejected and not self.review.corrected:
+            return self.merged
+        self.merged  # noqa: B018 - merge the reviewed facts first, so the memo holds their groups
+        merged = merge_facts(self.extracted, memo=self._memo)
+        self._memo.clear()  # both merges are done
+        return merged
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        return build_graph(self.merged)
+        return build_graph(self._index)
+
+    def rule_series(self) -> dict[str, str]:
+        """Event id → its series in ``rules/events.yaml`` (:func:`kb.graph.rule_series_of`)."""
+        if self._rule_series is None:
+            self._rule_series = rule_series_of(self._index)
+        return self._rule_series
+
+    def links(self) -> list[Edge]:
+        """The graph's edges other than ``mentioned_in`` (what :meth:`show` lists), sorted."""
+        if self._links is None and "graph" in self.__dict__:  # built already: read them off it
+            self._links = [(u, v, k, tuple((n, x) for n, x in data.items() if n not in ("type", "label")))
+                           for u, v, k, data in self.graph.edges(keys=True, data=True) if k != "mentioned_in"]
+        if self._links is None:
+            self._links = link_edges(self._index)
+        return self._links
 
     # ------------------------------------------------------------ queries
 
     def events(self, kind: str | None = None, year: int | None = None) -> list[Event]:
         """Events, optionally of one kind and year, in date order."""
-        found = [e for e in self.merged.events if kind in (None, e.kind) and year in (None, e.year)]
-        return sorted(found, key=lambda e: _date_order(_event_date(e), e.id))
+        found = [e for e in self._index.events if kind in (None, e.kind) and year in (None, e.year)]
+        return self._all_full(sorted(found, key=lambda e: _date_order(_event_date(e), e.id)))
 
     def documents(self, issuer: str | None = None) -> list[Document]:
         """Documents, optionally those of one issuer (any alias, either script), in date order."""
-        found = [d for d in self.merged.documents if issuer is None or self._same_name(d.issuer, issuer)]
-        return sorted(found, key=lambda d: _date_order(d.date, d.id))
+        found = [d for d in self._index.documents if issuer is None or self._same_name(d.issuer, issuer)]
+        return self._all_full(sorted(found, key=lambda d: _date_order(d.date, d.id)))
 
     def claims(self, metric: str | None = None, subject: str | None = None) -> list[Claim]:
         """Claims, optionally on one metric and subject, in time order."""
         found = [
-            c for c in self.merged.claims
+            c for c in self._index.claims
             if (metric is None or _folds_equal(c.metric, metric)) and (subject is None or self._same_name(c.subject, subject))
         ]
-        return sorted(found, key=lambda c: _date_order(c.time, c.id))
+        return self._all_full(sorted(found, key=lambda c: _date_order(c.time, c.id)))
 
     def series(self, metric: str, subject: str) -> Series:
         """The claims on ``metric`` about ``subject`` as one series, in time order."""
@@ -181,19 +273,21 @@ class KnowledgeBase:
         return found[0] if len(found) == 1 else Series(metric=metric, subject=subject, claims=claims)
 
     def conflicts(self) -> list[Conflict]:
-        return list(self.merged.conflicts)
+        conflicts = self._index.conflicts
+        self._all_full([claim for c in conflicts for claim in c.claims])  # one read for all
+        return [c.model_copy(update={"claims": self._all_full(c.claims)}) for c in conflicts]
 
     def disagreements(self) -> list[Disagreement]:
-        return list(self.merged.disagreements)
+        return list(self._index.disagreements)
 
     def find(self, text: str) -> list[Record]:
         """Records named ``text`` (name, title or alias, either script); if
         none, records whose name contains it."""
-        exact = self.merged.named(text)
+        exact = self._index.named(text)
         if exact:
-            return sorted(exact, key=lambda r: r.id)
+            return self._all_full(sorted(exact, key=lambda r: r.id))
         key = fold(text)
-        return [r for r in self.merged.records() if any(key in fold(n) for n in names_of(r))]
+        return self._all_full([r for r in self._index.records() if any(key in fold(n) for n in names_of(r))])
 
     def show(self, record_id: str) -> Shown:
         """The record, the articles stating it, its disagreements and its links.
@@ -201,28 +295,24 @@ class KnowledgeBase:
         one its verdict is keyed by). Raises :class:`UnknownRecord` (a KeyError)
         naming close ids."""
         record_id = self.record_id(record_id)
-        record = self.merged.get(record_id)
-        links = [Link(type=k, direction="out", other=v, label=self.graph.nodes[v]["label"])
-                 for _, v, k in self.graph.out_edges(record_id, keys=True)]
-        links += [Link(type=k, direction="in", other=u, label=self.graph.nodes[u]["label"])
-                  for u, _, k in self.graph.in_edges(record_id, keys=True)]
+        record = self._full(self._index.get(record_id))
         return Shown(
-            record=record, docs=self.merged.docs_of(record_id), links=links,
-            disagreements=[d for d in self.merged.disagreements if d.record == record_id],
+            record=record, docs=self._index.docs_of(record_id), links=self._links_of(record_id),
+            disagreements=[d for d in self._index.disagreements if d.record == record_id],
             former_ids=sorted(old for old, new in self.review.renamed.items() if new == record_id),
         )
 
     def record_id(self, record_id: str) -> str:
         """The id the record asked for has in this knowledge base: itself, or the
         id a reviewer's correction gave it. Raises :class:`UnknownRecord`."""
-        if self.merged.get(record_id) is not None:
+        if self._index.get(record_id) is not None:
             return record_id
         renamed = self.review.renamed.get(record_id)
-        if renamed is not None and self.merged.get(renamed) is not None:
+        if renamed is not None and self._index.get(renamed) is not None:
             return renamed
         if record_id in self.review.rejected:
             raise UnknownRecord(f"record {record_id!r} was rejected by the reviewer (reviews.yaml or the review dump)")
-        close = _close_ids(record_id, [r.id for r in self.merged.records()])
+        close = _close_ids(record_id, [r.id for r in self._index.records()])
         hint = f"did you mean {', '.join(close)}?" if close else "try `kb find NAME`"
         raise UnknownRecord(f"no record with id {record_id!r}; {hint}")
 
@@ -230,37 +320,70 @@ class KnowledgeBase:
         """Events and documents of a series (``世界互联网大会``, ``“互联网之光”博览会``)
         or of an organisation (documents it issued, events named after it), by date."""
         events = self._series_events(name) | self._org_events(name)
-        events |= {e.id for e in self.merged.events if self.merged.resolve(e.part_of, types=[Event], year=e.year) in events}
-        documents = {d.id for d in self.merged.documents
-                     if self.merged.resolve(d.event, types=[Event], year=year_of(d.date)) in events}
+        events |= {e.id for e in self._index.events if self._index.resolve(e.part_of, types=[Event], year=e.year) in events}
+        documents = {d.id for d in self._index.documents
+                     if self._index.resolve(d.event, types=[Event], year=year_of(d.date)) in events}
         documents |= {d.id for d in self.documents(issuer=name)} if self._org(name) else set()
-        records = [self.merged.get(i) for i in sorted(events | documents)]
+        records = self._all_full([self._index.get(i) for i in sorted(events | documents)])
         entries = [TimelineEntry(date=_event_date(r) if isinstance(r, Event) else r.date, record=r) for r in records]
         return sorted(entries, key=lambda t: _date_order(t.date, t.record.id))
 
     # ------------------------------------------------------------ helpers
 
+    def _links_of(self, record_id: str) -> list[Link]:
+        """The record's edges in the order the graph lists them (out by target, then in by
+        source), found in :meth:`links` and the mentions: no graph is built for one record."""
+        index = self._link_index
+        outs = sorted([*index[0].get(record_id, []),
+                       *((article_id(doc), "mentioned_in") for doc in self._index.docs_of(record_id))])
+        ins = sorted(index[1].get(record_id, []))
+        labels = node_labels(self._index, {other for other, _ in (*outs, *ins)})
+        return ([Link(type=k, direction="out", other=v, label=labels[v]) for v, k in outs]
+                + [Link(type=k, direction="in", other=u, label=labels[u]) for u, k in ins])
+
+    @cached_property
+    def _link_index(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+        outs: dict[str, list[tuple[str, str]]] = {}
+        ins: dict[str, list[tuple[str, str]]] = {}
+        for source, target, kind, _ in self.links():
+            outs.setdefault(source, []).append((target, kind))
+            ins.setdefault(target, []).append((source, kind))
+        return outs, ins
+
     def _org(self, name: str) -> str | None:
-        return self.merged.resolve(name, types=[Organization])
+        return self._index.resolve(name, types=[Organization])
 
     def _same_name(self, stated: str | None, asked: str) -> bool:
         """``stated`` names what ``asked`` names: same record, or same folded text."""
         if stated is None:
             return False
-        target = self.merged.resolve(asked)
-        return _folds_equal(stated, asked) or (target is not None and self.merged.resolve(stated) == target)
+        target = self._index.resolve(asked)
+        return _folds_equal(stated, asked) or (target is not None and self._index.resolve(stated) == target)
 
     def _series_events(self, name: str) -> set[str]:
         """Occurrences of the series ``name`` (a recurring activity's undated record too)."""
         key = fold(name)
-        return {e.id for e in self.merged.events if fold(series_name(e) or e.name) == key}
+        return {e.id for e in self._index.events if fold(series_name(e, self.rule_series()) or e.name) == key}
 
     def _org_events(self, name: str) -> set[str]:
-        org = self.merged.get(self._org(name) or "")
+        org = self._index.get(self._org(name) or "")
         if not isinstance(org, Organization):
             return set()
         keys = [fold(n) for n in (org.name, *org.aliases)]
-        return {e.id for e in self.merged.events if any(k in fold(e.name) for k in keys)}
+        return {e.id for e in self._index.events if any(k in fold(e.name) for k in keys)}
+
+
+def _completed(bare: Merged, provenance: dict[str, list[Provenance]]) -> Merged:
+    """``bare`` with every record's provenance put back."""
+    def full(records: list[R]) -> list[R]:
+        return [r.model_copy(update={"provenance": provenance.get(r.id, [])}) for r in records]
+
+    return Merged(
+        articles=bare.articles, article_info=bare.article_info, events=full(bare.events), organizations=full(bare.organizations),
+        people=full(bare.people), documents=full(bare.documents), claims=full(bare.claims),
+        mentions=bare.mentions, disagreements=bare.disagreements,
+        conflicts=[c.model_copy(update={"claims": full(c.claims)}) for c in bare.conflicts],
+    )
 
 
 def _close_ids(record_id: str, ids: list[str]) -> list[str]:

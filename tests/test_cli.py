@@ -110,8 +110,10 @@ SHOW_ERROR_CASES = {
 def _gold_kb(folder, reviews: bytes | None = None):
     from kb.query import KnowledgeBase
     from kb.records.models import load_article_facts
+    from kb.store.knowledge import save_knowledge_base
 
-    KnowledgeBase.from_facts(load_article_facts(p) for p in sorted((ROOT / "tests" / "gold").glob("*.yaml"))).save(folder)
+    gold = sorted((ROOT / "tests" / "gold").glob("*.yaml"))
+    save_knowledge_base(KnowledgeBase.from_facts(load_article_facts(p) for p in gold), folder)
     if reviews is not None:
         (folder / "reviews.yaml").write_bytes(reviews)
     return folder

@@ -1,5 +1,7 @@
 """Exports: GraphML (XSD-valid, Gephi-safe, byte-stable), GEXF with time
-intervals, the timeline SVG and atomic writes (the facts dump: test_review_dump)."""
+intervals, the timeline SVG and atomic writes (the facts dump: test_review_dump;
+GEXF 1.3 in depth: test_export_gexf; Neo4j: test_export_neo4j; the timeline
+picture: test_export_timeline)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from kb.export.flat import xml_text
 xmlschema = pytest.importorskip("xmlschema")
 
 XSD = Path(__file__).parent / "data" / "graphml.xsd"
+GEXF_XSD = Path(__file__).parent / "data" / "gexf.xsd"
 G = "{http://graphml.graphdrawing.org/xmlns}"
 SERIES = "series:世界互联网大会"
 EVENT = "event:2024年世界互联网大会乌镇峰会"
@@ -159,6 +162,11 @@ def schema():
     return xmlschema.XMLSchema(XSD)
 
 
+@pytest.fixture(scope="module")
+def gexf_schema():
+    return xmlschema.XMLSchema(GEXF_XSD)
+
+
 def _graphml_tree(graph: nx.MultiDiGraph) -> ET.Element:
     return ET.fromstring(graphml_bytes(graph))
 
@@ -272,7 +280,7 @@ def test_export_date_interval(value, expected):
 @pytest.mark.parametrize("node,start,end", GEXF_TIME_CASES)
 def test_export_gexf_reads_back_with_intervals(kb_graph, tmp_path, node, start, end):
     back = nx.read_gexf(write_gexf(kb_graph, tmp_path / "kb.gexf"))
-    data = back.nodes[node]
+    data = back.nodes[graphml_node_id(node)]  # the GraphML's node ids
     assert (data.get("start"), data.get("end")) == (start, end)
     assert data["label"] == kb_graph.nodes[node]["label"]
 
@@ -281,14 +289,14 @@ def test_export_gexf_is_dynamic_and_byte_identical(tmp_path):
     text = gexf_bytes(_kb_graph())
     assert text == gexf_bytes(_kb_graph(reverse=True))
     root = ET.fromstring(text)
-    graph = root.find("{http://www.gexf.net/1.2draft}graph")
+    graph = root.find("{http://gexf.net/1.3}graph")
     assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
     assert b"lastmodifieddate" not in text
 
 
 def test_export_gexf_keeps_edge_relation(kb_graph, tmp_path):
     back = nx.read_gexf(write_gexf(kb_graph, tmp_path / "kb.gexf"))
-    relations = {(u, v, d["relation"]) for u, v, d in back.edges(data=True)}
+    relations = {(record_id_of(u), record_id_of(v), d["type"]) for u, v, d in back.edges(data=True)}
     assert relations == {(u, v, k) for u, v, k in kb_graph.edges(keys=True)}
     assert all(d["label"] for _, _, d in back.edges(data=True))
 
@@ -329,7 +337,7 @@ def test_export_xml_text(text, as_id, written):
 
 @pytest.mark.parametrize("writer", XML_WRITERS)
 @pytest.mark.parametrize("place", BAD_CHAR_PLACES)
-def test_export_xml_writers_well_formed_with_characters_xml_cannot_hold(kb_graph, schema, place, writer):
+def test_export_xml_writers_well_formed_with_characters_xml_cannot_hold(kb_graph, schema, gexf_schema, place, writer):
     _bad_chars_in(kb_graph, place)
     document = XML_WRITERS[writer](kb_graph)
     root = ET.fromstring(document)  # raises on a character XML cannot hold
@@ -337,11 +345,13 @@ def test_export_xml_writers_well_formed_with_characters_xml_cannot_hold(kb_graph
     assert not any(c in t for t in texts for c in NOT_XML)
     if writer == "graphml":
         schema.validate(document.decode("utf-8"))
+    if writer == "gexf":
+        gexf_schema.validate(document.decode("utf-8"))
 
 
 def test_export_xml_writers_bad_characters_in_title():
     root = ET.fromstring(timeline_svg(_kb_graph(), title=f"时间{NOT_XML}线").encode("utf-8"))
-    assert root.find("{http://www.w3.org/2000/svg}text").text == "时间线"
+    assert "时间线" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
 def test_export_xml_ids_differing_only_in_bad_characters_stay_apart(kb_graph):

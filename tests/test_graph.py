@@ -40,6 +40,7 @@ SMALL = [
 ]
 CLAIM_130 = next(c.id for c in SMALL[0].claims)
 CLAIM_120 = next(c.id for c in SMALL[1].claims)
+CONFLICT = next(iter(merge_facts(SMALL).conflicts)).id
 
 EDGE_CASES = [
     ("doc:blue_book:世界互联网发展报告2023", WIC, "issued_by"),
@@ -51,8 +52,8 @@ EDGE_CASES = [
     (CLAIM_130, WIC, "reported_by"),
     (f"event:{SUMMIT}", "article:a.txt", "mentioned_in"),
     ("event:2022年世界互联网大会乌镇峰会", f"event:{SUMMIT}", "next"),
-    (CLAIM_130, CLAIM_120, "conflicts_with"),
-    (CLAIM_120, CLAIM_130, "conflicts_with"),
+    (CLAIM_130, CONFLICT, "in_conflict"),
+    (CLAIM_120, CONFLICT, "in_conflict"),
 ]
 
 
@@ -121,3 +122,34 @@ def test_graph_summits_are_editions_of_their_own_series_from_the_rules():
     assert graph.has_edge("event:2024年世界互联网大会亚太峰会", series_id("世界互联网大会亚太峰会"), key="edition_of")
     assert graph.has_edge("event:2024年世界互联网大会乌镇峰会", series_id("世界互联网大会"), key="edition_of")
     assert not graph.has_edge("event:2024年世界互联网大会亚太峰会", series_id("世界互联网大会"), key="edition_of")
+
+
+def _member_claims(values: list[int]) -> list[ArticleFacts]:
+    """One article per value, each stating the member count of 2023 differently."""
+    return [facts(f"{i:03d}.txt", claims=[{"text": f"{v}家", "value": v, "unit": "会员", "metric": "会员数",
+                                           "subject": "世界互联网大会国际组织", "time": "2023"}])
+            for i, v in enumerate(values)]
+
+
+def test_graph_conflict_is_one_node_with_its_claims(small):
+    assert small.nodes[CONFLICT]["type"] == "conflict"
+    assert small.nodes[CONFLICT]["values"] == ["130", "120"]
+    assert small.nodes[CONFLICT]["label"] == "世界互联网大会国际组织 会员数 2023: 近130家 / 120家"
+    assert sorted(u for u, _, k in small.in_edges(CONFLICT, keys=True)) == sorted([CLAIM_130, CLAIM_120])
+
+
+def test_graph_conflicting_claims_have_one_edge_each_not_one_per_pair():
+    graph = build_graph(merge_facts(_member_claims(list(range(100, 150)))))
+    [conflict] = [n for n, d in graph.nodes(data=True) if d["type"] == "conflict"]
+    kinds = [k for _, _, k in graph.edges(keys=True)]
+    assert kinds.count("in_conflict") == 50 == graph.in_degree(conflict)
+    assert "conflicts_with" not in kinds
+
+
+def test_graph_claims_at_other_times_are_no_conflict():
+    articles = _member_claims([120, 130])
+    later = facts("later.txt", claims=[{"text": "170家", "value": 170, "unit": "会员", "metric": "会员数",
+                                        "subject": "世界互联网大会国际组织", "time": "2024"}])
+    graph = build_graph(merge_facts([*articles, later]))
+    later_id = later.claims[0].id
+    assert [k for _, _, k in graph.out_edges(later_id, keys=True)] == ["mentioned_in"]

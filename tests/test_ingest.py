@@ -243,7 +243,7 @@ def test_ingest_missing_file_raises(tmp_path):
         read_article(tmp_path / "nope.txt")
 
 
-@pytest.mark.parametrize("files,skipped", [([], []), ([".hidden.txt", "notes.html", "data.json"], ["2 files"])])
+@pytest.mark.parametrize("files,skipped", [([], []), ([".hidden.txt", "notes.pdf", "data.json"], ["2 files"])])
 def test_ingest_folder_without_articles_yields_error(tmp_path, files, skipped):
     for name in files:
         write(tmp_path, name, UTF8_ARTICLE)

@@ -141,11 +141,12 @@ def test_ingest_files_unreadable_folder_is_one_line(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("names,message", [
-    (["page.html"], "1 file with unsupported extensions (kb reads *.txt, *.md, *.markdown): page.html"),
-    (["b.htm", "a.html", "sub/c.json", ".hidden.html"], "3 files with unsupported extensions "
-     "(kb reads *.txt, *.md, *.markdown): a.html, b.htm, sub/c.json"),
+    (["report.pdf"], "1 file with unsupported extensions (kb reads *.txt, *.md, *.markdown, *.html, *.htm): "
+     "report.pdf"),
+    (["b.docx", "a.pdf", "sub/c.json", ".hidden.pdf"], "3 files with unsupported extensions "
+     "(kb reads *.txt, *.md, *.markdown, *.html, *.htm): a.pdf, b.docx, sub/c.json"),
     ([f"{n}.pdf" for n in range(7)], "7 files with unsupported extensions "
-     "(kb reads *.txt, *.md, *.markdown): 0.pdf, 1.pdf, 2.pdf, 3.pdf, 4.pdf and 2 more"),
+     "(kb reads *.txt, *.md, *.markdown, *.html, *.htm): 0.pdf, 1.pdf, 2.pdf, 3.pdf, 4.pdf and 2 more"),
 ])
 def test_ingest_files_unsupported_extensions_named_in_one_line(tmp_path, names, message):
     write(tmp_path, "a.txt")
@@ -157,4 +158,4 @@ def test_ingest_files_unsupported_extensions_named_in_one_line(tmp_path, names, 
 
 
 def test_ingest_files_named_file_of_any_extension_is_read(tmp_path):
-    assert read_article(write(tmp_path, "page.html")).id == "page.html"
+    assert read_article(write(tmp_path, "notes.rst")).id == "notes.rst"

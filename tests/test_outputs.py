@@ -12,6 +12,7 @@ from kb.store.layout import GEXF, GRAPHML, OUTPUTS, REVIEWS_FILE
 from kb.store.build import write_build
 from kb.query import KnowledgeBase
 from kb.review.dump import collect_verdicts
+from kb.store.knowledge import load_knowledge_base
 
 REJECTED = "org:光明网"
 ORPHAN = "org:不存在的机构"
@@ -41,7 +42,7 @@ def test_outputs_build_is_byte_identical(seed_facts, tmp_path):
 
 def test_outputs_load_gives_the_built_knowledge_base(seed_facts, tmp_path):
     built = _build(seed_facts, tmp_path)
-    loaded = KnowledgeBase.load(tmp_path)
+    loaded = load_knowledge_base(tmp_path)
     assert [r.id for r in loaded.merged.records()] == [r.id for r in built.merged.records()]
 
 
@@ -56,7 +57,7 @@ def test_outputs_reviews_survive_rebuilds(seed_facts, tmp_path):
     dump = yaml.safe_load((tmp_path / "facts" / "organizations.yaml").read_text(encoding="utf-8"))
     entry = next(e for e in dump["organizations"] if e["id"] == REJECTED)
     assert entry["review"]["status"] == "rejected"  # still shown to the reviewer
-    assert REJECTED not in KnowledgeBase.load(tmp_path).graph
+    assert REJECTED not in load_knowledge_base(tmp_path).graph
 
 
 def test_outputs_verdict_edited_in_the_dump_is_applied(seed_facts, tmp_path):

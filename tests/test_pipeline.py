@@ -10,6 +10,7 @@ import pytest
 
 import kb.extract
 import kb.nlp.pipeline
+from kb.store.knowledge import load_knowledge_base
 from kb.cli import main as cli
 from kb.store.cache import FactsCache
 from kb.ingest.articles import read_article, read_articles
@@ -141,7 +142,7 @@ def test_pipeline_build_saves_every_article_whatever_its_name(tmp_path, seed_pat
     assert built.errors == [] and len(built.extracted) == len(names)
     write_build(built, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out" / "articles").iterdir()) == saved
-    assert [f.doc for f in KnowledgeBase.load(tmp_path / "out").extracted] == [f.doc for f in built.extracted]
+    assert [f.doc for f in load_knowledge_base(tmp_path / "out").extracted] == [f.doc for f in built.extracted]
     for graph in ("graph.graphml", "graph.gexf"):
         ET.parse(tmp_path / "out" / graph)  # well-formed: no lone surrogate
 

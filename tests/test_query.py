@@ -10,6 +10,7 @@ from kb.errors import InputError, UnknownRecord
 from kb.query import KnowledgeBase
 from kb.records.models import ArticleFacts, load_article_facts
 from kb.review.verdicts import Verdict
+from kb.store.knowledge import load_knowledge_base, save_knowledge_base
 
 GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
 ARTICLE = "---\ntitle: 乌镇峰会\ndate: 2024-11-21\n---\n2024年世界互联网大会乌镇峰会在乌镇开幕。\n"
@@ -102,16 +103,16 @@ def test_query_graph(kb):
 
 
 def test_query_save_and_load_round_trip(kb, tmp_path):
-    kb.save(tmp_path)
+    save_knowledge_base(kb, tmp_path)
     assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == [p.name for p in GOLD_FILES]
-    loaded = KnowledgeBase.load(tmp_path)
+    loaded = load_knowledge_base(tmp_path)
     assert loaded.merged == kb.merged
     assert list(loaded.graph.edges(keys=True)) == list(kb.graph.edges(keys=True))
 
 
 def test_query_load_without_facts(tmp_path):
     with pytest.raises(InputError, match="no articles folder"):
-        KnowledgeBase.load(tmp_path)
+        load_knowledge_base(tmp_path)
 
 
 def test_query_build_with_injected_extractor(tmp_path):

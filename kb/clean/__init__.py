@@ -26,5 +26,8 @@ def clean_text(text: str) -> Mapped:
 
 
 def clean_article(article) -> Mapped:
-    """The clean body of an :class:`~kb.ingest.articles.Article`, mapped into ``article.text``."""
+    """The clean body of an :class:`~kb.ingest.articles.Article`, mapped into ``article.text``
+    (an HTML page's: its main text, already mapped into the file by kb.ingest.html)."""
+    if getattr(article, "body_map", None) is not None:
+        return article.body_map.then(clean_text(article.body_map.text))
     return clean_text(article.body).shift(article.body_start, len(article.text))

@@ -1,1 +1,3 @@
-"""The ``kb`` command line: argument parsing (:mod:`kb.cli.main`) and rich tables (:mod:`kb.cli.show`)."""
+"""The ``kb`` command line: argument parsing and exit codes (:mod:`kb.cli.main`), the query answers as
+tables and JSON (:mod:`kb.cli.show`), how they are printed — terminal width, CSV, JSON (:mod:`kb.cli.output`),
+``kb stats`` (:mod:`kb.cli.stats`) and ``kb export`` (:mod:`kb.cli.export`)."""

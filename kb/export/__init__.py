@@ -1,5 +1,6 @@
-"""Write the knowledge base to files: GraphML, GEXF and a timeline SVG (the
-YAML review dump is kb.review.dump's). Every write is atomic and every output is deterministic:
+"""Write the knowledge base to files: GraphML, GEXF 1.3, Neo4j bulk-import CSV and a
+timeline picture, SVG and PNG (the YAML review dump is kb.review.dump's). Every write is
+atomic and every output is deterministic:
 the same graph or records give the same bytes on every run.
 
 No output holds a character XML 1.0 cannot (C0 controls but tab, newline
@@ -30,11 +31,23 @@ GraphML (for Gephi and any GraphML reader)
     (which includes other schemas over the network); its header says what it
     simplifies.
 
-GEXF (for Gephi's timeline)
-    Events, documents and claims get ``start``/``end`` dates (``timeformat
-    ="date"``) from their ISO dates, or from ``year`` (the whole year): a
-    partial date covers its month or year, a period ``2016/2022`` covers
-    2016-01-01..2022-12-31. Other nodes are timeless (always shown). The edge
-    type is written as the attribute ``relation`` since GEXF's own edge
-    ``type`` means directed/undirected.
+GEXF 1.3 (for Gephi and its timeline; :mod:`kb.export.gexf`)
+    Written by kb, not networkx: the same node ids and attribute names as the
+    GraphML, the relation as the edge's ``kind`` (so Gephi keeps parallel
+    relations apart) and as the attribute ``type``, one edge id per source,
+    kind and target. Events, documents and claims get ``start``/``end`` dates
+    (``timeformat="date"``) from their ISO dates, or from ``year`` (the whole
+    year): a partial date covers its month or year, a period ``2016/2022``
+    covers 2016-01-01..2022-12-31. Other nodes are timeless (always shown). The
+    tests validate it against ``tests/data/gexf.xsd``, an offline restatement
+    of GEXF 1.3 (the published XSD does not compile; its header says why).
+
+Neo4j (for ``neo4j-admin database import full``; :mod:`kb.export.neo4j`)
+    One typed CSV file per node label and per relationship type, and
+    ``import.sh`` with the import command.
+
+Timeline (:mod:`kb.export.timeline`)
+    matplotlib on a time axis: a lane per summit series and per record type,
+    year-only and month-only dates as bars over their year or month, undated
+    records listed below; SVG (text kept as text) and PNG.
 """

@@ -3,6 +3,7 @@ stable order, one type per attribute."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import re
@@ -66,6 +67,31 @@ def year_of(data: Mapping[str, Any]) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+def date_interval(value: str | None) -> tuple[str, str] | None:
+    """First and last day an ISO partial date or period covers: 2024-11 -> (2024-11-01, 2024-11-30)."""
+    parts = str(value or "").split("/")
+    if not all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", p) for p in parts) or len(parts) > 2:
+        return None
+    first, last = parts[0], parts[-1]
+    start = first + "-01" * (3 - len(first.split("-")))
+    year, month = int(last[:4]), int(last[5:7]) if len(last) >= 7 else 12
+    end = last if len(last) == 10 else f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return start, end
+
+
+def node_interval(data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """When a timed node (event, document, claim) holds: its dates, else its whole year."""
+    if data.get("type") not in TIMED_TYPES:
+        return None
+    for name in _DATE_FIELDS:
+        span = date_interval(data.get(name))
+        if span:
+            end = date_interval(data.get("end_date")) if name == "start_date" else None
+            return span[0], max(end[1], span[1]) if end else span[1]
+    year = year_of(data)
+    return (f"{year:04d}-01-01", f"{year:04d}-12-31") if year is not None else None
 
 
 def _flat_attributes(data: Mapping[str, Any], default_type: str, default_label: str, timed: bool) -> dict[str, Scalar]:

@@ -1,83 +1,111 @@
-"""GEXF 1.3 with dynamic intervals (Gephi's timeline): :func:`write_gexf`, :func:`gexf_bytes`."""
+"""GEXF 1.3 for Gephi, with dynamic intervals for its timeline: :func:`write_gexf`, :func:`gexf_bytes`.
+
+Written by kb itself (xml.etree), not by networkx's writer, as Gephi reads it:
+
+- ``<gexf xmlns="http://gexf.net/1.3" version="1.3">``, one
+  ``<graph defaultedgetype="directed" mode="dynamic" timeformat="date">``;
+- node ids, node and edge attribute names are the GraphML export's (see
+  :func:`kb.export.graphml.graphml_node_id`): a GEXF reader and a GraphML reader see
+  the same graph. Each attribute is declared once per class with its type
+  (``string``, ``integer``, ``double``, ``boolean``) and its name as both id
+  and title; ``label`` is the element's own ``label`` attribute;
+- an edge's relation (``issued_by``, ``about``…) is its GEXF 1.3 ``kind``, and
+  also the attribute ``type`` as in the GraphML. Its id is made of
+  ``source|kind|target``, so parallel relations between two nodes stay separate
+  edges (Gephi merges parallel edges of the same kind);
+- events, documents and claims get ``start``/``end`` dates from their ISO
+  dates, or from their ``year`` (see :func:`kb.export.flat.node_interval`);
+  other nodes are timeless, always shown.
+
+No ``lastmodifieddate``, nodes and edges in a stable order: the same graph gives
+the same bytes. Not written: viz (colours, positions), hierarchy, spells.
+"""
 
 from __future__ import annotations
 
-import calendar
-import io
 import os
-import re
-from collections.abc import Mapping
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 
 from kb.store.files import atomic_write
 from kb.export.flat import (
-    _DATE_FIELDS, _edge_rows, _node_rows, Scalar, TIMED_TYPES, _typed, _unify_types, xml_text, year_of)
+    Scalar, _edge_rows, _node_rows, _text, _typed, _unify_types, date_interval, node_interval)
+from kb.export.graphml import graphml_node_id
 
 
-# ---------------------------------------------------------------- GEXF
+__all__ = ["date_interval", "gexf_bytes", "node_interval", "write_gexf"]  # the first two from kb.export.flat
 
-# Data names networkx's GEXF writer reads as GEXF structure, not as attributes.
-_GEXF_NODE_RESERVED = frozenset({"id", "label", "pid", "start", "end", "spells", "slices", "viz", "parents"})
-_GEXF_EDGE_RESERVED = _GEXF_NODE_RESERVED | {"weight", "type", "key", "relation"}
-
-
-def date_interval(value: str | None) -> tuple[str, str] | None:
-    """First and last day an ISO partial date or period covers: 2024-11 -> (2024-11-01, 2024-11-30)."""
-    parts = str(value or "").split("/")
-    if not all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", p) for p in parts) or len(parts) > 2:
-        return None
-    first, last = parts[0], parts[-1]
-    start = first + "-01" * (3 - len(first.split("-")))
-    year, month = int(last[:4]), int(last[5:7]) if len(last) >= 7 else 12
-    end = last if len(last) == 10 else f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
-    return start, end
+GEXF_NS = "http://gexf.net/1.3"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+# GraphML attr.type -> GEXF attribute type.
+_GEXF_TYPES = {"string": "string", "int": "integer", "double": "double", "boolean": "boolean"}
+# Written as the element's own attributes, not as <attvalue>s.
+_OWN = frozenset({"label"})
 
 
-def node_interval(data: Mapping[str, Any]) -> tuple[str, str] | None:
-    """When a timed node (event, document, claim) holds: its dates, else its whole year."""
-    if data.get("type") not in TIMED_TYPES:
-        return None
-    for name in _DATE_FIELDS:
-        span = date_interval(data.get(name))
-        if span:
-            end = date_interval(data.get("end_date")) if name == "start_date" else None
-            return span[0], max(end[1], span[1]) if end else span[1]
-    year = year_of(data)
-    return (f"{year:04d}-01-01", f"{year:04d}-12-31") if year is not None else None
+def _declare(graph: ET.Element, domain: str, types: dict[str, str]) -> list[str]:
+    """One <attributes class=domain> block: ``type`` first, then by name; the declared names."""
+    names = sorted((n for n in types if n not in _OWN), key=lambda n: (n != "type", n))
+    block = ET.SubElement(graph, "attributes", {"class": domain, "mode": "static"})
+    for name in names:
+        ET.SubElement(block, "attribute", {"id": name, "title": name, "type": _GEXF_TYPES[types[name]]})
+    return names
 
 
-def _gexf_safe(attrs: dict[str, Scalar], types: dict[str, str], reserved: frozenset[str]) -> dict[str, Scalar]:
-    """Attributes other than label and type, renamed ``name_`` where GEXF reserves the name."""
-    return {(f"{n}_" if n in reserved else n): _typed(v, types[n]) for n, v in attrs.items() if n not in ("label", "type")}
+def _attvalues(element: ET.Element, attrs: dict[str, Scalar], types: dict[str, str], names: list[str]) -> None:
+    present = [name for name in names if name in attrs]
+    if present:
+        values = ET.SubElement(element, "attvalues")
+        for name in present:
+            ET.SubElement(values, "attvalue", {"for": name, "value": _text(_typed(attrs[name], types[name]))})
+
+
+def _edge_ids(edges: Iterable[tuple[str, str, dict[str, Scalar]]]) -> list[str]:
+    """``source|kind|target`` (GEXF node ids) per edge, numbered ``#2``… should two coincide."""
+    ids, seen = [], set()
+    for u, v, attrs in edges:
+        base = f"{graphml_node_id(u)}|{attrs['type']}|{graphml_node_id(v)}"
+        edge_id, number = base, 1
+        while edge_id in seen:
+            number += 1
+            edge_id = f"{base}#{number}"
+        seen.add(edge_id)
+        ids.append(edge_id)
+    return ids
 
 
 def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """The GEXF 1.2 document for ``graph``, as written by :func:`write_gexf`."""
+    """The GEXF 1.3 document for ``graph``, as written by :func:`write_gexf`."""
     nodes, edges = _node_rows(graph), _edge_rows(graph)
     node_types, edge_types = _unify_types(a for _, a in nodes), _unify_types(a for _, _, a in edges)
-    out = nx.MultiDiGraph(mode="dynamic")
+    location = f"{GEXF_NS} {GEXF_NS}/gexf.xsd"
+    root = ET.Element("gexf", {"xmlns": GEXF_NS, "xmlns:xsi": _XSI_NS, "xsi:schemaLocation": location,
+                               "version": "1.3"})
+    ET.SubElement(ET.SubElement(root, "meta"), "creator").text = "kb"
+    direction = "directed" if graph.is_directed() else "undirected"
+    element = ET.SubElement(root, "graph", {"defaultedgetype": direction, "mode": "dynamic", "timeformat": "date"})
+    node_names = _declare(element, "node", node_types)
+    edge_names = _declare(element, "edge", edge_types)
+    node_list = ET.SubElement(element, "nodes", {"count": str(len(nodes))})
     for record_id, attrs in nodes:
         span = node_interval(attrs)
         timing = {"start": span[0], "end": span[1]} if span else {}
-        fields = _gexf_safe(attrs, node_types, _GEXF_NODE_RESERVED)
-        out.add_node(xml_text(record_id, as_id=True), label=attrs["label"], type=attrs["type"], **fields, **timing)
-    for number, (u, v, attrs) in enumerate(edges):
-        fields = _gexf_safe(attrs, edge_types, _GEXF_EDGE_RESERVED)
-        ends = xml_text(u, as_id=True), xml_text(v, as_id=True)
-        out.add_edge(*ends, key=attrs["type"], id=f"e{number}", label=attrs["label"], relation=attrs["type"], **fields)
-    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    meta = writer.xml.find("meta")
-    meta.attrib.pop("lastmodifieddate", None)  # a date would make every run differ
-    meta.find("creator").text = "kb"
-    writer.add_graph(out)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+        own = {"id": graphml_node_id(record_id), "label": str(attrs["label"]), **timing}
+        node = ET.SubElement(node_list, "node", own)
+        _attvalues(node, attrs, node_types, node_names)
+    edge_list = ET.SubElement(element, "edges", {"count": str(len(edges))})
+    for edge_id, (u, v, attrs) in zip(_edge_ids(edges), edges):
+        ends = {"source": graphml_node_id(u), "target": graphml_node_id(v)}
+        edge = ET.SubElement(edge_list, "edge", {"id": edge_id, **ends, "label": str(attrs["label"]),
+                                                 "kind": str(attrs["type"])})
+        _attvalues(edge, attrs, edge_types, edge_names)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def write_gexf(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
-    """Write ``graph`` as dynamic GEXF for Gephi's timeline (see the module docstring)."""
+    """Write ``graph`` as dynamic GEXF 1.3 for Gephi's timeline (see the module docstring)."""
     return atomic_write(path, gexf_bytes(graph))

@@ -22,7 +22,9 @@ from kb.extract.events import find_events
 from kb.extract.matcher import RuleMatcher  # noqa: F401  its rules are checked with the rest
 from kb.extract.orgs.finder import find_organizations
 from kb.extract.people.finder import find_people
+from kb.errors import ExtractionError
 from kb.ingest.articles import Article
+from kb.nlp import pipeline
 from kb.nlp.pipeline import make_doc
 from kb.records.models import ArticleFacts
 from kb.rules.ruleset import RuleSet
@@ -42,7 +44,15 @@ def extract(doc: Doc) -> ArticleFacts:
     documents = find_documents(doc, orgs, events)
     claims = find_claims(doc, orgs, events, documents)
     article = doc._.article
-    return ArticleFacts.from_records(article.id, article.date, [*events, *orgs, *people, *documents, *claims])
+    return ArticleFacts.from_records(article.id, article.date, [*events, *orgs, *people, *documents, *claims],
+                                     **_metadata(article))
+
+
+def _metadata(article) -> dict[str, str | None]:
+    """The article's title, outlet and address, as far as it has them (a Doc made by
+    ``nlp(text)`` or a test may carry a bare stand-in)."""
+    return {"title": getattr(article, "title", None), "outlet": getattr(article, "source", None),
+            "url": getattr(article, "url", None)}
 
 
 def extract_article(nlp: Language, article: Article) -> ArticleFacts:
@@ -54,3 +64,17 @@ def extract_article(nlp: Language, article: Article) -> ArticleFacts:
         nlp.add_pipe("kb_facts", last=True)
     with nlp.get_pipe("kb_facts").ruleset().active():
         return make_doc(nlp, article, clean_article(article))._.facts
+
+
+def extract_safely(nlp: Language, article: Article) -> ArticleFacts | ExtractionError:
+    """The facts of ``article``, or an ExtractionError naming it if kb fails on it."""
+    try:
+        return extract_article(nlp, article)
+    except Exception as error:  # noqa: BLE001 - one article's bug must not stop the others
+        return ExtractionError(article.path, error)
+
+
+def load_checked_pipeline(model: str | None, segmenter: str, tagger: str = "lac") -> Language:
+    """Rules validated first (a bad file stops kb before the slow load), then the pipeline."""
+    check_rules()
+    return pipeline.load_pipeline(model, segmenter, tagger)  # looked up here: tests hand out their own

@@ -23,6 +23,8 @@ Formats
     ``url`` are used, every key is kept in ``Article.meta``. ``body_start`` is
     the offset just after the closing line (0 without front matter).
     *Plain text* may open with a news dateline (see :mod:`kb.ingest.dateline`).
+    *HTML* (``.html``, ``.htm``): the main text and metadata by trafilatura,
+    the main text mapped into the file in ``body_map`` (see :mod:`kb.ingest.html`).
 
 Encodings: see :mod:`kb.ingest.decode`. The BOM is not part of ``text``:
 ``path.read_bytes().decode(article.encoding) == article.text`` always holds.
@@ -32,8 +34,10 @@ non-empty line, with markdown and surrounding whitespace removed.
 
 Date: see :mod:`kb.ingest.dateline`.
 
-Not supported: TOML (``+++``) front matter, setext headings, HTML, dates in
-Chinese numerals, UTF-32.
+Not supported: TOML (``+++``) front matter, setext headings, dates in
+Chinese numerals, UTF-32, PDF, Word and other formats (files in a folder with
+other extensions are named in one line; one named on the command line is read
+as text).
 """
 
 from __future__ import annotations
@@ -47,16 +51,18 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SkipValidation
 
 from kb.errors import InputError
 from kb.store.files import NoAliasLoader, load_yaml
+from kb.clean.offsets import Mapped
 from kb.clean.script import simplified
-from kb.ingest.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline
+from kb.ingest.dateline import SEARCH_CHARS, DateHow, find_date, find_dateline, front_matter_date
 from kb.ingest.decode import decode_bytes
+from kb.ingest.html import is_html, read_page
 
 
-SUFFIXES = (".txt", ".md", ".markdown")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 # Far longer than any news article (a long one has 20,000 characters) and
 # below spaCy's limit of a million (E088), so no article is refused there.
 MAX_ARTICLE_CHARS = 500_000
@@ -83,11 +89,14 @@ class Article(BaseModel):
     url: str | None = None
     place: str | None = None   # dateline place, e.g. "乌镇"
     author: str | None = None  # dateline author, e.g. "张煜欢"
-    meta: dict = {}            # the front matter as read
+    meta: dict = {}            # the front matter as read (an HTML page: its metadata)
     dateline_span: tuple[int, int] | None = None  # [start, end) of the dateline in ``text``
+    # HTML: the main text, mapped into ``text`` (kb.ingest.html); None: the body is ``text[body_start:]``
+    body_map: SkipValidation[Mapped | None] = None
 
     @property
     def body(self) -> str:
+        """The text after the front matter (of an HTML page: the whole file; see ``body_map``)."""
         return self.text[self.body_start:]
 
 
@@ -257,6 +266,8 @@ def parse_article(text: str, path: str | Path, encoding: str = "utf-8", *, artic
     is ``article_id``, else the clean file name of ``path``."""
     path = Path(path)
     where = shown(path)
+    if is_html(path):
+        return html_article(text, path, encoding, article_id or shown(path.name))
     if len(text) > MAX_ARTICLE_CHARS:
         raise InputError(where, f"article too long: {len(text):,} characters, over the limit of "
                          f"{MAX_ARTICLE_CHARS:,} (kb.ingest.articles.MAX_ARTICLE_CHARS)")
@@ -402,3 +413,30 @@ def read_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article 
             yield read_article(path, article_id=article_id)
         except InputError as err:
             yield err
+
+
+def html_article(text: str, path: Path, encoding: str, article_id: str) -> Article:
+    """The :class:`Article` of the HTML page ``text`` (pure: reads nothing; the page is read by
+    :func:`kb.ingest.html.read_page`):
+    its metadata feeds the article as front matter does; a dateline is looked for in the main text."""
+    where = shown(path)
+    page = read_page(text, where)
+    body = page.body.text
+    if len(body) > MAX_ARTICLE_CHARS:
+        raise InputError(where, f"main text too long: {len(body):,} characters, over the limit of "
+                         f"{MAX_ARTICLE_CHARS:,} (kb.ingest.articles.MAX_ARTICLE_CHARS)")
+    meta = {key: value for key, value in (("title", page.title), ("date", page.date), ("site_name", page.site),
+                                          ("url", page.url)) if value is not None}
+    if page.unplaced:
+        meta["unplaced_lines"] = page.unplaced
+    dateline = find_dateline(body[:SEARCH_CHARS])
+    published = front_matter_date(page.date)  # the page's markup says when, as front matter would
+    date, date_how = (published, "html_meta") if published else find_date({}, body, dateline)
+    agency = dateline.agency if dateline and dateline.agency not in ("本报", "本報") else None
+    return Article(
+        id=article_id, path=path, text=text, encoding=encoding, body_start=0, body_map=page.body,
+        title=find_title(meta, body, fallback=Path(article_id).stem), date=date, date_how=date_how,
+        source=page.site or (simplified(agency) if agency else None), url=page.url,
+        place=dateline.place if dateline else None, author=dateline.author if dateline else None,
+        meta=meta, dateline_span=page.body.span(*dateline.span) if dateline else None,
+    )

@@ -7,7 +7,8 @@ Pinyin readings after characters (``網(wǎng)``) and full-width digits are
 tolerated (the real cleaning steps remove them first).
 
 Date (``date_how``): front matter ``date`` (datetime, date or string) →
-``front_matter``; a dateline with a year → ``dateline``; a dateline without a
+``front_matter``; an HTML page's date in its markup → ``html_meta``
+(:mod:`kb.ingest.html`); a dateline with a year → ``dateline``; a dateline without a
 year → ``dateline_year_from_text`` using :func:`infer_year`; else the first
 full date in the first lines of the body → ``text``; else ``unknown``.
 """
@@ -26,7 +27,7 @@ from kb.clean.script import to_halfwidth
 from kb.clean.offsets import Mapped, chain
 
 # How an article's publication date was obtained.
-DateHow = Literal["front_matter", "dateline", "dateline_year_from_text", "text", "unknown"]
+DateHow = Literal["front_matter", "html_meta", "dateline", "dateline_year_from_text", "text", "unknown"]
 
 
 class Dateline(BaseModel):

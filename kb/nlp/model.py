@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,10 @@ def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
     if is_model_dir(dest):
         mapped = dest / MAPPED_WEIGHTS
         if not mapped.is_file() or mapped.stat().st_mtime < (dest / "weights.npz").stat().st_mtime:
-            write_mapped_weights(dest)
+            try:
+                write_mapped_weights(dest)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                pass  # derived data only: without it kb reads weights.npz (the load says if that is bad)
         return dest
     with tempfile.TemporaryDirectory(prefix="kb-pkuseg-") as tmp:
         sdist = _download_sdist(Path(tmp), quiet=quiet)

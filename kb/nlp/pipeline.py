@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from kb import paths
 from kb.nlp.model import require, weights
 from kb.clean.offsets import Mapped
+from kb.nlp.text import TEXT_KEY, text_of
 from kb.rules.ruleset import read_rule_file
 
 Segmenter = Literal["pkuseg", "char"]
@@ -37,7 +38,6 @@ SENTENCE_END = frozenset("。！？!?；;")
 _CLOSERS = frozenset("”’」』）)》")
 _SENTENCES = "kb_sentences"
 _TOKENS = "kb_tokens"
-_TEXT = "kb_text"
 _CLEAN_SPANS = "kb_clean_spans"
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{3,}$")
 
@@ -215,13 +215,6 @@ class TokenIndex:
         self.by_char = {i: w for w in words for i in range(w.idx, w.idx + len(w.text))}
 
 
-def text_of(doc: Doc) -> str:
-    """``doc.text``, kept with the Doc: spaCy rebuilds it from every token on each access."""
-    if _TEXT not in doc.user_data:
-        doc.user_data[_TEXT] = doc.text
-    return doc.user_data[_TEXT]
-
-
 def token_index(doc: Doc) -> TokenIndex:
     """The :class:`TokenIndex` of ``doc``, built once and kept with it."""
     if _TOKENS not in doc.user_data:
@@ -232,7 +225,7 @@ def token_index(doc: Doc) -> TokenIndex:
 def make_doc(nlp: Language, article, textmap: Mapped) -> Doc:
     """Run ``nlp`` on the clean text; the Doc keeps its article and map to the original."""
     doc = nlp.make_doc(textmap.text)
-    doc.user_data[_TEXT] = textmap.text  # what doc.text gives, without joining every token again
+    doc.user_data[TEXT_KEY] = textmap.text  # what doc.text gives, without joining every token again
     doc._.article = article
     doc._.textmap = textmap
     for _, component in nlp.pipeline:  # components may read the article and the map

@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb.errors import TAGGER_MISSING, ModelError
-from kb.nlp.pipeline import text_of
+from kb.nlp.text import text_of
 
 SPANS_KEY = "tagger"
 RULE_ID = "tagger:lac"

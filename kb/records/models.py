@@ -280,6 +280,9 @@ class ArticleFacts(BaseModel):
 
     doc: str = Field(description="file name of the source article")
     doc_date: PartialDate | None = Field(None, description="the article's publication date")
+    title: str | None = Field(None, description="the article's title (left out of the YAML when unknown)")
+    outlet: str | None = Field(None, description="the publishing outlet or site (left out of the YAML when unknown)")
+    url: str | None = Field(None, description="where the article was published (left out of the YAML when unknown)")
     events: list[Event] = Field([], description="events, ordered by first mention then id")
     organizations: list[Organization] = Field([], description="organisations, ordered by first mention then id")
     people: list[Person] = Field([], description="people, ordered by first mention then id")
@@ -297,15 +300,25 @@ class ArticleFacts(BaseModel):
         return sorted(records, key=_reading_order)
 
     @classmethod
-    def from_records(cls, doc: str, doc_date: str | None, records: Iterable[Record]) -> ArticleFacts:
+    def from_records(cls, doc: str, doc_date: str | None, records: Iterable[Record], *, title: str | None = None,
+                     outlet: str | None = None, url: str | None = None) -> ArticleFacts:
         """Sort records into sections, merging those with the same id."""
         sections: dict[str, list[Record]] = {name: [] for name in SECTIONS}
         for record in merge_all(records):
             sections[_section_of(record)].append(record)
-        return cls(doc=doc, doc_date=doc_date, **sections)
+        return cls(doc=doc, doc_date=doc_date, **_metadata(title, outlet, url), **sections)
+
+    def metadata(self) -> dict[str, str]:
+        """The article's title, outlet and url, those known."""
+        return _metadata(self.title, self.outlet, self.url)
 
     def records(self) -> list[Record]:
         return [record for name in SECTIONS for record in getattr(self, name)]
+
+
+def _metadata(title: str | None, outlet: str | None, url: str | None) -> dict[str, str]:
+    known = {"title": title, "outlet": outlet, "url": url}
+    return {name: value.strip() for name, value in known.items() if value and value.strip()}
 
 
 def _section_of(record: Record) -> str:
@@ -402,7 +415,8 @@ def _dump(data: dict[str, Any]) -> str:
 
 def dump_article_facts(facts: ArticleFacts) -> str:
     """Gold-shaped YAML: the same facts give the same bytes."""
-    blocks = [_dump({"doc": facts.doc, "doc_date": facts.doc_date})]
+    # Title, outlet and url only when known: gold files have none and stay as they are.
+    blocks = [_dump({"doc": facts.doc, "doc_date": facts.doc_date, **facts.metadata()})]
     for name in SECTIONS:
         blocks.append(_dump({name: [_record_dict(r) for r in getattr(facts, name)]}))
     return "\n".join(blocks)

@@ -322,6 +322,6 @@ def apply_reviews_to_articles(
     out = []
     for facts in articles:
         kept = _apply(facts.records(), verdicts, report, seen)
-        out.append(ArticleFacts.from_records(facts.doc, facts.doc_date, kept))
+        out.append(ArticleFacts.from_records(facts.doc, facts.doc_date, kept, **facts.metadata()))
     _report_orphans(verdicts, seen, report)
     return out, report

@@ -2,13 +2,22 @@
 
 ``kb build --out OUT`` leaves in OUT:
 
-- ``articles/<stem>.yaml``: each article's facts as extracted (what
-  :meth:`kb.query.KnowledgeBase.load` reads back);
+- ``articles/<stem>.yaml``: each article's facts as extracted, and
+  ``knowledge/``: the merged knowledge base a query loads (both written by
+  :mod:`kb.store.knowledge`);
 - ``facts/{events,organizations,people,documents,claims}.yaml``: the review
   dump, merged across articles, every record with a ``review`` block;
 - ``graph.graphml`` (Gephi), ``graph.gexf`` (Gephi's timeline), ``timeline.svg``;
 - ``reviews.yaml``: the reviewer's verdicts, created empty when missing and
   never written by a build otherwise.
+
+A build that has nothing new to write writes nothing: when the key of the
+facts and verdicts (:func:`kb.store.knowledge.knowledge_key`) is the one the
+stored knowledge base was made from and every output is as that build left it
+(size and mtime), merging, the graph and the exports are skipped and the
+stored knowledge base is reused. Otherwise every output is staged, but an
+article file whose facts did not change, and an export or dump file whose
+bytes did not, is a hard link to the previous one: its mtime stays.
 
 One build at a time: a build holds an exclusive lock on ``OUT/.lock``
 (``fcntl.flock``, released by the system when the process ends, however it
@@ -34,20 +43,26 @@ its few final renames may show a mix of old and new outputs.
 
 from __future__ import annotations
 
+import filecmp
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
-from kb.errors import KbError
+from kb.errors import InputError, KbError
 from kb.export.gexf import write_gexf
 from kb.export.graphml import write_graphml
-from kb.export.timeline import write_timeline
-from kb.merge import merge_facts
-from kb.store.layout import DUMP_DIR, REVIEWS_FILE, GEXF, GRAPHML, TIMELINE
+from kb.store.layout import DUMP_DIR, REVIEWS_FILE, GEXF, GRAPHML, TIMELINE, TIMELINE_PNG
 from kb.query import KnowledgeBase
 from kb.review.verdicts import init_reviews
 from kb.review.dump import write_facts
 from kb.store.commit import _commit, locked, _recover, STAGING
+from kb.store.files import atomic_write
+from kb.store.knowledge import (
+    KNOWLEDGE_DIR, STATE, key_of, outputs_intact, read_merged, read_state, save_knowledge_base,
+    verdict_files_digest,
+)
 
 
 def write_build(kb: KnowledgeBase, out_dir: str | os.PathLike[str], *, wait: float | None = None) -> Path:
@@ -60,13 +75,14 @@ def write_build(kb: KnowledgeBase, out_dir: str | os.PathLike[str], *, wait: flo
         out.mkdir(parents=True, exist_ok=True)
         with locked(out, wait=wait):
             _recover(out)
-            staging = out / f"{STAGING}{os.getpid()}"
-            shutil.rmtree(staging, ignore_errors=True)
-            try:
-                _write_all(kb, staging)
-                _commit(staging, out)
-            finally:
+            if not _reuse_stored(kb, out):
+                staging = out / f"{STAGING}{os.getpid()}"
                 shutil.rmtree(staging, ignore_errors=True)
+                try:
+                    _write_all(kb, staging, out)
+                    _commit(staging, out)
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
             init_reviews(out / REVIEWS_FILE)
     except OSError as err:
         where = err.filename or out
@@ -75,10 +91,58 @@ def write_build(kb: KnowledgeBase, out_dir: str | os.PathLike[str], *, wait: flo
     return out
 
 
-def _write_all(kb: KnowledgeBase, staging: Path) -> None:
-    kb.save(staging)
+def write_timeline(graph: Any, path: Path) -> Path:
+    """:func:`kb.export.timeline.write_timeline`, imported when first used: it imports
+    matplotlib (about a second), which a build with nothing to write never needs."""
+    from kb.export.timeline import write_timeline as write
+
+    return write(graph, path)
+
+
+def write_timeline_png(graph: Any, path: Path) -> Path:
+    """:func:`kb.export.timeline.write_timeline_png`, imported when first used (see above)."""
+    from kb.export.timeline import write_timeline_png as write
+
+    return write(graph, path)
+
+
+def _reuse_stored(kb: KnowledgeBase, out: Path) -> bool:
+    """Whether ``out`` holds the build of ``kb`` already, intact; if so ``kb`` takes its merge."""
+    state = read_state(out)
+    if state is None or not outputs_intact(out, state):
+        return False
+    if state["key"] != key_of(kb):
+        return False
+    try:
+        kb.reuse(read_merged(out, state))
+    except InputError:  # a stored file that cannot be read: build it again
+        return False
+    files = verdict_files_digest(out)
+    if state.get("verdict_files") != files:  # reviewer's files edited without changing a verdict
+        atomic_write(out / KNOWLEDGE_DIR / STATE, json.dumps({**state, "verdict_files": files}, ensure_ascii=False, indent=0))
+    return True
+
+
+def _keep_unchanged(staging: Path, out: Path, names: list[str]) -> None:
+    """Put a hard link to the previous build's file in place of each staged file with the same
+    bytes, so an output that did not change keeps its mtime."""
+    for name in names:
+        new, old = staging / name, out / name
+        try:
+            if old.is_file() and new.stat().st_size == old.stat().st_size and filecmp.cmp(new, old, shallow=False):
+                kept = new.with_name(f".{new.name}.kept")
+                os.link(old, kept)
+                os.rename(kept, new)
+        except OSError:  # no hard links here: the new copy stays
+            continue
+
+
+def _write_all(kb: KnowledgeBase, staging: Path, out: Path) -> None:
     # The dump shows facts as extracted, so rejected ones stay visible to the reviewer.
-    write_facts(merge_facts(kb.extracted).records(), staging / DUMP_DIR, kb.verdicts)
+    dump = write_facts(kb.merged_extracted.records(), staging / DUMP_DIR, kb.verdicts)
     write_graphml(kb.graph, staging / GRAPHML)
     write_gexf(kb.graph, staging / GEXF)
     write_timeline(kb.graph, staging / TIMELINE)
+    write_timeline_png(kb.graph, staging / TIMELINE_PNG)
+    _keep_unchanged(staging, out, [GRAPHML, GEXF, TIMELINE, TIMELINE_PNG, *(p.relative_to(staging).as_posix() for p in dump)])
+    save_knowledge_base(kb, staging, previous=out)  # last: it records every output's size and mtime

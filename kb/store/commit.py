@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb.store.files import TEMP_PREFIX
 from kb.errors import KbError
 from kb.store.layout import OUTPUTS
 
@@ -124,6 +125,9 @@ def recover(out_dir: str | os.PathLike[str], *, wait: float | None = None) -> No
 def _recover(out: Path) -> None:
     """Under the lock: every staging, commit or done folder is a dead build's."""
     for folder in _leftovers(out):
+        if folder.is_file():  # a dead atomic_write's temporary file
+            folder.unlink(missing_ok=True)
+            continue
         if folder.name.startswith(COMMIT):
             _settle(folder, out)
         elif folder.name.startswith(DONE):  # complete: only a folder edited by hand has anything to give
@@ -132,9 +136,11 @@ def _recover(out: Path) -> None:
 
 
 def _leftovers(out: Path) -> list[Path]:
+    """A dead build's folders, and its temporary files (``reviews.yaml`` is written last)."""
     try:
         found = [p for p in out.iterdir()
-                 if p.name.startswith((STAGING, COMMIT, DONE)) and p.is_dir() and not p.is_symlink()]
+                 if (p.name.startswith((STAGING, COMMIT, DONE)) and p.is_dir() and not p.is_symlink())
+                 or (p.name.startswith(TEMP_PREFIX) and p.name.endswith(".tmp") and p.is_file())]
     except (FileNotFoundError, NotADirectoryError):
         return []
     return sorted(found)

@@ -45,10 +45,11 @@ __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
 
 
 def _dated_otherwise(art: Article, start: int, end: int, figure_end: int) -> bool:
-    """The sentence states dates of its own (从2019年…至2022年…) or, before the figure, an open
-    period (近年来): the figure's time is not simply the present."""
+    """The sentence states dates of its own (从2019年…至2022年…), or an open period before the
+    figure (近年来) or right after it (十年来): the figure's time is not simply the present."""
     return (any(start <= d.start < end for d in art.dates)
-            or any(w in art.text[start:figure_end] for w in art.rules.open_periods))
+            or any(w in art.text[start:figure_end] for w in art.rules.open_periods)
+            or art.text.startswith(art.rules.open_period_ends, figure_end))
 
 
 def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Event]) -> Claim:

@@ -92,6 +92,7 @@ class ClaimRules:
     comparatives: tuple[str, ...]
     relative: tuple[str, ...]
     open_periods: tuple[str, ...]  # 近年来: a figure over an open period holds for no one year
+    open_period_ends: tuple[str, ...]  # 十年来: right after a duration, a period up to now
     heads: tuple[str, ...]
     membership: re.Pattern
     origin_units: tuple[str, ...]
@@ -212,6 +213,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         comparatives=_words(section("comparatives", WordsRule)),
         relative=_words(section("relative", WordsRule)),
         open_periods=_words(section("open_periods", WordsRule)),
+        open_period_ends=_words(section("open_period_ends", WordsRule)),
         heads=_words(section("heads", WordsRule)),
         membership=_either([r.pattern for r in section("membership", PatternRule)]),
         origin_units=_words(section("origin_units", WordsRule)),

@@ -1,0 +1,203 @@
+"""The stored knowledge base: saved once, loaded without merging, verdicts edited after the
+build honoured, merging once per build and linear in the records, unchanged rebuilds
+that touch nothing."""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+from pathlib import Path
+
+import pytest
+
+import kb.merge
+from kb.merge import merge_facts
+from kb.query import KnowledgeBase
+from kb.records.models import ArticleFacts, load_article_facts
+from kb.review.verdicts import Verdict, reviews_yaml, save_reviews
+from kb.store.build import write_build
+from kb.store.knowledge import load_knowledge_base, read_verdicts, save_knowledge_base
+from kb.store.layout import REVIEWS_FILE
+
+GOLD_FILES = sorted((Path(__file__).parent / "gold").glob("*.yaml"))
+REJECTED = "org:中国信息通信研究院"
+SLACK = 1.3  # as tests/test_linear.py: fixed costs make small inputs relatively dear
+
+
+@pytest.fixture(scope="module")
+def gold() -> list[ArticleFacts]:
+    return [load_article_facts(p) for p in GOLD_FILES]
+
+
+def _answers(kb: KnowledgeBase) -> list:
+    """What every query of the CLI answers on the gold facts."""
+    return [
+        kb.events(kind="summit"), kb.find("中新網"), kb.find("直通乌镇"), kb.timeline("世界互联网大会"),
+        kb.show("person:邬贺铨"), kb.show("org:世界互联网大会国际组织"), kb.conflicts(),
+        kb.series("会员数", "世界互聯網大會"), kb.documents(issuer="中国"),
+    ]
+
+
+def _no_merging(monkeypatch) -> None:
+    def fail(*args, **kwargs):
+        raise AssertionError("merged again")
+
+    monkeypatch.setattr(kb.merge, "merge_facts", fail)
+    monkeypatch.setattr("kb.query.merge_facts", fail)
+
+
+def _copies(gold: list[ArticleFacts], n: int) -> list[ArticleFacts]:
+    """``n`` articles: the gold files again and again under other names, each record with a
+    mention in its article (so provenance grows with ``n``, as an outlet's does)."""
+    out = []
+    for i in range(n):
+        data = gold[i % len(gold)].model_dump(mode="json", exclude={"events": {"__all__": {"id"}}})
+        data["doc"] = doc = f"{i:04d}_{data['doc']}"
+        for section in ("events", "organizations", "people", "documents", "claims"):
+            for offset, record in enumerate(data[section]):
+                record.pop("id", None)
+                quote = record["evidence"]
+                record["provenance"] = [{"doc": doc, "start": offset * 100, "end": offset * 100 + len(quote),
+                                         "quote": quote, "rule": "test"}]
+        out.append(ArticleFacts.model_validate(data))
+    return out
+
+
+def _calls(function, *args) -> int:
+    profiler = cProfile.Profile()
+    profiler.runcall(function, *args)
+    return pstats.Stats(profiler).total_calls
+
+
+# ---------------------------------------------------------------- save and load
+
+
+def test_store_round_trip_gives_the_same_answers_without_merging(gold, tmp_path, monkeypatch):
+    built = KnowledgeBase(gold)
+    save_knowledge_base(built, tmp_path)
+    _no_merging(monkeypatch)
+    loaded = load_knowledge_base(tmp_path)
+    assert loaded.merged == built.merged
+    assert _answers(loaded) == _answers(built)
+    assert loaded.extracted == built.extracted  # read when asked for
+
+
+def test_store_show_lists_the_links_of_the_graph(gold):
+    built = KnowledgeBase(gold)
+    for record in built.merged.records():
+        graph = built.graph
+        expected = [(k, "out", v, graph.nodes[v]["label"]) for _, v, k in graph.out_edges(record.id, keys=True)]
+        expected += [(k, "in", u, graph.nodes[u]["label"]) for u, _, k in graph.in_edges(record.id, keys=True)]
+        links = [(link.type, link.direction, link.other, link.label) for link in built.show(record.id).links]
+        assert links == expected, record.id
+
+
+def test_store_load_of_nothing_names_the_folder(tmp_path):
+    with pytest.raises(Exception, match="no articles folder"):
+        load_knowledge_base(tmp_path)
+
+
+def test_store_verdict_edited_after_the_build_is_honoured(gold, tmp_path):
+    write_build(KnowledgeBase(gold), tmp_path)
+    assert load_knowledge_base(tmp_path).merged.get(REJECTED) is not None
+    save_reviews(tmp_path / REVIEWS_FILE, {REJECTED: Verdict(status="rejected")})
+    loaded = load_knowledge_base(tmp_path)
+    assert loaded.merged.get(REJECTED) is None
+    assert loaded.review.rejected == [REJECTED]
+    assert read_verdicts(tmp_path) == {REJECTED: Verdict(status="rejected")}
+
+
+def test_store_reviewer_file_rewritten_with_the_same_verdicts_needs_no_merge(gold, tmp_path, monkeypatch):
+    verdicts = {REJECTED: Verdict(status="rejected")}
+    write_build(KnowledgeBase(gold, verdicts=verdicts), tmp_path)
+    (tmp_path / REVIEWS_FILE).write_text(reviews_yaml(verdicts) + "# checked\n", encoding="utf-8")
+    _no_merging(monkeypatch)
+    loaded = load_knowledge_base(tmp_path)
+    assert loaded.merged.get(REJECTED) is None
+
+
+# ---------------------------------------------------------------- merging
+
+
+def test_store_merge_work_grows_linearly_with_the_articles(gold):
+    counts = [_calls(merge_facts, _copies(gold, n)) for n in (40, 160)]
+    assert counts[1] <= SLACK * 4 * counts[0], f"4× the articles took {counts[1] / counts[0]:.1f}× the work"
+
+
+def test_store_build_merges_once_without_verdicts(gold, tmp_path, monkeypatch):
+    calls = []
+    real = kb.merge.merge_facts
+    monkeypatch.setattr("kb.query.merge_facts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    built = KnowledgeBase(gold)
+    write_build(built, tmp_path)
+    assert len(calls) == 1 and built.merged_extracted is built.merged
+
+
+def test_store_review_dump_merge_reuses_the_groups_no_verdict_touched(gold):
+    built = KnowledgeBase(gold, verdicts={REJECTED: Verdict(status="rejected")})
+    groups = len(built.merged.records())
+    real, combined = kb.merge._Merger._combine, []
+    kb.merge._Merger._combine = lambda self, *args: combined.append(1) or real(self, *args)
+    try:
+        assert built.merged_extracted.get(REJECTED) is not None and built.merged.get(REJECTED) is None
+    finally:
+        kb.merge._Merger._combine = real
+    # the rejected organisation's group, and the few whose alias look-ups it changes
+    assert groups > 50 and len(combined) <= groups // 10
+
+
+# ---------------------------------------------------------------- rebuilds
+
+
+def _stats(out: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_store_unchanged_rebuild_touches_no_output(gold, tmp_path, monkeypatch):
+    write_build(KnowledgeBase(gold), tmp_path)
+    before = _stats(tmp_path)
+    _no_merging(monkeypatch)
+    again = KnowledgeBase(gold, verdicts=read_verdicts(tmp_path))
+    write_build(again, tmp_path)
+    assert _stats(tmp_path) == before
+    assert again.merged.get(REJECTED) is not None  # the stored merge, reused
+
+
+def test_store_rebuild_with_one_changed_article_rewrites_only_it(gold, tmp_path):
+    write_build(KnowledgeBase(gold), tmp_path)
+    before = _stats(tmp_path)
+    changed = gold[1].model_copy(update={"doc_date": "2024-11-27"})
+    write_build(KnowledgeBase([gold[0], changed, *gold[2:]]), tmp_path)
+    after = _stats(tmp_path)
+    articles = sorted(name for name in before if name.startswith("articles/"))
+    assert [name for name in articles if after[name] != before[name]] == ["articles/001_2a564194b7dcf398.yaml"]
+
+
+def test_store_links_read_off_the_graph_are_those_computed(gold):
+    from kb.graph import link_edges
+
+    built = KnowledgeBase(gold)
+    built.graph  # noqa: B018
+    assert built.links() == link_edges(built.merged)
+
+
+def test_store_answers_carry_the_provenance_stored_apart(gold, tmp_path):
+    built = KnowledgeBase(_copies(gold, 8))
+    save_knowledge_base(built, tmp_path)
+    loaded = load_knowledge_base(tmp_path)
+    [shown] = [loaded.show("org:世界互联网大会国际组织")]
+    assert len(shown.record.provenance) == 4  # one mention in each copy of the article naming it
+    assert _answers(loaded) == _answers(built)
+    assert loaded.merged == built.merged  # completed as a whole when asked for
+
+
+def test_store_unreadable_stored_knowledge_is_built_again(gold, tmp_path):
+    write_build(KnowledgeBase(gold), tmp_path)
+    merged = tmp_path / "knowledge" / "merged.json"
+    stat = merged.stat()
+    merged.write_bytes(merged.read_bytes()[:-1] + b" ")  # its closing brace gone: same size, not JSON
+    os.utime(merged, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and mtime: it looks intact
+    write_build(KnowledgeBase(gold, verdicts=read_verdicts(tmp_path)), tmp_path)
+    assert load_knowledge_base(tmp_path).merged == KnowledgeBase(gold).merged
