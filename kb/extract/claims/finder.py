@@ -82,15 +82,17 @@ def _evidence(art: Article, clause: tuple[int, int], sentence_end: int) -> str:
 
 
 def _key(claim: Claim, year_unit: str) -> tuple:
-    """Two mentions of one fact: a duration is the same fact whatever the verb around it."""
-    metric = None if claim.unit == year_unit and claim.qualifier == "exact" else claim.metric
-    return (metric, claim.subject, claim.time, claim.value, claim.unit, claim.qualifier)
+    """Two mentions of one fact: a duration in years is the same fact whatever the verb around it,
+    and whether a time was read with it (十年 in the present, 十年来)."""
+    years = claim.unit == year_unit and claim.qualifier == "exact"
+    return (None if years else claim.metric, claim.subject, None if years else claim.time, claim.value, claim.unit,
+            claim.qualifier)
 
 
 def _merge(first: Claim, again: Claim) -> Claim:
     """One claim for a restated fact: every provenance entry, and the most specific (longest) metric with
     its evidence, since a duration's restatements may describe the period with different verbs."""
-    update: dict = {"provenance": first.provenance + again.provenance}
+    update: dict = {"provenance": first.provenance + again.provenance, "time": first.time or again.time}
     if len(again.metric or "") > len(first.metric or ""):
         update |= {"metric": again.metric, "evidence": again.evidence}
     return first.model_copy(update=update)
