@@ -140,3 +140,20 @@ def test_layout_module_sizes_reported():
            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     for name, n in sorted(big.items()):
         warnings.warn(f"{name}: {n} lines (over {MAX_LINES})", stacklevel=1)
+
+
+def test_layout_no_chinese_literals_in_extract_code():
+    """Language data lives in rules/: no Chinese string constant in kb/extract code (docstrings aside)."""
+    import re
+
+    found = {}
+    for path in sorted((KB / "extract").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        han = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+               and re.search(r"[\u4e00-\u9fff]", n.value) and id(n) not in docstrings]
+        if han:
+            found[str(path.relative_to(KB))] = han
+    assert found == {}
