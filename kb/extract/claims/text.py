@@ -23,6 +23,7 @@ from kb.normalise.numbers import Quantity
 from kb.records.models import Claim, Document, Event, normalise_key
 
 QUOTES = "“”\"‘’「」『』"
+_QUOTE_MARK = re.compile(f"[{re.escape(QUOTES)}]")
 CLAUSE_BREAK = re.compile(r"[，,：:（）()。！？!?；;\n]|……")
 # Where a sentence ends even if the sentencizer ran on (…… before a paragraph break).
 _SENTENCE_BREAK = re.compile(r"[。！？!?]+|\n+|…+(?=\s)")
@@ -43,9 +44,16 @@ class Mention:
 
 
 def _unquoted(text: str) -> tuple[str, list[int]]:
-    """``text`` without quote marks, and the original offset of each kept character."""
-    kept = [(i, c) for i, c in enumerate(text) if c not in QUOTES]
-    return "".join(c for _, c in kept), [i for i, _ in kept]
+    """``text`` without quote marks, and the original offset of each kept character (built
+    run by run between the quote marks: a loop per character costs more than the finders)."""
+    parts, index, previous = [], [], 0
+    for m in _QUOTE_MARK.finditer(text):
+        parts.append(text[previous:m.start()])
+        index.extend(range(previous, m.start()))
+        previous = m.end()
+    parts.append(text[previous:])
+    index.extend(range(previous, len(text)))
+    return "".join(parts), index
 
 
 def undated(name: str, rules: ClaimRules) -> str:
