@@ -290,7 +290,7 @@ def _summary(kb, out: Path) -> str:
     from kb.records.models import SECTIONS
 
     merged = kb.merged
-    lines = [f"kb: {len(kb.extracted)} articles -> {out}/ (graph.graphml, graph.gexf, timeline.svg, facts/, articles/)"]
+    lines = [f"kb: {len(kb.extracted)} articles -> {out}/ (graph.graphml, graph.gexf, timeline.svg, timeline.png, facts/, articles/, knowledge/)"]
     lines += [f"  {name:<14}{len(getattr(merged, name)):>6}" for name in SECTIONS]
     lines.append(f"  {'conflicts':<14}{len(kb.conflicts()):>6}")
     review = kb.review
