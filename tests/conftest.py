@@ -35,6 +35,24 @@ def seed_facts(nlp, seed_paths):
     return [extract_article(nlp, read_article(path)) for path in seed_paths]
 
 
+@pytest.fixture
+def seeds(seed_paths):
+    """The seeds as articles."""
+    from kb.ingest.articles import read_article
+
+    return [read_article(path) for path in seed_paths]
+
+
+@pytest.fixture(scope="module")
+def gold_graph():
+    """The graph of the seeds' gold facts, merged (read-only: tests must not change it)."""
+    from kb.graph import build_graph
+    from kb.merge import merge_facts
+    from kb.records.models import load_article_facts
+
+    return build_graph(merge_facts([load_article_facts(p) for p in sorted(GOLD.glob("*.yaml"))]))
+
+
 def seed_docs(nlp):
     """(Doc, gold dict) for every seed."""
     from kb.clean import clean_article

@@ -14,15 +14,9 @@ import kb.extract
 from kb.batch import extract_all, loading_notice
 from kb.cli.main import main
 from kb.errors import ExtractionError, KbError
-from kb.ingest.articles import read_article
 from kb.store.cache import FactsCache
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def seeds(seed_paths):
-    return [read_article(path) for path in seed_paths]
 
 
 @pytest.fixture

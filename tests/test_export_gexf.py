@@ -68,15 +68,6 @@ BROKEN_CASES = [
 ]
 
 
-def _gold_graph() -> nx.MultiDiGraph:
-    return build_graph(merge_facts([load_article_facts(p) for p in sorted(GOLD.glob("*.yaml"))]))
-
-
-@pytest.fixture(scope="module")
-def gold_graph() -> nx.MultiDiGraph:
-    return _gold_graph()
-
-
 @pytest.fixture(scope="module")
 def gexf_text(gold_graph) -> str:
     return gexf_bytes(gold_graph).decode("utf-8")

@@ -11,11 +11,7 @@ import networkx as nx
 import pytest
 
 from kb.export.neo4j import COMMAND_FILE, column_type, neo4j_label, neo4j_type, write_neo4j_csv
-from kb.graph import build_graph
-from kb.merge import merge_facts
-from kb.records.models import load_article_facts
 
-GOLD = Path(__file__).parent / "gold"
 LABELS = {"Article", "Claim", "Document", "Event", "Organization", "Person", "Series"}
 
 COLUMN_TYPE_CASES = [
@@ -48,15 +44,6 @@ PARSERS = {
     "boolean": lambda s: s in ("true", "false"),
     "string": lambda s: isinstance(s, str),
 }
-
-
-def _gold_graph() -> nx.MultiDiGraph:
-    return build_graph(merge_facts([load_article_facts(p) for p in sorted(GOLD.glob("*.yaml"))]))
-
-
-@pytest.fixture(scope="module")
-def gold_graph() -> nx.MultiDiGraph:
-    return _gold_graph()
 
 
 @pytest.fixture(scope="module")

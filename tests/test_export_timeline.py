@@ -9,7 +9,6 @@ import logging
 import warnings
 import xml.etree.ElementTree as ET
 from datetime import date
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -18,11 +17,7 @@ from matplotlib import image
 
 from kb.export.timeline import (
     FONT_STACK, TYPE_NAMES, timeline_items, timeline_png, timeline_svg, write_timeline, write_timeline_png)
-from kb.graph import build_graph
-from kb.merge import merge_facts
-from kb.records.models import load_article_facts
 
-GOLD = Path(__file__).parent / "gold"
 SVG = "{http://www.w3.org/2000/svg}"
 SERIES_LANE = "世界互联网大会"
 EVENTS_LANE, DOCUMENTS_LANE = TYPE_NAMES["event"], TYPE_NAMES["document"]
@@ -38,15 +33,6 @@ ITEM_CASES = [
     ("doc:initiative:全球数据安全倡议", DOCUMENTS_LANE, date(2020, 9, 1), date(2020, 9, 30), "month"),
 ]
 UNDATED = ["event:世界人工智能大会", "doc:compact:全球数字契约"]
-
-
-def _gold_graph() -> nx.MultiDiGraph:
-    return build_graph(merge_facts([load_article_facts(p) for p in sorted(GOLD.glob("*.yaml"))]))
-
-
-@pytest.fixture(scope="module")
-def gold_graph() -> nx.MultiDiGraph:
-    return _gold_graph()
 
 
 @pytest.fixture(scope="module")

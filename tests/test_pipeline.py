@@ -13,16 +13,11 @@ import kb.nlp.pipeline
 from kb.store.knowledge import load_knowledge_base
 from kb.cli import main as cli
 from kb.store.cache import FactsCache
-from kb.ingest.articles import read_article, read_articles
+from kb.ingest.articles import read_articles
 from kb.store.build import write_build
 from kb.query import KnowledgeBase
 from kb.errors import ExtractionError
 from kb.batch import extract_all
-
-
-@pytest.fixture
-def seeds(seed_paths):
-    return [read_article(path) for path in seed_paths]
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from kb.extract.claims.context import group_subject, is_comparison_base, issuer_of, part_of_year
 from kb.extract.orgs.rules import org_rules
 from kb.extract.claims.rules import ClaimRules
@@ -251,8 +253,9 @@ def _scopes_any_count(art: Article, m: Mention) -> bool:
     """来自全球83个国家: a scope place right before a count is part of what it counts, no subject."""
     if m.kind != "place" or m.name not in art.rules.scope_places:
         return False
-    gap = art.rules.possessive + " "
-    return any(not art.text[m.end:q.start].strip(gap) for q in art.quantities if m.end <= q.start < m.end + 3)
+    gap, after = art.rules.possessive + " ", bisect_left(art.quantities, m.end, key=lambda q: q.start)
+    near = (q for q in art.quantities[after:after + 3] if q.start < m.end + 3)
+    return any(not art.text[m.end:q.start].strip(gap) for q in near)
 
 
 def _listed_before(art: Article, m: Mention, q: Quantity) -> bool:
