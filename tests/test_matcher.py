@@ -108,3 +108,11 @@ def test_matcher_title_section_must_hold_one_rule(tmp_path):
         (tmp_path / path.name).write_text(text, encoding="utf-8")
     with pytest.raises(RuleError, match="lexicon.yaml.*exactly one rule"):
         RuleSet.load(tmp_path)
+
+
+def test_matcher_spans_over_the_same_tokens_keep_their_own_matches(nlp):
+    # 0000年 is a DATE (two readings) and a QUANTITY over the same tokens
+    doc = run_until(nlp, "0000年", "kb_rules")
+    kinds = {(s.label_, s.id_): {type(m.value).__name__ for m in s._.matches} for s in doc.spans[SPANS_KEY]}
+    assert kinds == {("DATE", "date"): {"DateMention"}, ("DATE", "date-days"): {"DateMention"},
+                     ("QUANTITY", "duration-year"): {"Quantity"}}

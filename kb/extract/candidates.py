@@ -16,8 +16,21 @@ from spacy.tokens import Doc, Span
 from kb.errors import KbError
 
 SPANS_KEY = "rules"
+MATCHES_KEY = "kb_rule_matches"  # doc.user_data: span_key(span) → its matches
 
-Span.set_extension("matches", default=None, force=True)
+
+def span_key(span: Span) -> tuple:
+    """What tells two rule spans apart: boundaries, label, canonical name and rule."""
+    return span.start_char, span.end_char, span.label_, span.kb_id_, span.id_
+
+
+def _matches(span: Span) -> list:
+    # Computed from the span: values set on a Span's extension are stored by its boundaries only,
+    # so a DATE and a QUANTITY over the same tokens would share them.
+    return span.doc.user_data.get(MATCHES_KEY, {}).get(span_key(span), [])
+
+
+Span.set_extension("matches", getter=_matches, force=True)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,6 @@ def rule_matches(doc: Doc, label: str, rule: str | None = None) -> list[RuleMatc
     seen: dict[int, RuleMatch] = {}
     for span in doc.spans[SPANS_KEY]:
         if span.label_ == label and rule in (None, span.id_):
-            for m in span._.matches or ():
+            for m in span._.matches:
                 seen[id(m)] = m
     return sorted(seen.values(), key=lambda m: (m.start, m.end))

@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kb.errors import RuleError
-from kb.extract.candidates import SPANS_KEY, RuleMatch
+from kb.extract.candidates import MATCHES_KEY, SPANS_KEY, RuleMatch, span_key
 from kb.extract.orgs.finder import org_mentions
 from kb.nlp.pipeline import text_of, words_of
 from kb.normalise.dates import find_dates
@@ -92,16 +92,16 @@ class RuleMatcher:
 
     def set_annotations(self, doc: Doc, matches: list[RuleMatch]) -> Doc:
         spans: dict[tuple, Span] = {}
+        found: dict[tuple, list[RuleMatch]] = {}
         for m in matches:
             span = doc.char_span(m.start, m.end, label=m.label, kb_id=m.name, alignment_mode="expand")
             if span is None:  # whitespace only: nothing to align to
                 continue
             span.id_ = m.rule
-            key = (span.start, span.end, m.label, m.name, m.rule)
-            if key not in spans:
-                spans[key] = span
-                span._.matches = []
-            spans[key]._.matches.append(m)
+            key = span_key(span)
+            spans.setdefault(key, span)
+            found.setdefault(key, []).append(m)
+        doc.user_data[MATCHES_KEY] = found
         doc.spans[self.spans_key] = list(spans.values())
         return doc
 
