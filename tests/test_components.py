@@ -9,7 +9,8 @@ import spacy
 from spacy import displacy
 
 import kb
-from kb.extract.components import TEXT_ID, resolve_overlaps
+from kb.extract.components import resolve_overlaps
+from kb.extract.matcher import TEXT_ID
 from kb.nlp.pipeline import load_nlp
 from kb.paths import ROOT
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from kb.extract.orgs.finder import find_organizations
 from kb.extract.people.finder import find_people, is_chinese_name
 from kb.ingest.articles import Article
 from kb.nlp.pipeline import make_doc
@@ -76,7 +75,7 @@ NAMES = [("郭文华", True), ("欧阳明", True), ("文件", False), ("高度",
 
 def people(nlp, text: str) -> dict[str, list[tuple[str, str | None]]]:
     doc = article_doc(nlp, text)
-    return {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+    return {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc)}
 
 
 @pytest.mark.parametrize("text, expected", FOUND)
@@ -111,18 +110,18 @@ def dateline_doc(nlp):
 
 def test_people_dateline_authors_each_name(nlp):
     doc = dateline_doc(nlp)
-    assert sorted(p.name for p in find_people(doc, find_organizations(doc))) == ["何静", "林涛"]
+    assert sorted(p.name for p in find_people(doc)) == ["何静", "林涛"]
 
 
 def test_people_provenance_rule(nlp):
     doc = article_doc(nlp, "世界互联网大会秘书长李强说，前景广阔。")
-    (person,) = find_people(doc, find_organizations(doc))
+    (person,) = find_people(doc)
     assert [(p.quote, p.rule) for p in person.provenance] == [("李强", "title-leadership")]
 
 
 @pytest.mark.parametrize("stem", ["000_32fc2a06f9675989", "001_2a564194b7dcf398", "002_52204ac7a635acee", "003_2cdfacaa30bd1702"])
 def test_people_seed_precision_recall(nlp, stem):
-    find = lambda doc: find_people(doc, find_organizations(doc))  # noqa: E731
+    find = lambda doc: find_people(doc)  # noqa: E731
     tp, n_pred, n_gold = seed_scores(nlp, ROOT / "seeds" / f"{stem}.txt", "people", find)
     precision = tp / n_pred if n_pred else float(n_gold == 0)
     recall = tp / n_gold if n_gold else float(n_pred == 0)
@@ -141,7 +140,7 @@ HOUSE_BYLINES = [
 @pytest.mark.parametrize("source,text,roles", HOUSE_BYLINES)
 def test_people_house_byline_names_the_articles_outlet(nlp, source, text, roles):
     doc = article_doc(nlp, text, source=source)
-    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc)}
     assert found["王明"] == roles
 
 
@@ -157,13 +156,13 @@ PROVENANCE_TEXTS = [
 @pytest.mark.parametrize("text", PROVENANCE_TEXTS)
 def test_people_provenance_rules_exist_in_rule_files(nlp, text):
     doc = article_doc(nlp, text)
-    rules = {p.rule for person in find_people(doc, find_organizations(doc)) for p in person.provenance}
+    rules = {p.rule for person in find_people(doc) for p in person.provenance}
     assert rules and rules <= rule_ids()
 
 
 def test_people_dateline_author_rule_exists_in_rule_files(nlp):
     doc = dateline_doc(nlp)
-    rules = {p.rule for person in find_people(doc, find_organizations(doc)) for p in person.provenance}
+    rules = {p.rule for person in find_people(doc) for p in person.provenance}
     assert rules and rules <= rule_ids()
 
 
@@ -187,7 +186,7 @@ DATELINE_TITLES = [
 @pytest.mark.parametrize("text, author, source, expected", DATELINE_TITLES)
 def test_people_dateline_author_takes_the_title_before_the_names(nlp, text, author, source, expected):
     doc = byline_doc(nlp, text, source=source, author=author)
-    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc, find_organizations(doc))}
+    found = {p.name: [(r.title, r.organization) for r in p.roles] for p in find_people(doc)}
     assert {name: found.get(name) for name in expected} == expected
 
 

@@ -144,7 +144,7 @@ def test_tagger_pipe_gives_the_spans_of_one_by_one(nlp):
 @pytest.mark.parametrize("text, expected", KEPT_PEOPLE)
 def test_tagger_people_kept(nlp, text, expected):
     doc = article_doc(nlp, text)
-    found = find_people(doc, find_organizations(doc))
+    found = find_people(doc)
     assert {p.name: p.provenance[0].rule for p in found} == expected
 
 
@@ -152,7 +152,7 @@ def test_tagger_people_kept(nlp, text, expected):
 def test_tagger_people_rejected(nlp, text):
     doc = article_doc(nlp, text)
     assert proposals(doc, "PERSON")
-    assert find_people(doc, find_organizations(doc)) == []
+    assert find_people(doc) == []
 
 
 @pytest.mark.parametrize("text, span, name", JUDGED)

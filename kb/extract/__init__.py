@@ -40,7 +40,7 @@ def extract(doc: Doc) -> ArticleFacts:
     """Every fact of the article behind ``doc``."""
     orgs = find_organizations(doc)
     events = find_events(doc)
-    people = find_people(doc, orgs)
+    people = find_people(doc)
     documents = find_documents(doc, orgs, events)
     claims = find_claims(doc, orgs, events, documents)
     article = doc._.article

@@ -17,7 +17,7 @@ while it runs, so pipelines with different folders work side by side; or
 (``KB_RULES_DIR`` or ``rules/``, read again when a file in it changes).
 
 A Doc made by ``nlp(text)`` has no article: ``kb_facts`` gives it one in
-memory (:func:`text_article`, id ``"<text>"``, no date), the text being its own
+memory (:func:`kb.extract.matcher.ensure_article`, id ``"<text>"``, no date), the text being its own
 clean text, so provenance offsets are offsets into the text.
 
 A mention span is labelled by its record's type (:data:`LABELS`); ``span.id_``
@@ -28,23 +28,19 @@ proposal the rules did not accept is no record's mention: it stays in
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kb.extract import extract
 from kb.extract.candidates import SPANS_KEY as RULE_SPANS
-from kb.extract.matcher import RuleMatcher
-from kb.ingest.articles import Article
-from kb.nlp.pipeline import clean_span, text_of
-from kb.clean.offsets import Mapped
+from kb.extract.matcher import RuleMatcher, ensure_article
+from kb.nlp.pipeline import clean_span
 from kb.records.models import Claim, Document, Event, Organization, Person, Record
 from kb.rules.ruleset import RuleSet
 from kb.nlp.tagger import RULE_ID as TAGGER_RULE
 
 SPANS_KEY = "kb"
-TEXT_ID = "<text>"
 # The span label of each record type; the order breaks ties between equal spans.
 LABELS: dict[type[Record], str] = {
     Event: "EVENT", Organization: "ORG", Person: "PERSON", Document: "DOCUMENT", Claim: "QUANTITY",
@@ -52,14 +48,6 @@ LABELS: dict[type[Record], str] = {
 _LABEL_ORDER = {label: i for i, label in enumerate(LABELS.values())}
 
 Doc.set_extension("facts", default=None, force=True)
-
-
-def text_article(text: str) -> Article:
-    """The in-memory article behind ``nlp(text)``: the text alone, no date or title."""
-    return Article(
-        id=TEXT_ID, path=Path(TEXT_ID), text=text, encoding="utf-8", body_start=0,
-        title="", date=None, date_how="unknown",
-    )
 
 
 class FactsComponent:
@@ -75,9 +63,7 @@ class FactsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         with self.ruleset().active():
-            if doc._.article is None:
-                doc._.article = text_article(text_of(doc))
-                doc._.textmap = Mapped.identity(text_of(doc))
+            ensure_article(doc)
             if RULE_SPANS not in doc.spans:  # a pipeline without kb_rules: match here
                 RuleMatcher()(doc)
             doc._.facts = extract(doc)

@@ -11,6 +11,9 @@ ORG        an organisation: gazetteer name or alias,       :func:`kb.extract.org
            marker (``来源：X``), name head (…研究院),
            a country's organ, a short form the article
            introduces, a tagger proposal the rules accept
+PERSON     a person: a name with a title or reporting      :func:`kb.extract.people.finder.person_mentions`
+           verb, a byline, a tagger proposal the rules
+           accept; with the roles written around it
 DATE       a date expression, day-only dates and 当天 too  :func:`kb.normalise.dates.find_dates`
 QUANTITY   a stated quantity (53.9万亿元, 120多个)         :func:`kb.normalise.numbers.find_quantities`
 TITLE      a title in 《》 (a document, a periodical)      section ``title`` of ``rules/lexicon.yaml``
@@ -33,19 +36,35 @@ no side effects), then writes (:meth:`RuleMatcher.set_annotations`).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kb.clean.offsets import Mapped
 from kb.errors import RuleError
 from kb.extract.candidates import MATCHES_KEY, SPANS_KEY, RuleMatch, span_key
-from kb.extract.orgs.finder import org_mentions
+from kb.extract.orgs.finder import org_mentions, org_names
+from kb.extract.people.finder import person_mentions
+from kb.ingest.articles import Article
 from kb.nlp.pipeline import text_of, words_of
 from kb.normalise.dates import find_dates
 from kb.normalise.numbers import find_quantities
 from kb.rules.ruleset import Regex, Rule, RuleSet, load_section, rule_builder, rule_path
 
-LABELS = ("ORG", "DATE", "QUANTITY", "TITLE")
+LABELS = ("ORG", "PERSON", "DATE", "QUANTITY", "TITLE")
+TEXT_ID = "<text>"
+
+
+def ensure_article(doc: Doc) -> None:
+    """Give a Doc made by ``nlp(text)`` the article it lacks, in memory: the text alone
+    (id ``"<text>"``, no date or title) as its own clean text, so provenance offsets are
+    offsets into the text. A Doc made from an article (``kb extract``) keeps its own."""
+    if doc._.article is None:
+        text = text_of(doc)
+        doc._.article = Article(id=TEXT_ID, path=Path(TEXT_ID), text=text, encoding="utf-8", body_start=0,
+                                title="", date=None, date_how="unknown")
+        doc._.textmap = Mapped.identity(text)
 
 
 class TitleRule(Rule):
@@ -71,6 +90,7 @@ class RuleMatcher:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
+        ensure_article(doc)
         with (self.rules or RuleSet.current()).active():
             return self.set_annotations(doc, self.match(doc))
 
@@ -79,7 +99,12 @@ class RuleMatcher:
         (dates are resolved against it) and the tagger's proposals (``doc.spans["tagger"]``)."""
         text = text_of(doc)
         date = getattr(doc._.article, "date", None)
-        found = [RuleMatch(m.start, m.end, "ORG", m.rule, m.name, m) for m in org_mentions(doc)]
+        orgs = org_mentions(doc)
+        found = [RuleMatch(m.start, m.end, "ORG", m.rule, m.name, m) for m in orgs]
+        # People after organisations: a name inside an organisation's is none, and a role
+        # takes its organisation from the names the article's organisations go by.
+        found += [RuleMatch(f.start, f.end, "PERSON", f.rule, text[f.start:f.end], f)
+                  for f in person_mentions(doc, org_names(doc, orgs))]
         # Two readings of the dates: without day-only dates (``date``, what claims and
         # founding frames use) and with them (``date-days``, what event frames use).
         for rule, days in (("date", False), ("date-days", True)):

@@ -330,13 +330,27 @@ def _is_name(body: str, tokens: TokenIndex, start: int, end: int) -> bool:
 def find_organizations(doc: Doc) -> list[Organization]:
     """One :class:`Organization` per organisation of the article, every mention's provenance."""
     mentions = [m.value for m in rule_matches(doc, "ORG")]  # org_mentions, by the kb_rules component
+    return with_founding(_records(doc, mentions), find_foundings(doc, mentions))
+
+
+def _records(doc: Doc, mentions: list[Mention]) -> list[Organization]:
+    """The mentions' records, with the article's outlet and its masthead forms (a Doc
+    without an article, made by the tokenizer alone, has neither)."""
     records = [_record(doc, m) for m in mentions]
+    if doc._.article is None:
+        return merge_all(records)
     outlet = outlet_record(doc)
     if outlet is not None:
         records.append(outlet)
     records = merge_all(records)
-    records = merge_all([*records, *masthead_records(doc, records)])
-    return with_founding(records, find_foundings(doc, mentions))
+    return merge_all([*records, *masthead_records(doc, records)])
+
+
+def org_names(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """Every name and alias the article's organisations go by → the canonical name: what
+    the rule matcher looks for when a person's role names an organisation (the outlet's
+    masthead forms included, which no mention carries)."""
+    return {s: org.name for org in _records(doc, mentions) for s in (org.name, *org.aliases) if s}
 
 
 def with_founding(records: list[Organization], foundings: list[Founding]) -> list[Organization]:

@@ -32,6 +32,7 @@ import re
 
 from spacy.tokens import Doc
 
+from kb.extract.candidates import rule_matches
 from kb.extract.people.bylines import byline_mentions
 from kb.extract.orgs.forms import country_before
 from kb.extract.orgs.finder import Mention, not_people, resolve
@@ -39,11 +40,11 @@ from kb.extract.people.names import (
     Found, is_chinese_name, is_foreign, name_at, people_rules, tagger_names, transliteration_at,
 )
 from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index, words_of
-from kb.records.models import Organization, Person, Provenance, Role, merge_all
+from kb.records.models import Person, Provenance, Role, merge_all
 from kb.rules.ruleset import alternation, rule_builder
 from kb.nlp.tagger import proposals
 
-__all__ = ["find_people", "is_chinese_name", "people_rules"]
+__all__ = ["find_people", "is_chinese_name", "people_rules", "person_mentions"]
 
 HAN = r"\u4e00-\u9fff"
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
@@ -145,10 +146,10 @@ def epithet_before(text: str, start: int) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- finding
 
 
-def org_spans(text: str, orgs: list[Organization]) -> dict[int, Mention]:
-    """Where the given organisations are written (any name or alias), by end offset;
-    each mention's ``name`` is what a role calls the organisation (:func:`role_org_name`)."""
-    names = {s: org.name for org in orgs for s in (org.name, *org.aliases) if s}
+def org_spans(text: str, names: dict[str, str]) -> dict[int, Mention]:
+    """Where the article's organisations are written (``names``: any name or alias → the
+    canonical name, :func:`kb.extract.orgs.finder.org_names`), by end offset; each
+    mention's ``name`` is what a role calls the organisation (:func:`role_org_name`)."""
     if not names:
         return {}
     found = [
@@ -242,16 +243,22 @@ def fold_short_names(names: list[str]) -> dict[str, str]:
     return out
 
 
-def find_people(doc: Doc, orgs: list[Organization]) -> list[Person]:
-    """One :class:`Person` per named person, roles merged over every mention.
-
-    A role's organisation is one of ``orgs`` (the organisation builder's records, the
-    outlet and its masthead forms included) where any of its names is written."""
-    text = text_of(doc)
-    spans = org_spans(text, orgs)
+def person_mentions(doc: Doc, names: dict[str, str]) -> list[Found]:
+    """Every person mention the rules accept, with the roles written around it, in text
+    order: names in context, bylines and the tagger's proposals. ``names``: the article's
+    organisation names (:func:`kb.extract.orgs.finder.org_names`), which give roles their
+    organisation. What the rule matcher (``kb_rules``) writes as PERSON spans."""
+    spans = org_spans(text_of(doc), names)
     outlets = {m.start: m.name for m in spans.values()}
     found = context_mentions(doc, spans) + byline_mentions(doc, outlets)
-    found = sorted(found + tagger_mentions(doc, spans, found), key=lambda f: f.start)
+    return sorted(found + tagger_mentions(doc, spans, found), key=lambda f: f.start)
+
+
+def find_people(doc: Doc) -> list[Person]:
+    """One :class:`Person` per named person, roles merged over every mention: the PERSON
+    spans of the rule matcher (:func:`person_mentions`)."""
+    text = text_of(doc)
+    found = [m.value for m in rule_matches(doc, "PERSON")]
     folded = fold_short_names([text[f.start:f.end] for f in found])
     records = [
         Person(
