@@ -22,6 +22,10 @@ SPANS = [
     (TEXT, "QUANTITY", ("10.92亿人", "count-person", "")),
     # a day-only date is read only with days (the event frames' reading)
     ("大会于20日开幕。", "DATE", ("20日", "date-days", "2024-11-20")),
+    # people: a title before the name, a byline, a tagger proposal the rules accept
+    ("国际电信联盟秘书长赵厚麟致辞。", "PERSON", ("赵厚麟", "title-leadership", "赵厚麟")),
+    ("新华社记者 王思北", "PERSON", ("王思北", "byline-reporter", "王思北")),
+    ("马云、马化腾、李彦宏出席了会议。", "PERSON", ("马化腾", "tagger:lac", "马化腾")),
 ]
 
 
@@ -116,3 +120,19 @@ def test_matcher_spans_over_the_same_tokens_keep_their_own_matches(nlp):
     kinds = {(s.label_, s.id_): {type(m.value).__name__ for m in s._.matches} for s in doc.spans[SPANS_KEY]}
     assert kinds == {("DATE", "date"): {"DateMention"}, ("DATE", "date-days"): {"DateMention"},
                      ("QUANTITY", "duration-year"): {"Quantity"}}
+
+
+# text, the PERSON matches' (name, roles): a role's organisation is one the ORG matches found
+ROLES = [
+    ("国际电信联盟秘书长赵厚麟致辞。", [("赵厚麟", [("秘书长", "国际电信联盟")])]),
+    ("马云、马化腾出席。", [("马云", []), ("马化腾", [])]),
+    # a name inside an organisation's name is no person
+    ("王选计算机研究所发布报告。", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", ROLES)
+def test_matcher_person_matches_carry_their_roles(nlp, text, expected):
+    doc = run_until(nlp, text, "kb_rules")
+    found = [(text[m.start:m.end], [(r.title, r.organization) for r in m.value.roles]) for m in rule_matches(doc, "PERSON")]
+    assert found == expected
