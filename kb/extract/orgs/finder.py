@@ -218,7 +218,7 @@ def _proposed_head_ok(doc: Doc, start: int, end: int) -> bool:
     name = text[start:end]
     heads = {**rules.head_rules, **rules.proposal_heads}
     head = max((w for w in heads if name.endswith(w) and len(w) < len(name)), key=len, default=None)
-    if head is None or not _NAME_TOKEN.match(name) or is_venue(text, start, end, rules.words["venues"]):
+    if head is None or not _NAME_TOKEN.match(name) or is_venue(text, start, end, rules.words["venues"], rules.words["venue_rooms"]):
         return False
     body_end = end - len(head)
     head_token = token_index(doc).by_char.get(end - 1)
@@ -262,7 +262,7 @@ def head_mentions(doc: Doc, known: list[Mention]) -> list[Mention]:
         if start is None or not _is_name(text[start:m.start()], tokens, start, m.start()):
             continue
         surface = text[start:m.end()]
-        if is_venue(text, start, m.end(), rules.words["venues"]):
+        if is_venue(text, start, m.end(), rules.words["venues"], rules.words["venue_rooms"]):
             continue
         out.append(Mention(start, m.end(), canonical(surface), surface, rule.id, rank=2))
     return out

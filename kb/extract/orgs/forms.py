@@ -134,11 +134,14 @@ def organ_title_after(text: str, head: str, end: int, words: frozenset[str]) -> 
     return any(rest.startswith(w.replace("{head}", head)) for w in words)
 
 
-def is_venue(text: str, start: int, end: int, venues: frozenset[str]) -> bool:
-    """A place, not a body: a venue word ends the name (会展中心, 展览馆), or a …中心 that a
-    city is made into (建设成为国际创科中心) or where something is held (在…中心举行)."""
+def is_venue(text: str, start: int, end: int, venues: frozenset[str], rooms: frozenset[str] = frozenset()) -> bool:
+    """A place, not a body: a venue word ends the name (会展中心, 展览馆), a room word ends it
+    after a venue word (会展中心乌镇厅), or a …中心 that a city is made into (建设成为国际创科中心)
+    or where something is held (在…中心举行)."""
     name = text[start:end]
     if name.endswith(tuple(venues)):
+        return True
+    if name.endswith(tuple(rooms)) and any(v in name[:-1] for v in venues):
         return True
     before = text[max(0, start - VENUE_CONTEXT):start]
     for cue in form_rules().venues:
