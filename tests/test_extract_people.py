@@ -31,6 +31,8 @@ FOUND = [
     # several titles joined by 、 or 兼, each with its organisation (an abbreviation as the full name)
     ("中共中央政治局委员、中央组织部部长王明出席会议。",
      {"王明": [("委员", "中共中央政治局"), ("部长", "中共中央组织部")]}),
+    # a committee's department written bare in the chain is part of the title; the committee is the organisation
+    ("浙江省委常委、宣传部部长王明出席会议。", {"王明": [("常委", "浙江省委"), ("宣传部部长", "浙江省委")]}),
     ("北京星河数据科技有限公司（以下简称“星河数据”）发布新品，星河数据董事长兼总裁刘峰介绍了情况。",
      {"刘峰": [("董事长", "北京星河数据科技有限公司"), ("总裁", "北京星河数据科技有限公司")]}),
     ("诺贝尔经济学奖得主、北京大学教授陈静出席。", {"陈静": [("诺贝尔经济学奖得主", None), ("教授", "北京大学")]}),
