@@ -19,6 +19,10 @@ from conftest import GOLD
 # (sentence, expected canonical names) — written for these tests.
 FOUND = [
     ("清华大学网络研究院院长李明表示，合作仍需加强。", ["清华大学网络研究院"]),
+    # well-known names the gazetteer holds: Latin script, brands, agencies
+    ("IBM与英特尔、思科共同发布了研究成果。", ["IBM", "英特尔", "思科"]),
+    ("据路透社和塔斯社报道，会议如期举行。", ["路透社", "塔斯社"]),
+    ("创新工场董事长李开复出席。", ["创新工场"]),
     ("据中国信息通信研究院发布的数据，产业规模持续扩大。", ["中国信息通信研究院"]),
     ("北京大学国际关系学院教授王芳认为，规则亟待完善。", ["北京大学国际关系学院"]),
     ("浙江省互联网信息办公室近日发布通知。", ["浙江省互联网信息办公室"]),
@@ -62,6 +66,10 @@ NOT_FOUND = [
     "该市将建设成为国际科技创新中心。",
     "论坛在中国网络空间创新中心隆重开幕。",
     "大会举办了多场活动，主办方表示满意。",
+    # a department written bare is nobody's in particular; 部门 is no 部
+    "各地宣传部要加强引导。",
+    "市委常委、组织部部长王刚出席。",
+    "各地人社部门和文旅部门联合开展行动。",
     # a room of a venue is a hall, no organisation
     "开幕式在西湖国际会议中心钱塘厅举行。",
     "发布会在杭州国际博览中心二号报告厅举行。",
