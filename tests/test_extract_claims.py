@@ -490,3 +490,53 @@ def test_claims_a_news_outlet_is_no_subject(nlp):
     doc = make_doc(nlp, article, clean_article(article))
     (claim,) = find_claims(doc, [Organization(name="新华社", evidence="新华社")], [], [])
     assert claim.subject is None
+
+
+# issue 11: what is counted is written before the figure (the verb phrase before it, then 数)
+COUNTED_BEFORE_CASES = [
+    ("今年以来，累计处置违规账号13.4亿个。", "13.4亿个", "处置违规账号数"),
+    ("此外，封禁主播7200余名。", "7200余名", "封禁主播数"),
+    ("累计清理有害信息2200万余条。", "2200万余条", "清理有害信息数"),
+]
+
+
+@pytest.mark.parametrize("text, figure, metric", COUNTED_BEFORE_CASES)
+def test_claims_metric_of_a_count_named_before_it(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+def test_claims_days_of_an_event_are_its_session(nlp):
+    text = "三天时间里，中国网络文明大会举办了多场活动。"
+    claim = _claim(nlp, text, "三天", SESSION_EVENTS)
+    assert (claim.metric, claim.subject) == ("会期天数", "2023年中国网络文明大会")
+
+
+def test_claims_restated_count_is_one_claim_whatever_its_wording(nlp):
+    text = "大会发布3份报告。其中，《全球连通性报告》等三份报告广受关注，共有80家会员参与。"
+    claims = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    reports = [c for c in claims if c.unit == "报告"]
+    assert len(reports) == 1 and len(reports[0].provenance) == 2
+    assert [c.text for c in claims if c.unit == "会员"] == ["80家会员"]
+
+
+def test_claims_restated_count_keeps_the_more_precise_time(nlp):
+    text = "我国网民达10.92亿人。截至2023年12月，我国网民规模达10.92亿人。"
+    (claim,) = find_claims(_doc(nlp, text), ORGS, EVENTS, DOCUMENTS)
+    assert claim.time == "2023-12" and len(claim.provenance) == 2
+
+
+def test_claims_restated_years_stay_two_facts_when_about_two_things(nlp):
+    text = "十年来，乌镇峰会不断成长。十年来，中国持续推进数字基础设施建设。"
+    claims = find_claims(_doc(nlp, text), ORGS, MORE_EVENTS, DOCUMENTS)
+    assert len(claims) == 2
+
+
+@pytest.mark.parametrize("text, figure, subject", [
+    # the nearest sentence naming something gives the subject, not an organisation further back
+    ("中国互联网络信息中心发布报告。近年来，我国数字经济稳步发展。数字基建夯实，建成基站300万个。",
+     "300万个", "中国"),
+    ("近年来，我国数字经济稳步发展。中国互联网络信息中心扎实推进工作。建成基站300万个。",
+     "300万个", "中国互联网络信息中心"),
+])
+def test_claims_subject_from_the_nearest_sentence_naming_one(nlp, text, figure, subject):
+    assert _claim(nlp, text, figure).subject == subject

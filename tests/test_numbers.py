@@ -157,7 +157,7 @@ NOT_QUANTITIES = [
     "成为会员", "1个多月", "近年来",
     "迎来“二十年之约”", "共建“一带一路”", "“十四五”规划", "“三步走”战略",
     # vague multiples state no value; a bare scale word without a qualifier is no number
-    "数十个国家", "数百家企业", "几十个城市", "数万亿元", "最近百年", "上百个国家",
+    "数十个国家", "数百家企业", "几十个城市", "数万亿元", "最近百年",
     # a Latin suffix that is no unit keeps the number a name
     "5G网络", "3D打印", "100GBx",
     # rhetorical counts (settled point): parts of a speech, text, programme or index; ranks
@@ -342,3 +342,51 @@ def test_find_quantities_unit_is_the_noun_phrase_after_the_classifier(nlp, text,
 ])
 def test_find_quantities_halves_and_anniversaries(text, expected):
     assert [(q.text, q.value, q.unit) for q in find_quantities(text)] == expected
+
+
+# text, [(quantity text, unit, qualifier)]: what a count counts when no noun follows its classifier,
+# compounds of count nouns, Latin units, 上 before a bare scale word (issue 11)
+COUNTED_ELSEWHERE = [
+    ("平台处置违规账号13.4亿个。", [("13.4亿个", "账号", "exact")]),  # a count noun right before the figure
+    ("依法封禁主播7200余名。", [("7200余名", "主播", "more_than")]),  # … even for a classifier of people
+    ("下架应用程序、小程序2160余款。", [("2160余款", "款", "more_than")]),  # a measure word of items: itself
+    ("平均连接工业设备超218万台。", [("超218万台", "台", "more_than")]),
+    ("累计清理有害信息2200万余条。", [("2200万余条", "条", "more_than")]),
+    ("展出40多款大模型。", [("40多款大模型", "大模型", "more_than")]),  # a noun after it: the noun
+    ("1500名嘉宾参会。", [("1500名嘉宾", "嘉宾", "exact")]),
+    ("招募600个志愿服务岗位。", [("600个志愿服务岗位", "岗位", "exact")]),  # the compound's head noun
+    ("评估了31个省(自治区、直辖市)。", [("31个省", "省", "exact")]),
+    ("开放4200亿Token文本。", [("4200亿Token", "Token", "exact")]),
+    ("上万人参加了论坛。", [("上万人", "人", "more_than")]),
+    ("展览面积首次突破7万平方米。", [("突破7万平方米", "平方米", "more_than")]),
+    ("力争产业增加值突破1万亿元。", [("突破1万亿元", "元", "expected_more_than")]),
+    ("上千家企业参展。", [("上千家企业", "企业", "more_than")]),
+    ("成千上万人涌入。", []),  # an idiom, no figure
+    ("比上3个月增长。", [("3个月", "月", "exact")]),  # 上 before a numeral is no qualifier
+]
+
+
+@pytest.mark.parametrize("text, expected", COUNTED_ELSEWHERE)
+def test_find_quantities_counted_noun_written_elsewhere(nlp, text, expected):
+    doc = nlp.make_doc(text)
+    found = find_quantities(text, word_ends=[t.idx + len(t.text) for t in doc])
+    assert [(q.text, q.unit, q.qualifier) for q in found] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "寻找这三个条件背后的秘密",  # a count referred back to (这, 上述)
+    "上述两家企业",
+    "曾提出了三个条件:一是区位",  # the conditions of a proposal are its parts (rhetorical)
+    "这两天,进入乌镇",  # 这两天 means lately
+    "首次颁发“十年纪念荣誉”",  # a number inside a quoted name
+])
+def test_find_quantities_references_and_quoted_names_are_no_quantities(text):
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("“在这里生活工作十多年,见证了变化", "十多年"),  # a quote that goes on after the figure: no name
+    ("这九年,乌镇变了", "九年"),  # a period referred to is still a duration (settled point)
+])
+def test_find_quantities_quote_or_demonstrative_alone_keeps_the_figure(text, figure):
+    assert [q.text for q in find_quantities(text)] == [figure]

@@ -17,7 +17,7 @@ from typing import Literal
 from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
 
 Kind = Literal["amount", "share", "count", "duration", "period"]
-Position = Literal["prefix", "number", "suffix", "clause", "sentence"]
+Position = Literal["prefix", "scale", "number", "suffix", "clause", "sentence"]
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -25,7 +25,8 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*"
 NUMBER = rf"(?:(?<![\d.])(?:{ARABIC})|{_CHINESE})"
 # A bare scale word is a number only after a qualifier: 逾百个, 近千家, 超万人 (not 千年古镇, 最近百年).
-BARE_SCALE = r"(?:(?<=[逾超约])|(?<=(?<![最附邻])近))[百千万]"
+BARE_SCALE_AFTER, BARE_SCALE_WORD = r"(?<=[逾超约])|(?<=(?<![最附邻])近)", "[百千万]"
+BARE_SCALE = rf"(?:{BARE_SCALE_AFTER}){BARE_SCALE_WORD}"
 
 # --- rule models -----------------------------------------------------------
 
@@ -68,6 +69,9 @@ class ClassifierRule(Rule):
     # The unit of every claim it counts, whatever noun follows, and the counted noun when
     # none follows (名, 位 count people: 人).
     unit: str | None = None
+    # With no noun right after it, the measure word itself is the unit (下架应用程序2160余款 → 款):
+    # what it measures is named elsewhere, often as a list.
+    alone: bool = False
 
 
 class GrammarRule(Rule):
@@ -130,12 +134,17 @@ def _compiled(path: Path) -> Lexicon:
     scales = {r.word: r.factor for r in scale_rules}
     scale_re = alternation(scales, not_before={r.word: r.not_before for r in scale_rules if r.not_before})
     prefixes = alternation(by_pos("prefix"))
+    # words that are a qualifier only before a bare scale word (上万人): a number after them too
+    before_scale = by_pos("scale")
+    after_word = lambda w: (f"(?<![{re.escape(''.join(quals[w].not_after))}])" if quals[w].not_after else "") + re.escape(w)  # noqa: E731
+    bare_scale = rf"(?:{BARE_SCALE_AFTER}{''.join(f'|(?<={after_word(w)})' for w in before_scale)}){BARE_SCALE_WORD}"
+    pre = alternation(by_pos("prefix")) + (f"|(?:{alternation(before_scale)})(?={BARE_SCALE_WORD})" if before_scale else "")
     pattern = (
-        rf"(?P<pre>{alternation(by_pos('prefix'))})?(?:"
+        rf"(?P<pre>{pre})?(?:"
         rf"(?P<pden>百|千)分之(?P<pnum>{NUMBER})"
         rf"|(?P<fden>{NUMBER})分之(?P<fnum>{NUMBER})"
         rf"|(?<![\d/])(?P<fa>\d+)/(?P<fb>\d+)(?![\d/])"
-        rf"|(?P<num>{NUMBER}|{BARE_SCALE})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{scale_re})+)?"
+        rf"|(?P<num>{NUMBER}|{bare_scale})(?P<nq>{alternation(by_pos('number'))})?(?P<scale>(?:{scale_re})+)?"
         rf"(?P<nq2>{alternation(by_pos('number'))})?"
         rf"(?:(?P<unit>{alternation(units, not_before=guards)})|(?P<cls>{alternation(cls, not_before=guards)}))?)"
     )

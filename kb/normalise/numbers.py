@@ -33,7 +33,7 @@ from decimal import Decimal, DecimalException
 from kb.normalise.number_lexicon import CN_DIGITS, Kind, Lexicon, lexicon
 from kb.normalise.number_parse import finite_float, parse_decimal, parse_number
 
-__all__ = ["Period", "Quantity", "find_periods", "find_quantities", "load_quantity_rules", "parse_number"]
+__all__ = ["Period", "Quantity", "counted_before", "duration_units", "find_periods", "find_quantities", "load_quantity_rules", "parse_number"]
 
 _RANGE = re.compile(r"([一二三四五六七八])([二三四五六七八九])([十百千万亿]*)")
 _FILLER = "\u25a1"  # stands in for masked characters, keeps offsets
@@ -198,6 +198,13 @@ def _unit(masked: str, m: re.Match, limit: int, lex: Lexicon, ends: frozenset[in
         if rule.kind == "count" and not _word_end(m.end(), ends):
             return "", "", 1, "", m.end()  # 20人形机器人: 人 is part of a longer word
         return rule.unit, rule.kind, rule.factor, rule.id, m.end()
+    if m["cls"] and not _immediate_noun(masked, m.end(), lex, ends) and not _is_name_char(masked[m.end():m.end() + 1] or "。"):
+        # nothing is counted after the classifier: a measure word of items is its own unit (2160余款), a
+        # count noun right before the figure is what it counts (处置账号13.4亿个, 封禁主播7200余名)
+        if lex.classifiers[m["cls"]].alone:
+            return m["cls"], "count", 1, lex.classifiers[m["cls"]].id, m.end()
+        if before := _noun_before(masked, m.start(), lex, ends):
+            return before, "count", 1, "noun-before", m.end()
     noun, noun_end = _count_noun(masked, m, limit, lex, ends)
     if m["cls"]:
         return noun or m["cls"], "count", 1, lex.classifiers[m["cls"]].id, noun_end or m.end()
@@ -217,7 +224,26 @@ def _immediate_noun(masked: str, pos: int, lex: Lexicon, ends: frozenset[int] | 
         for noun in lex.noun_words:
             end = at + len(noun)
             if masked.startswith(noun, at) and _word_end(end, ends) and not masked.startswith("、", end):
-                return noun, end
+                return _compound_head(masked, noun, end, lex, ends)
+    return None
+
+
+def _compound_head(masked: str, noun: str, end: int, lex: Lexicon, ends: frozenset[int] | None) -> tuple[str, int]:
+    """A count noun followed at once by another is its modifier (志愿服务岗位 counts 岗位): the last one."""
+    while head := next((n for n in lex.noun_words if masked.startswith(n, end) and _word_end(end + len(n), ends)
+                        and not masked.startswith("、", end + len(n))), None):
+        noun, end = head, end + len(head)
+    return noun, end
+
+
+def _noun_before(masked: str, start: int, lex: Lexicon, ends: frozenset[int] | None) -> str | None:
+    """The longest count noun ending right at ``start`` (the figure's first character), starting a word."""
+    if ends is not None and start not in ends:
+        return None
+    for noun in lex.noun_words:
+        if masked.endswith(noun, 0, start) and (ends is None or start - len(noun) in ends or start - len(noun) == 0
+                                                 or not _is_name_char(masked[start - len(noun) - 1])):
+            return noun
     return None
 
 
@@ -280,6 +306,18 @@ def claim_unit(q: Quantity) -> str:
     return own.get(q.rule, q.unit)
 
 
+def duration_units() -> frozenset[str]:
+    """The units of durations (年, 天, 个月 …), as claims write them."""
+    return frozenset(r.unit for r in lexicon().units.values() if r.kind == "duration")
+
+
+def counted_before(q: Quantity) -> bool:
+    """What ``q`` counts is written before it, none after its classifier: a count noun
+    (处置账号13.4亿个) or a list the measure word of items stands for (下架应用程序、小程序2160余款)."""
+    item = lexicon().classifiers.get(q.unit)
+    return q.rule == "noun-before" or (item is not None and item.alone and q.text.endswith(q.unit))
+
+
 def _sentence_start(text: str, pos: int, ends: str = _SENTENCE_END) -> int:
     return max(text.rfind(c, 0, pos) for c in ends) + 1
 
@@ -297,7 +335,9 @@ def _excluded_by_context(text: str, start: int, end: int, kind: str, lex: Lexico
     for rule, before_re, after_re in lex.contexts:
         if rule.kinds and kind not in rule.kinds:
             continue
-        if (before_re and before_re.search(before)) or (after_re and after_re.search(after)):
+        # a rule with both sides needs both (a quote open before the figure and closed after it)
+        hits = [r.search(side) is not None for r, side in ((before_re, before), (after_re, after)) if r]
+        if hits and all(hits):
             return True
     return False
 

@@ -25,6 +25,8 @@ from kb.normalise.numbers import Quantity
 from kb.records.models import Document, Event
 
 _PAREN_OPEN = "（("
+_SENTENCE_ENDS = "。！？!?\n"
+_PICKED = ("org", "event", "series", "place")  # the kinds of mention a figure can be about, in order
 ANAPHOR_RULE = "ana-this-report"
 # Frames that refer back to a document named before (报告显示, 《报告》指出, 该报告显示)
 REFERRING_RULES = ("src-document-says", ANAPHOR_RULE)
@@ -162,7 +164,7 @@ def _resolve(art: Article, m: Mention, q: Quantity, time: str | None, events: li
 def _pick(art: Article, mentions: list[Mention], q: Quantity, *, last: bool = True) -> Mention | None:
     """The mention a figure is about: series first for a duration of years, the event for a session (会期三天,
     not its host), else organisations and events, then places."""
-    order = ("org", "event", "series", "place")
+    order = _PICKED
     if q.kind == "duration":
         years = _series_duration(q, art.rules)
         order = ("series", "event", "org", "place") if years else ("event", "series", "org", "place")
@@ -238,7 +240,11 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     if sent.context_subject and not scoped:  # a report's paragraph: the subject of its figures so far
         return sent.context_subject
     previous = [m for m in art.mentions_in(max(0, sent.start - 200), sent.start)
-                if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m)]
+                if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m) and not _is_media(m)
+                and m.kind in _PICKED]
+    if previous:  # the nearest sentence naming something: an organisation further back is no longer the topic
+        opened = max(art.text.rfind(c, 0, previous[-1].start) for c in _SENTENCE_ENDS) + 1
+        previous = [m for m in previous if m.start >= opened]
     m = _pick(art, previous, q)
     return _resolve(art, m, q, time, events) if m else None
 

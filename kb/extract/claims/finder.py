@@ -38,7 +38,7 @@ from kb.extract.claims.metric import claim_metric, read_topics
 from kb.extract.claims.rules import ClaimRules, load_claim_rules
 from kb.extract.claims.text import Article, Sentence, article_of, clause_end, sentence_spans
 from kb.extract.candidates import rule_matches
-from kb.normalise.numbers import Quantity, claim_unit
+from kb.normalise.numbers import Quantity, claim_unit, duration_units
 from kb.records.models import Claim, Document, Event, Organization, Provenance
 
 __all__ = ["ClaimRules", "find_claims", "load_claim_rules"]
@@ -83,17 +83,26 @@ def _evidence(art: Article, clause: tuple[int, int], sentence_end: int) -> str:
 
 def _key(claim: Claim, year_unit: str) -> tuple:
     """Two mentions of one fact: a duration in years is the same fact whatever the verb around it,
-    and whether a time was read with it (十年 in the present, 十年来)."""
+    and whether a time was read with it (十年 in the present, 十年来); a count, amount or share is the
+    same fact wherever an article restates it with the same value, unit and qualifier (3份报告 in a
+    headline, 三份报告 in the body) — an article's periods, unlike those, often repeat a length."""
+    if claim.unit not in duration_units():
+        return (claim.value, claim.unit, claim.qualifier)
     years = claim.unit == year_unit and claim.qualifier == "exact"
     return (None if years else claim.metric, claim.subject, None if years else claim.time, claim.value, claim.unit,
             claim.qualifier)
 
 
 def _merge(first: Claim, again: Claim) -> Claim:
-    """One claim for a restated fact: every provenance entry, and the most specific (longest) metric with
-    its evidence, since a duration's restatements may describe the period with different verbs."""
-    update: dict = {"provenance": first.provenance + again.provenance, "time": first.time or again.time}
-    if len(again.metric or "") > len(first.metric or ""):
+    """One claim for a restated fact: every provenance entry, and for a duration the most specific (longest)
+    metric with its evidence, since its restatements may describe the period with different verbs; any other
+    fact keeps its first metric (the first statement names what is counted, a restatement refers back)."""
+    time = first.time or again.time
+    if first.unit not in duration_units() and len(again.time or "") > len(time or ""):
+        time = again.time  # one statement gives the month (截至2023年12月), another only the article's year
+    update: dict = {"provenance": first.provenance + again.provenance, "time": time,
+                    "subject": first.subject or again.subject, "source": first.source or again.source}
+    if not first.metric or (first.unit in duration_units() and len(again.metric or "") > len(first.metric)):
         update |= {"metric": again.metric, "evidence": again.evidence}
     return first.model_copy(update=update)
 

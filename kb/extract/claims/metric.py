@@ -26,7 +26,7 @@ from kb.extract.claims.sanity import clean_metric, sane_metric
 from kb.extract.claims.text import (CLAUSE_BREAK, Article, Sentence, clause_end, skip_front, strip_end,
                                    strip_words)
 from kb.extract.orgs.rules import org_rules
-from kb.normalise.numbers import Quantity
+from kb.normalise.numbers import Quantity, counted_before
 
 _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 _MAX_POSSESSED = 8  # longer, the words after 的 are a clause of their own, not a noun
@@ -54,6 +54,8 @@ def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str, n
     if vp and (q.text.endswith(q.unit) or not sent.metric):
         noun = _qualified_noun(art, sent, q, _noun_of(q, rules))
         return f"{vp}{noun}{w.count}" if len(vp) <= 2 else f"{vp}{rules.possessive}{noun}{w.count}"
+    if np and not vp and counted_before(q):  # 处置账号13.4亿个, 下架应用程序2160余款: the phrase before it
+        return f"{np}{w.count}"
     if np and not vp and not sent.metric and np.endswith((*rules.heads, w.quantity, q.unit)):
         return np.replace(w.quantity, w.count)  # 网民规模近11亿人: a noun phrase of size before the figure
     # 拥有超过1000名研发人员, 等20场分论坛: the counted noun as written
@@ -141,6 +143,8 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
     # The years of an event series are years of holding it; a name that is also an organisation's counts
     # years of its development (十年来，世界互联网大会… names the conference and its organisation).
     if subject and subject.endswith(rules.event_heads):
+        if q.unit != rules.year_unit:  # 三天时间里 about an event: its session, never years of holding it
+            return f"{w.session}{q.unit}{w.count}"
         known = subject in art.org_names or subject in org_rules().entries  # a body's name, said or known
         return w.developed_years if known else w.held_years
     if strip_words(raw, rules.duration_dropped, front=True):
