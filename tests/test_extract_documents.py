@@ -107,7 +107,30 @@ DOCUMENTS = [
      {"数据要素白皮书": {"kind": "white_paper", "issuer": "中国信息通信研究院"}}),
     ("《报告》显示，我国网民规模达10.9亿人。", {}),
     ("《蓝皮书》认为，全球数字经济持续增长。", {}),
+    # a known title belongs to its event when the article names it (no date from the event)
+    ("党的二十大报告强调，加快建设网络强国。", {"党的二十大报告": {"kind": "report", "event": "党的二十大", "date": None}}),
+    ("各地学习贯彻党的二十大精神。", {}),
+    # a specific kind word right before the titles names their kind; the verb before it issues them
+    ("中国网络空间研究院编写的蓝皮书《中国数字发展报告2025》和《全球数字发展报告2025》将在会上发布。",
+     {"中国数字发展报告2025": {"kind": "blue_book", "issuer": "中国网络空间研究院"},
+      "全球数字发展报告2025": {"kind": "blue_book", "issuer": "中国网络空间研究院"}}),
 ]
+
+# text, orgs → issuer of the one document: the ORG span of kb_rules names it, with no record
+# passed (not the country 中国 inside the name); a record's alias no span covers still does
+ISSUERS = [
+    ("中国网络空间研究院发布了《网络治理研究报告》。", [], "中国网络空间研究院"),
+    ("中国网络空间研究院发布了《网络治理研究报告》。", ORGS, "中国网络空间研究院"),
+    ("世界互联网大会发布了《数字治理研究报告》。", ORGS, "世界互联网大会国际组织"),
+    ("中方发布了《数字治理研究报告》。", [], "中国"),
+]
+
+
+@pytest.mark.parametrize("text, orgs, issuer", ISSUERS)
+def test_documents_issuer_from_org_spans(nlp, text, orgs, issuer):
+    from kb.extract.documents import find_documents
+
+    assert [d.issuer for d in find_documents(make_test_doc(nlp, text), orgs)] == [issuer]
 
 
 @pytest.fixture(scope="module")

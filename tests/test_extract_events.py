@@ -114,6 +114,26 @@ EVENTS = [
     # the forum held in place of the 2020 summit is that year's occurrence
     ("11月23日，世界互联网大会·互联网发展论坛开幕。",
      {"2020年世界互联网大会·互联网发展论坛": {"kind": "summit", "year": 2020}}),
+    # a noun that ends a longer word (发展), names a part (主论坛) or a form (以…大赛的形式) is no event
+    ("围绕“推动数字经济高质量发展”等内容设置议题。", {}),
+    ("数字生态大会主论坛邀请专家作主题演讲。", {}),
+    ("全球创客大赛“数字先锋”以创新创业大赛的形式举行。", {"全球创客大赛": {"kind": "contest"}}),
+    # a noun right after 和 shares the name before it: no name of its own
+    ("主办方设置了数据要素成果发布和博览会等板块。", {}),
+    # the organiser of something else is no event
+    ("研讨会由中国互联网治理论坛举办。", {}),
+    # national campaigns are activities
+    ("2021年，有关部门部署开展“网红”乱象整治、暑期网络环境整治等10项“净网”系列专项行动。",
+     {"“网红”乱象整治": {"kind": "other", "year": 2021}, "暑期网络环境整治": {"kind": "other", "year": 2021},
+      "“净网”系列专项行动": {"kind": "other", "year": 2021}}),
+    # an award or programme given for the first time: edition 1
+    ("本届峰会首次颁发“数字先锋荣誉”，全新设立“未来之星对话”。",
+     {"数字先锋荣誉": {"kind": "award", "edition": 1}, "未来之星对话": {"kind": "dialogue", "edition": 1}}),
+    # a preparatory meeting by its ordinal; a 推进会; a film festival
+    ("3月17日，第二届数字生态大会第2次筹备工作会议召开。",
+     {"第二届数字生态大会第2次筹备工作会议": {"kind": "meeting", "edition": 2, "start_date": "2025-03-17"}}),
+    ("专家出席数据生态部省联动推进会。", {"数据生态部省联动推进会": {"kind": "meeting"}}),
+    ("2024年中国数字电影节在厦门启幕。", {"中国数字电影节": {"kind": "other", "year": 2024, "location": "厦门"}}),
 ]
 
 
@@ -180,6 +200,24 @@ FOLLOW_UPS = [
       "数字生态高峰论坛": {"year": 2023, "part_of": "2023年数字中国建设峰会"}}),
     ("2024年全球数字经济大会在北京开幕。\n\n人工智能分论坛同日举行。", "2024-07-02",
      {"2024年全球数字经济大会": {"year": 2024}, "人工智能分论坛": {"part_of": None}}),
+    # a summit's release 和 expo: the release of the series, held during the summit
+    ("第四届世界互联网大会在乌镇举行，世界互联网领先科技成果发布和博览会吸引众多企业。", "2017-12-03",
+     {"2017年世界互联网大会": {"year": 2017},
+      "世界互联网领先科技成果发布活动": {"kind": "release", "year": 2017, "part_of": "2017年世界互联网大会"}}),
+    # a press conference is not the event; the sentence goes on with its dates and place
+    ("3月19日，第四届数字中国建设峰会新闻发布会在京召开，宣布峰会将于4月25日至26日在福建省福州市举办。", "2021-03-20",
+     {"2021年数字中国建设峰会": {"edition": 4, "start_date": "2021-04-25", "end_date": "2021-04-26",
+                                 "location": "福州"}}),
+    # 年会 after the name's aside; the city after 首都; 在…举办的 before the name; a town after its city
+    ("第十九届联合国互联网治理论坛(IGF)年会将于2024年12月15日至19日在沙特阿拉伯首都利雅得举行。", "2024-12-01",
+     {"2024年联合国互联网治理论坛": {"start_date": "2024-12-15", "end_date": "2024-12-19", "location": "利雅得"}}),
+    ("2023年在日本京都举办的IGF年会吸引了众多嘉宾。", "2024-12-01",
+     {"2023年联合国互联网治理论坛": {"location": "京都"}}),
+    ("2021世界互联网大会乌镇峰会9月26日在浙江嘉兴乌镇开幕。", "2021-09-26",
+     {"2021年世界互联网大会乌镇峰会": {"start_date": "2021-09-26", "location": "乌镇"}}),
+    # a year-less name that ends a dated one's is that occurrence
+    ("2003年联合国信息社会世界峰会举行。此后，信息社会世界峰会持续关注数字鸿沟。", "2024-12-01",
+     {"2003年联合国信息社会世界峰会": {"year": 2003}}),
 ]
 
 

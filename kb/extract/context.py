@@ -50,7 +50,7 @@ _LEXICON = ("time_of_day", "relative_days", "demonstratives", "time_from", "time
 # The frames code reads (rules/events.yaml, section frames), each by its id.
 FRAME_IDS = ("theme", "theme-before", "date-gap", "until", "from-until", "anaphor", "during", "summit-reference",
              "location-after", "settled", "location-before", "place-in", "happen", "count", "quoted-run",
-             "held-during", "held-on", "held-at")
+             "held-during", "held-on", "held-at", "organiser-before", "organiser-after", "first-time", "press-after")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -304,7 +304,7 @@ def paragraph_host(ctx: Context, sentences: list[tuple[int, int]], i: int, event
 
 def place_in(after: str, before: str, regions: frozenset[str], cities: frozenset[str]) -> str | None:
     """The place of ``在X举行`` after (or before) a name: regions dropped (浙江乌镇 → 乌镇), a venue
-    after a city dropped (北京国家会议中心 → 北京)."""
+    after a city dropped (北京国家会议中心 → 北京), a known town after a city kept (嘉兴乌镇 → 乌镇)."""
     after = _ASIDE.sub("", after)
     regex = load_frames().regex
     for found in (regex["location-after"].match(after), regex["settled"].match(after),
@@ -315,13 +315,20 @@ def place_in(after: str, before: str, regions: frozenset[str], cities: frozenset
 
 
 def city_of(place: str, regions: frozenset[str], cities: frozenset[str]) -> str:
+    capital = max((place.rfind(w) + len(w) for w in load_frames().words["capital"] if w in place), default=0)
+    place = place[capital:] if len(place) - capital >= 2 else place  # 沙特阿拉伯首都利雅得 → 利雅得
     changed = True
     while changed:
         changed = False
         for region in sorted(regions, key=len, reverse=True):
             if place.startswith(region) and len(place) > len(region) + 1:
                 place, changed = place[len(region):], True
-    return next((c for c in sorted(cities, key=len, reverse=True) if place.startswith(c)), place)
+    by_length = sorted(cities, key=len, reverse=True)
+    city = next((c for c in by_length if place.startswith(c)), None)
+    if city is None:
+        return place
+    # 嘉兴乌镇, 桐乡乌镇: a known town after its city is the place; a venue after it is not (北京国家会议中心)
+    return next((c for c in by_length if place.startswith(c, len(city))), city)
 
 
 def anaphor_host(events: list, noun: str):
@@ -381,9 +388,13 @@ def fill_from_anaphor(ctx: Context, events: list, start: int, end: int, regions,
         events[events.index(host)] = host.model_copy(update=update)
 
 
+_SHORT_NAME = 6  # a year-less name at least this long that ends a dated one's is that series
+
+
 def merge_occurrences(events: list) -> list:
     """One record per occurrence; a year-less mention joins the one dated occurrence of its name
-    (``联合国互联网治理论坛`` joins ``2018年联合国互联网治理论坛``)."""
+    (``联合国互联网治理论坛`` joins ``2018年联合国互联网治理论坛``), or of the one name it ends
+    (``信息社会世界峰会`` joins ``2003年联合国信息社会世界峰会``)."""
     dated: dict[str, set[tuple[int, str]]] = {}
     for event in events:
         if event.year is not None:
@@ -392,6 +403,9 @@ def merge_occurrences(events: list) -> list:
     out = []
     for event in events:
         occurrences = sorted(dated.get(event.name, set()))
+        if not occurrences and event.year is None and len(event.name) >= _SHORT_NAME:
+            # 信息社会世界峰会 after 2003年联合国信息社会世界峰会: the same series, named shorter
+            occurrences = sorted({o for name, found in dated.items() if name.endswith(event.name) for o in found})
         if event.year is None and occurrences and event.start_date is None:
             if len(occurrences) > 1:
                 continue  # a generic mention of a series whose occurrences are recorded

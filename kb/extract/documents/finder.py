@@ -11,10 +11,12 @@ document named earlier.
 
 Titles in a row (``发布《A》和《B》蓝皮书``, ``《A》《B》等报告``) share the verb
 before the first and the kind word after the last. Attributes: the kind from
-the title's head or the word after ``》`` (a title the article also gives one
-specific kind, ``《…报告》蓝皮书``, keeps that kind everywhere); the issuer,
-the last organisation (from ``orgs``, by name or alias) or country before the
-issuing verb in the sentence, not a partner after ``联合``; the date, the last
+the title's head or the word after ``》`` or a specific one right before ``《``
+(a title the article also gives one specific kind, ``《…报告》蓝皮书``,
+``蓝皮书《…报告》``, keeps that kind everywhere); the issuer, the last
+organisation (an ORG span of the ``kb_rules`` component, named as its record in
+``orgs``) or country before the issuing verb in the sentence, not a partner
+after ``联合``; the date, the last
 date before the title in the sentence (``21日``, ``当天`` included), resolved
 against the article's date, preferring one outside an event's name; the
 event, the one mentioned before the title with ``上``/``期间``, the one that
@@ -35,6 +37,7 @@ import re
 from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
+from kb.extract.candidates import rule_matches
 from kb.nlp.pipeline import clean_span
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
 from kb.extract.documents.rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
@@ -61,7 +64,7 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     """Every document named in ``doc``; ``orgs`` and ``events`` give issuers and release events."""
     rules = load_document_rules()
     ctx = Context.of(doc)
-    issuers = Sorted(_issuer_mentions(ctx.text, orgs, rules))
+    issuers = Sorted(_issuer_mentions(doc, ctx.text, orgs, rules))
     spans = _event_spans(doc, events)
     found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
     found = _one_kind_per_title([*found, *_listed_after(ctx, rules, found)])
@@ -73,6 +76,7 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
         before = records[-1] if records and _goes_on(ctx.text, rules, t, records[-1]) else None
         if event is None and before is not None:  # 发布《…》 going on from the last release: its event
             event, date = before.event, date or before.date
+        event = event or _known_event(rules, t, events)  # no date from it: the text states none
         records.append(Document(
             title=t.title, kind=t.kind, issuer=_issuer(ctx.text, t, sentence, issuers, rules.words["partners"]),
             date=date, event=event,
@@ -92,6 +96,12 @@ def _released_at_after(text: str, rules: DocumentRules, t: _Title, spans: list[t
             if during and text.startswith(rules.verbs_after, end + len(during)):
                 return name
     return None
+
+
+def _known_event(rules: DocumentRules, t: _Title, events) -> str | None:
+    """The event a known title belongs to (党的二十大报告: 党的二十大), when the article has it."""
+    known = next((k for k in rules.known if t.rule == f"documents.known:{k.id}"), None)
+    return known.event if known and known.event and any(e.name == known.event for e in events) else None
 
 
 def _time_of(name: str | None, events) -> str | None:
@@ -162,16 +172,20 @@ def _titled(ctx: Context, rules: DocumentRules) -> list[_Title]:
             continue
         if any(before.endswith(tuple(b.before)) and after.startswith(tuple(b.after)) for b in rules.not_between):
             continue  # 在《人民日报》上发表
-        verb_at = _verb_before(text, first, rules)
+        # 编写的蓝皮书《…》: a specific kind word right before the title names its kind too
+        lead = None if follow else next((h for h in rules.heads if h.specific and before.endswith(h.head)), None)
+        verb_at = _verb_before(text, first - len(lead.head) if lead else first, rules)
         rest = after[len(follow.head):] if follow else after
         issued = verb_at is not None or any(rest.startswith(v) for v in rules.verbs_after)
+        named = follow or lead
         for start, end in group:
-            found = _titled_one(text[start + 1:end - 1].strip(), rules, follow, issued)
+            found = _titled_one(text[start + 1:end - 1].strip(), rules, named, issued)
             if found:
                 kind, rule_id = found
                 mention_end = last + len(text[last:last + 12]) - len(after) + len(follow.head) if follow else end
                 out.append(_Title(start, mention_end if end == last else end, text[start + 1:end - 1].strip(), kind,
-                                  f"documents.title:{rule_id}", verb_at, bool(follow and kind == follow.kind and follow.specific)))
+                                  f"documents.title:{rule_id}", verb_at,
+                                  bool(named and kind == named.kind and named.specific)))
     return out
 
 
@@ -289,13 +303,19 @@ def _listed_after(ctx: Context, rules: DocumentRules, found: list[_Title]) -> li
 # ---------------------------------------------------------------- attributes
 
 
-def _issuer_mentions(text: str, orgs, rules: DocumentRules) -> list[tuple[int, int, str]]:
-    """Non-overlapping mentions of organisations (name or alias → name) and countries."""
-    forms = {c: c for c in rules.countries} | dict(rules.sides)
-    for org in orgs:
-        for form in (org.name, *org.aliases):
-            forms[form] = org.name
+def _issuer_mentions(doc: Doc, text: str, orgs, rules: DocumentRules) -> list[tuple[int, int, str]]:
+    """Non-overlapping mentions of organisations and countries: the ORG spans the ``kb_rules``
+    component wrote (named as the record that holds their name), then, outside them, the forms of
+    the records no span covers (the outlet of the front matter or masthead, an alias such as
+    ``世界互联网大会`` for its organisation, which the spans leave to events), then countries
+    (中国, 中方 → 中国)."""
+    record = {form: org.name for org in orgs for form in (org.name, *org.aliases)}
     found, taken = [], bytearray(len(text))  # taken[i]: character i is in a mention found already
+    for m in sorted(rule_matches(doc, "ORG"), key=lambda m: (m.start - m.end, m.start)):  # longest first
+        if not any(taken[m.start:m.end]):
+            found.append((m.start, m.end, record.get(m.name, m.name)))
+            taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+    forms = {c: c for c in rules.countries} | dict(rules.sides) | record
     for form in sorted(filter(None, forms), key=len, reverse=True):
         for m in re.finditer(re.escape(form), text):
             if not any(taken[m.start():m.end()]):

@@ -51,6 +51,7 @@ class KnownRule(Rule):
     title: str
     kind: DocumentKind
     context_needed: bool = False  # a document only where its clause issues it (提出的全球发展倡议)
+    event: str | None = None  # the event it belongs to, when the article names that event (党的二十大)
 
 
 class CountrySide(Rule):

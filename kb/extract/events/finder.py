@@ -28,7 +28,9 @@ without a year that names an organisation (``世界互联网大会``) is no even
 Mentions of one occurrence are merged into one record; a series mention
 without a year joins the dated occurrence of the same name when the article
 has one (and is dropped when it has several); an edition without a year
-takes it from the series' ``first_year``.
+takes it from the series' ``first_year``. A name that organises something else
+(``由…论坛举办``) is no event; a press conference (``…峰会新闻发布会``) does not date
+the event, the rest of its sentence does (``宣布峰会将于…在福州举办``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from kb.normalise.dates import DateMention
-from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_host, during_noun, fill_from_anaphor, load_frames,
-                                merge_occurrences, paragraph_host, place_in, sub_forum_host)
+from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_frame, anaphor_host, during_noun, fill_from_anaphor,
+                                load_frames, merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.extract.events.rules import EventRules, NounRule, SeriesRule, load_event_rules
 from kb.records.models import Event, Provenance
 from kb.normalise.number_parse import parse_number
@@ -141,7 +143,15 @@ def _mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -
     # 联合国互联网治理论坛(IGF): an alias in parentheses after the name is no second mention
     ends = {k.end for k in kept}
     return sorted((k for k in kept if not (ctx.text[k.start - 1:k.start] in "(（" and k.start - 1 in ends
-                                           and ctx.text[k.end:k.end + 1] in ")）")), key=lambda m: m.start)
+                                           and ctx.text[k.end:k.end + 1] in ")）") and not _organiser(ctx, k)),
+                  key=lambda m: m.start)
+
+
+def _organiser(ctx: Context, m: _Mention) -> bool:
+    """``由中国互联网治理论坛举办``: the name is the organiser of something else, no event."""
+    regex = load_frames().regex
+    return bool(regex["organiser-before"].search(ctx.text[ctx.clause_start(m.start):m.start])
+                and regex["organiser-after"].match(ctx.clause_rest(m.end)))
 
 
 def _series_mentions(ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
@@ -209,6 +219,8 @@ def _noun_mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: i
             n_start, n_end = start + m.start(), start + m.end()
             if n_end in taken or _followed_by(ctx.text, n_end, rules.words["not_after"] | set(noun.not_followed_by)):
                 continue
+            if noun.not_preceded_by and ctx.text.endswith(tuple(noun.not_preceded_by), 0, n_start):
+                continue
             mention = _quoted_name(ctx, noun, n_start, n_end) or (
                 _bare_name(doc, ctx, rules, noun, n_start, n_end) if noun.bare else None)
             if mention and not ctx.inside_title(mention.start):
@@ -219,15 +231,16 @@ def _noun_mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: i
 
 def _quoted_name(ctx: Context, noun: NounRule, n_start: int, n_end: int) -> _Mention | None:
     """``“Q”modifier+noun`` (quotes kept) or ``“…noun”`` (quotes dropped)."""
-    text = ctx.text
+    text, rules = ctx.text, load_event_rules()
     if text.startswith("”", n_end):
-        if _followed_by(text, n_end + 1, load_event_rules().words["not_after"]):
+        if _followed_by(text, n_end + 1, rules.words["not_after"]):
             return None  # “云上峰会”平台: the name of something else
         open_at = text.rfind("“", max(0, n_start - 40), n_start)
         if open_at >= 0 and "”" not in text[open_at:n_start] and n_end - open_at - 1 > len(noun.noun) + 1:
             return _Mention(open_at + 1, n_end, f"events.quoted:{noun.id}", noun.kind, text[open_at + 1:n_end])
     m = _QUOTED_SUFFIX.search(text, max(0, n_start - 50), n_start)
-    if m and not any(c in PUNCT for c in m.group(2)):
+    # “穿越乌镇”以创新创业大赛: a modifier that opens with a stop word (以, 在) is no part of the name
+    if m and not any(c in PUNCT for c in m.group(2)) and not m.group(2).startswith(tuple(rules.words["stop"])):
         return _Mention(m.start(), n_end, f"events.quoted-suffix:{noun.id}", noun.kind, text[m.start():n_end])
     return None
 
@@ -241,8 +254,8 @@ def _joins_places(text: str, token: str, pos: int, rules: EventRules) -> bool:
 def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_start: int, n_end: int) -> _Mention | None:
     """Walk left over tokens from the noun to a stop word, punctuation or a date."""
     span = doc.char_span(n_start, n_end, alignment_mode="expand")
-    if span is None:
-        return None
+    if span is None or ctx.text.endswith(tuple(rules.words["joiners"]), 0, n_start):
+        return None  # …成果发布和博览会: the noun shares the name before 和, no name of its own
     left = n_start
     for token in reversed(doc[: span.start + 1]):
         t_start = token.idx
@@ -271,13 +284,15 @@ def _bare_name(doc: Doc, ctx: Context, rules: EventRules, noun: NounRule, n_star
 def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
              spans: list[tuple[int, int]]) -> Event | None:
     own_year, edition, own_date = _own_time(m, ctx)
-    edition = edition or m.fields.get("edition")
+    edition = edition or m.fields.get("edition") or _first_time(ctx, m)
     own_year = own_year or m.fields.get("year")
     series = m.series
     if series and edition and own_year is None:
         own_year = series.year_of_edition(edition)
     reach = 1 if series and series.year_needed else 99
-    clause_date = ctx.date_right_after(m.end) or ctx.clause_date(m.start, exclude=own_date, reach=reach)
+    press = bool(load_frames().regex["press-after"].match(ctx.clause_rest(m.end)))
+    clause_date = None if press else (
+        ctx.date_right_after(m.end) or ctx.clause_date(m.start, exclude=own_date, reach=reach))
     if clause_date and own_year and clause_date.year != own_year:
         clause_date = None
     dated_clause = clause_date is not None and not clause_date.since
@@ -303,12 +318,34 @@ def _resolve(m: _Mention, ctx: Context, rules: EventRules, summit: Event | None,
     start_date, end_date = _timing(m, ctx, rules, clause_date)
     framed_start, framed_end = ctx.framed_dates(spans, year)
     theme = ctx.theme_before(quote_start) or ctx.theme_in(spans)
+    location = None if press else _location(m, ctx, rules)
+    if press:  # …峰会新闻发布会召开，宣布峰会将于4月25日至26日在福州举办
+        stated = _announced(ctx, rules, m.end, year)
+        start_date, end_date = stated.get("start_date"), stated.get("end_date")
+        home = m.series.home if m.series else None
+        location = stated.get("location") or (home if home and home in ctx.text else None)
     return Event(
         name=name, kind=kind, year=year, edition=edition, start_date=start_date or framed_start,
-        end_date=end_date or framed_end, location=_location(m, ctx, rules), theme=theme, part_of=part_of,
+        end_date=end_date or framed_end, location=location, theme=theme, part_of=part_of,
         evidence=ctx.clause_text(m.start, m.end),
         provenance=[Provenance(**ctx.provenance(quote_start, m.end, m.rule))],
     )
+
+
+def _first_time(ctx: Context, m: _Mention) -> int | None:
+    """1 for an award or programme given for the first time (``首次颁发…``, ``全新设立“…”``)."""
+    before = ctx.text[max(0, m.start - 8):m.start].removesuffix("“")
+    return 1 if load_frames().regex["first-time"].search(before) else None
+
+
+def _announced(ctx: Context, rules: EventRules, pos: int, year: int | None) -> dict:
+    """What the rest of the sentence after a press conference states about the event it
+    announces (``宣布峰会将于4月25日至26日在福州举办``): dates and place."""
+    end = ctx.sentence_end(pos)
+    found = load_frames().regex["anaphor"].search(ctx.text, pos, end)
+    if found is None:
+        return {}
+    return anaphor_frame(ctx, found.end(), end, year, rules.words["regions"], rules.words["cities"])
 
 
 def _article_year(ctx: Context) -> int | None:

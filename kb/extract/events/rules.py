@@ -67,6 +67,7 @@ class NounRule(Rule):
     kind: EventKind
     bare: bool = True
     not_followed_by: list[str] = []
+    not_preceded_by: list[str] = []  # the noun ends a longer word (发展, 开展) or names a part (主论坛)
     named_by_year: bool = False  # a dated, self-standing bare name gets its year in front
 
 
