@@ -31,6 +31,11 @@ FOUND = [
     # several titles joined by 、 or 兼, each with its organisation (an abbreviation as the full name)
     ("中共中央政治局委员、中央组织部部长王明出席会议。",
      {"王明": [("委员", "中共中央政治局"), ("部长", "中共中央组织部")]}),
+    # a Latin short form in brackets between an organisation and its title; Latin titles
+    ("国际电信联盟(ITU)CEO约翰·史密斯出席。", {"约翰·史密斯": [("CEO", "国际电信联盟")]}),
+    # an award's year and a description before 的 are not part of the title
+    ("记者采访了2015 年图灵奖获得者约翰·史密斯。", {"约翰·史密斯": [("图灵奖获得者", None)]}),
+    ("留着长发、络腮胡的图灵奖获得者约翰·史密斯走来。", {"约翰·史密斯": [("图灵奖获得者", None)]}),
     # a committee's department written bare in the chain is part of the title; the committee is the organisation
     ("浙江省委常委、宣传部部长王明出席会议。", {"王明": [("常委", "浙江省委"), ("宣传部部长", "浙江省委")]}),
     ("北京星河数据科技有限公司（以下简称“星河数据”）发布新品，星河数据董事长兼总裁刘峰介绍了情况。",

@@ -80,7 +80,7 @@ def roles_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> tuple[
         word, rule = title[0], rule or title[1]
         org = _org_before(text, pos - len(word), orgs_by_end)
         start = org.end if org else _prefix_start(text, pos - len(word))
-        segments.append((text[start:pos], org.name if org else None))
+        segments.append((_LATIN_ALIAS_LEAD.sub("", text[start:pos]), org.name if org else None))
         pos = org.start if org else start
         if text[pos - 1:pos] not in people_rules().title_joiners or pos == 0:
             break
@@ -98,9 +98,17 @@ def _prefix_start(text: str, pos: int) -> int:
     return pos - len(prefix)
 
 
+_LATIN_ALIAS = re.compile(r"[（(][A-Za-z0-9&.\- ]{2,12}[）)]$")
+_LATIN_ALIAS_LEAD = re.compile(r"^[（(][A-Za-z0-9&.\- ]{2,12}[）)]")
+
+
 def _org_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> Mention | None:
     """An organisation ending at ``pos`` or a few title words before it (…研究所|国家安全研究室|主任),
-    else a country right before the title (法国|总统)."""
+    its Latin short form in brackets between (…协会(GSMA)|CEO); else a country right before
+    the title (法国|总统)."""
+    if alias := _LATIN_ALIAS.search(text, max(0, pos - 14), pos):
+        if alias.start() in orgs_by_end:
+            return orgs_by_end[alias.start()]
     for end in range(pos, max(-1, pos - MAX_TITLE_PREFIX - 1), -1):
         if end in orgs_by_end:
             return orgs_by_end[end]
