@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from kb.clean.script import simplified
 from kb.nlp.pipeline import TokenIndex, text_of, token_index
 from kb.extract.orgs.rules import canonical, org_rules
-from kb.extract.people.names import Found, is_name, name_at, name_before, people_rules
+from kb.extract.people.names import Found, is_chinese_name, is_name, name_at, name_before, people_rules
 from kb.records.models import Role
 
 _NAME_PIECE = re.compile(r"[^\s、,，;；\u3000]+")
@@ -66,11 +66,11 @@ def _byline_roles(text: str, m: re.Match[str], outlets: Mapping[int, str], house
 
 def _names_in(text: str, tokens: TokenIndex, start: int, end: int, rule_id: str, roles=()) -> list[Found]:
     """Found for each piece of ``text[start:end]`` (split at spaces and 、) when every piece is a name."""
-    pieces = [(m.start(), m.end()) for m in _NAME_PIECE.finditer(text[start:end])]
-    found = [name_at(text, tokens, start + a) for a, _ in pieces]
-    if not pieces or any(f != (start + a, start + b) for f, (a, b) in zip(found, pieces)):
+    pieces = [(start + a, start + b) for a, b in (m.span() for m in _NAME_PIECE.finditer(text[start:end]))]
+    # a piece the segmenter cut across (左|妍|冰|2017…) is still a name when it has a name's shape
+    if not pieces or any(name_at(text, tokens, a) != (a, b) and not is_chinese_name(text[a:b]) for a, b in pieces):
         return []
-    return [Found(a, b, tuple(roles), rule_id) for a, b in found]
+    return [Found(a, b, tuple(roles), rule_id) for a, b in pieces]
 
 
 def author_lines(doc: Doc) -> list[Found]:
