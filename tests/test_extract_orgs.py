@@ -66,6 +66,8 @@ NOT_FOUND = [
     "该市将建设成为国际科技创新中心。",
     "论坛在中国网络空间创新中心隆重开幕。",
     "大会举办了多场活动，主办方表示满意。",
+    # a title sharing the organ's last character names no organ
+    "国务委员兼外交部长王毅出席。",
     # a department written bare is nobody's in particular; 部门 is no 部
     "各地宣传部要加强引导。",
     "市委常委、组织部部长王刚出席。",

@@ -82,6 +82,8 @@ def gazetteer_mentions(text: str, date: str | None = None) -> list[Mention]:
             continue
         if entry.series and m.group() != entry.name and not _names_body(text, m.start(), m.end()):
             continue  # the series' name alone is the event
+        if any(text.startswith(t[1:], m.end()) and m.group().endswith(t[0]) for t in rules.words["fused_titles"]):
+            continue  # 外交部长: a title sharing the organ's last character
         end = m.end() + _company_suffix(text, m.end()) if entry.type == "company" else m.end()
         out.append(Mention(m.start(), end, entry.name, text[m.start():end], entry.id, rank=1))
     return out

@@ -120,7 +120,7 @@ def org_rules() -> OrgRules:
     head_rules = {w: rule for rule in heads for w in rule.words}
     sections = ("prefixes", "stops", "generic", "conjunctions", "event_words", "series_body_words", "series_body_verbs", "series_event_after", "name_verbs",
                 "not_organizations",
-                "venues", "venue_rooms", "bare_departments",
+                "venues", "venue_rooms", "bare_departments", "fused_titles",
                 "organ_titles", "company_suffixes", "alias_prefixes", "house_outlets")
     founding_rules()  # the founding sections are validated with the rest of the file
     # a country or an outlet naming itself (本报) is no organisation
