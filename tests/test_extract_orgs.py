@@ -19,6 +19,10 @@ from conftest import GOLD
 # (sentence, expected canonical names) — written for these tests.
 FOUND = [
     ("清华大学网络研究院院长李明表示，合作仍需加强。", ["清华大学网络研究院"]),
+    # an office a body or a country keeps elsewhere is one organisation, named as written
+    ("香港特区政府驻福建联络处主任李明出席。", ["香港特区政府驻福建联络处"]),
+    ("中国驻美国大使馆发言人表示。", ["中国驻美国大使馆"]),
+    ("联合国开发计划署驻华代表处发布报告。", ["联合国开发计划署驻华代表处"]),
     # well-known names the gazetteer holds: Latin script, brands, agencies
     ("IBM与英特尔、思科共同发布了研究成果。", ["IBM", "英特尔", "思科"]),
     ("据路透社和塔斯社报道，会议如期举行。", ["路透社", "塔斯社"]),

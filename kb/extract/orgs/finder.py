@@ -48,7 +48,9 @@ from kb.clean.script import simplified, to_simplified
 from kb.extract.candidates import rule_matches
 from kb.extract.events.rules import load_event_rules
 from kb.extract.orgs.founding import Founding, find_foundings, founding_rules
-from kb.extract.orgs.forms import alias_spans, country_organ_spans, introduced_aliases, is_venue, organ_title_after
+from kb.extract.orgs.forms import (
+    alias_spans, country_before, country_organ_spans, introduced_aliases, is_venue, organ_title_after,
+)
 from kb.extract.orgs.rules import Mention, canonical, org_rules
 from kb.extract.people.names import tagger_names
 from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index
@@ -160,10 +162,28 @@ def org_mentions(doc: Doc) -> list[Mention]:
     people = tagger_names(text, proposals(doc, "PERSON"), not_people())
     heads = [m for m in head_mentions(doc, known) if not _has_person_inside(m, people)]
     found = [m for m in known + heads if m.surface not in not_orgs | org_rules().words["bare_departments"]]
+    found += posted_offices(text, resolve(found))
     aliases = introduced_aliases(text, resolve(found), lambda a: a not in not_orgs and a not in org_rules().entries)
     found += [Mention(s, e, name, surface, rule, rank=1) for s, e, name, surface, rule in alias_spans(text, aliases)]
     found = resolve(found)
     return fold_prefixed(resolve(found + tagger_org_mentions(doc, found)))
+
+
+def posted_offices(text: str, mentions: list[Mention]) -> list[Mention]:
+    """An office a body or a country keeps elsewhere (香港特区政府驻福建联络处, 中国驻美国大使馆):
+    one organisation from the owner's start, named as written; it outranks the owner's
+    mention by length (section ``posted_offices``)."""
+    by_end = {m.end: m.start for m in mentions}
+    out = []
+    for rule, pattern in org_rules().posted_offices:
+        for m in pattern.finditer(text):
+            start = by_end.get(m.start())
+            if start is None and (country := country_before(text, m.start())):
+                start = m.start() - len(country)
+            if start is not None:
+                name = text[start:m.end()]
+                out.append(Mention(start, m.end(), name, name, rule, rank=0))
+    return out
 
 
 def fold_prefixed(mentions: list[Mention]) -> list[Mention]:

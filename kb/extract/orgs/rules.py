@@ -44,6 +44,10 @@ class Marker(Rule):
         return value
 
 
+class PatternRule(Rule):
+    pattern: Regex
+
+
 class OutletForm(Rule):
     pattern: str
 
@@ -102,6 +106,7 @@ class OrgRules:
     place_in: re.Pattern[str]  # a place inside a name: 四川省…
     outlet_rules: dict[str, str]  # where the outlet's quote is from → rule id
     tagger_rule: str  # rule id of a tagger proposal the rules accept
+    posted_offices: tuple[tuple[str, re.Pattern[str]], ...]  # 驻…联络处 right after a name
 
 
 def _words(path, section: str) -> frozenset[str]:
@@ -135,6 +140,7 @@ def org_rules() -> OrgRules:
         head_rules=head_rules,
         words={**{s: _words(path, s) for s in sections}, "not_organizations": not_orgs},
         outlet_forms=tuple(load_section(path, "outlet_forms", OutletForm)),
+        posted_offices=tuple((r.id, re.compile(r.pattern)) for r in load_section(path, "posted_offices", PatternRule)),
         proposal_heads={w: rule for rule in load_section(path, "proposal_heads", HeadRule) for w in rule.words},
         edition_before=re.compile(rf"(?:{editions or '(?!)'})\s*$"),
         place=re.compile(rf"^[{HAN}]{{1,5}}(?:{suffixes})$"),
