@@ -20,7 +20,7 @@ SEGMENTATION_CASES = [
 SENTENCE_CASES = [
     ("峰会开幕。论坛举行！会议结束？", 3),
     ("第一段\n第二段", 2),
-    ("据统计，规模达到53.9万亿元；增速较快。", 2),
+    ("据统计，规模达到53.9万亿元；增速较快。", 1),  # ；joins two clauses of one sentence
 ]
 
 

@@ -27,13 +27,13 @@ from spacy.tokens import Doc
 from kb import paths
 from kb.nlp.model import require, weights
 from kb.clean.offsets import Mapped
-from kb.nlp.text import TEXT_KEY, text_of
+from kb.nlp.text import SENTENCE_ENDS, TEXT_KEY, text_of
 from kb.rules.ruleset import read_rule_file
 
 Segmenter = Literal["pkuseg", "char"]
 Tagger = Literal["lac", "none"]
-# Sentence-final punctuation; line breaks end sentences too (headlines, list items).
-SENTENCE_END = frozenset("。！？!?；;")
+# Sentence-final punctuation (kb.nlp.text); line breaks are handled as whitespace tokens.
+SENTENCE_END = frozenset(SENTENCE_ENDS) - {"\n"}
 # Closing quotes and brackets stay with the sentence they end: 他说：“好。”
 _CLOSERS = frozenset("”’」』）)》")
 _SENTENCES = "kb_sentences"

@@ -1,4 +1,11 @@
-"""A Doc's text, kept with it: spaCy rebuilds ``doc.text`` from every token on each access.
+"""A Doc's text, kept with it (spaCy rebuilds ``doc.text`` from every token on each
+access), and kb's one definition of a sentence and a clause.
+
+A sentence ends at ``。！？!?`` or a line break (headlines, list items and bylines
+are lines of their own); ``；`` joins two clauses of one sentence. A clause ends at a
+sentence end or at ``；;，,：:``. The ``kb_sentences`` component, the name tagger and
+every record builder split text with these, so a fact's sentence is the same
+sentence at every stage.
 
 Its own module so that components imported by the pipeline module (the name
 tagger) can read it without importing the pipeline back.
@@ -9,6 +16,8 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 TEXT_KEY = "kb_text"  # doc.user_data key
+SENTENCE_ENDS = "。！？!?\n"
+CLAUSE_ENDS = SENTENCE_ENDS + "；;，,：:"
 
 
 def text_of(doc: Doc) -> str:

@@ -30,6 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.normalise.number_lexicon import CN_DIGITS, Kind, Lexicon, lexicon
 from kb.normalise.number_parse import finite_float, parse_decimal, parse_number
 
@@ -37,8 +38,8 @@ __all__ = ["Period", "Quantity", "counted_before", "duration_units", "find_perio
 
 _RANGE = re.compile(r"([一二三四五六七八])([二三四五六七八九])([十百千万亿]*)")
 _FILLER = "\u25a1"  # stands in for masked characters, keeps offsets
-_CLAUSE_END = ",，。;；:：!！?？()（）\n"
-_SENTENCE_END = "。;；!！?？\n"
+_CLAUSE_END = CLAUSE_ENDS + "()（）"  # a bracket closes the phrase a count's noun is looked for in
+_SENTENCE_END = SENTENCE_ENDS
 _MAX_MODIFIER = 4  # characters between a classifier and its noun: 9个非洲国家
 _MAX_PHRASE_WORDS, _MAX_WORD, _MAX_PHRASE = 4, 8, 10  # a counted noun phrase: words, characters of a word, of all
 _PERIOD = re.compile(r"(?<!\d)(?P<a>[12]\d{3})\s*年?\s*(?:[—–~～至到]|-{1,2}|—{1,2})\s*(?P<b>[12]\d{3})\s*年")

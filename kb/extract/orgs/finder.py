@@ -54,6 +54,7 @@ from kb.extract.orgs.forms import (
 from kb.extract.orgs.rules import Mention, canonical, org_rules
 from kb.extract.people.names import tagger_names
 from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.records.models import Organization, Provenance, merge_all
 from kb.rules.ruleset import alternation, rule_builder
 from kb.nlp.tagger import proposals
@@ -61,8 +62,8 @@ from kb.nlp.tagger import proposals
 HAN = r"\u4e00-\u9fff"
 _NAME_TOKEN = re.compile(rf"^[{HAN}A-Za-z]+$")
 _BRACKETED_PLACE = re.compile(r"[（(](?P<place>[\u4e00-\u9fff]{2,4})[）)]$")
-_CLAUSE = re.compile(r"[^，,。；;！？!?\n]*")
-_SENTENCE = re.compile(r"[^。！？!?\n]*")
+_CLAUSE = re.compile(f"[^{re.escape(CLAUSE_ENDS)}]*")
+_SENTENCE = re.compile(f"[^{re.escape(SENTENCE_ENDS)}]*")
 _SOURCE_LINE = re.compile(r"(?m)^source:\s*[\"']?(?P<name>[^\"'\n]+?)[\"']?\s*$")
 MAX_TOKENS_UNANCHORED = 3
 MAX_TOKENS_ANCHORED = 7

@@ -37,11 +37,12 @@ from spacy.tokens import Doc
 from kb.extract.candidates import rule_matches
 from kb.normalise.dates import DateMention
 from kb.nlp.pipeline import provenance, text_of
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.records.models import Provenance
 from kb.rules.ruleset import Regex, Rule, load_section, rule_builder, rule_path
 
-_CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
-_SENTENCE_END = frozenset("。；;！？!?\n")
+_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
+_SENTENCE_END = frozenset(SENTENCE_ENDS)
 _SPACES = re.compile(r"\s*")
 _CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a date-only clause
 

@@ -40,6 +40,7 @@ from kb.extract.people.names import (
     Found, is_chinese_name, is_foreign, name_at, people_rules, tagger_names, transliteration_at,
 )
 from kb.nlp.pipeline import TokenIndex, provenance, text_of, token_index, words_of
+from kb.nlp.text import CLAUSE_ENDS
 from kb.records.models import Person, Provenance, Role, merge_all
 from kb.rules.ruleset import alternation, rule_builder
 from kb.nlp.tagger import proposals
@@ -48,7 +49,7 @@ __all__ = ["find_people", "is_chinese_name", "people_rules", "person_mentions"]
 
 HAN = r"\u4e00-\u9fff"
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
-_CLAUSE_END = "，。,；;！？!?：:\n"
+_CLAUSE_END = re.escape(CLAUSE_ENDS)  # inside a character class
 MAX_TITLE_PREFIX = 10  # characters between an organisation and its title (国家安全研究室)
 MAX_VERB_GAP = 20  # characters between a name and its verb in X在…期间表示
 
