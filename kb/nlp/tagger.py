@@ -38,14 +38,16 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb.errors import TAGGER_MISSING, ModelError
-from kb.nlp.text import text_of
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS, text_of
 
 SPANS_KEY = "tagger"
 RULE_ID = "tagger:lac"
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC", "TIME": "DATE"}
 MAX_SENTENCE = 200  # characters per encoder row; a longer run is cut at a comma, else hard
-_SENTENCE = re.compile(r"[^\n。！？!?；;]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
-_COMMA = re.compile(r"[，,、：:]")
+_ENDS = re.escape(SENTENCE_ENDS.replace("\n", ""))
+# a sentence (kb.nlp.text), closing quotes and brackets kept with it
+_SENTENCE = re.compile(f"[^\\n{_ENDS}]*(?:[{_ENDS}]+[”’」』）)]*|\\n|$)")
+_COMMA = re.compile(f"[{re.escape(CLAUSE_ENDS)}、]")  # where a long sentence is cut: a clause end or 、
 
 
 class LacModel:
