@@ -192,25 +192,60 @@ def test_documents_seeds_match_gold(nlp, finders):
         assert min(p, r, a) >= 0.95, (doc._.article.id, p, r, a)
 
 
-# an event's start and end → when a document released at it came out
+# an event's start and end, the article's date → when a document released at it came out
 EVENT_TIMES = [
-    ("2025-07-08", "2025-07-08", "2025-07-08"),
-    ("2025-11-20", "2025-11-22", "2025-11"),
-    ("2025-11-30", "2025-12-02", "2025"),
-    ("2025-11-20", None, "2025-11"),
-    (None, "2025-11-22", "2025-11"),
-    (None, None, "2025"),
+    ("2025-07-08", "2025-07-08", None, "2025-07-08"),
+    ("2025-11-20", "2025-11-22", None, "2025-11"),
+    ("2025-11-30", "2025-12-02", None, "2025"),
+    ("2025-11-20", None, None, "2025-11"),
+    # the article dated on the opening day: released that day
+    ("2025-11-20", None, "2025-11-20", "2025-11-20"),
+    ("2025-11-20", None, "2025-11-21", "2025-11"),
+    ("2025-11", None, "2025-11-20", "2025-11"),
+    ("2025-11-20", "2025-11-22", "2025-11-20", "2025-11"),
+    (None, "2025-11-22", None, "2025-11"),
+    (None, "2025-11-22", "2025-11-22", "2025-11"),
+    (None, None, "2025-11-22", "2025"),
 ]
 
 
-@pytest.mark.parametrize("start, end, expected", EVENT_TIMES)
-def test_documents_released_at_an_event_take_what_its_days_share(start, end, expected):
-    from kb.extract.documents.finder import _time_of
+@pytest.mark.parametrize("start, end, article_date, expected", EVENT_TIMES)
+def test_documents_released_at_an_event_take_what_its_days_share(start, end, article_date, expected):
+    from kb.extract.documents.released import time_of
     from kb.records.models import Event
 
     event = Event(name="2025年数字城市大会", kind="meeting", year=2025, start_date=start, end_date=end, evidence="")
-    assert _time_of(event.name, [event]) == expected
-    assert _time_of("另一个大会", [event]) is None
+    assert time_of(event.name, [event], article_date) == expected
+    assert time_of("另一个大会", [event], article_date) is None
+
+
+# text, article date → (title, event, date) of every document found: the article's event named
+# as the one that puts the title out (作为大会…成果; 将在大会期间发布: still to come, no date),
+# or on whose eve it came out (大会前夕: the event's year, no event)
+OUTCOMES = [
+    ("2025年世界互联网大会乌镇峰会11月20日至22日在乌镇举行。作为大会重要理论成果，《全球算力报告》和《数字经济展望》两份报告广受关注。",
+     "2025-11-22", [("全球算力报告", "2025年世界互联网大会乌镇峰会", "2025-11"),
+                    ("数字经济展望", "2025年世界互联网大会乌镇峰会", "2025-11")]),
+    ("2025年世界互联网大会乌镇峰会11月20日在乌镇开幕。研究院编写的蓝皮书《全球算力报告》作为本次大会的重要成果，将在大会期间发布。",
+     "2025", [("全球算力报告", "2025年世界互联网大会乌镇峰会", None)]),
+    ("2025年世界互联网大会乌镇峰会11月20日在乌镇开幕。《全球算力报告》在大会期间发布。",
+     "2025-11-21", [("全球算力报告", "2025年世界互联网大会乌镇峰会", "2025-11")]),
+    ("2025年世界互联网大会乌镇峰会11月22日闭幕。大会前夕，组委会发布了《携手构建数字未来》概念文件。",
+     "2025-11-22", [("携手构建数字未来", None, "2025")]),
+    # no event in the article: nothing to name
+    ("作为大会重要成果，《全球算力报告》广受关注。", "2025-11-22", [("全球算力报告", None, None)]),
+    # the article's opening day: a release at the event dates from it
+    ("11月20日，首届数字城市大会在北京开幕。大会主论坛发布了《数字城市倡议》。",
+     "2025-11-20", [("数字城市倡议", "2025年数字城市大会", "2025-11-20")]),
+]
+
+
+@pytest.mark.parametrize("text, date, expected", OUTCOMES)
+def test_documents_put_out_by_the_articles_event(nlp, finders, text, date, expected):
+    find_events, find_documents = finders
+    doc = make_test_doc(nlp, text, date)
+    found = [(d.title, d.event, d.date) for d in find_documents(doc, [], find_events(doc))]
+    assert found == expected
 
 
 # a mention of each kind → the rule written into its provenance: `documents.<how>:<id>`

@@ -226,6 +226,34 @@ def find_events():
     return _find_events()
 
 
+# text, article date, {name: {attribute: value}}: when an event started, from the date of the
+# clause that names it; every event found is listed
+STARTS = [
+    # a month at a series' occurrence (在…峰会上) is its start month; a day is not its start
+    ("2015年12月，嘉宾在第二届世界互联网大会乌镇峰会上发表演讲。", "2025-11-04",
+     {"2015年世界互联网大会": {"year": 2015, "start_date": "2015-12"}}),
+    ("12月16日，嘉宾在第二届世界互联网大会乌镇峰会上发表演讲。", "2015-12-18",
+     {"2015年世界互联网大会": {"year": 2015, "start_date": None}}),
+    # a clause that opens with the verb and ends with the name: held that day
+    ("26日，举办2025年世界人工智能大会配套活动青年创新论坛。", "2025-04-27",
+     {"世界人工智能大会配套活动青年创新论坛": {"start_date": "2025-04-26"}}),
+    ("26日，举行青年数字创新论坛。", "2025-04-27", {"青年数字创新论坛": {"start_date": "2025-04-26"}}),
+    # an undated article: the day takes the month stated earlier in its paragraph
+    ("2025年4月，筹备工作推进。26日，举行青年数字创新论坛。", None,
+     {"青年数字创新论坛": {"start_date": "2025-04-26"}}),
+    ("2025年4月，筹备工作推进。\n26日，举行青年数字创新论坛。", None,
+     {"青年数字创新论坛": {"start_date": None}}),
+]
+
+
+@pytest.mark.parametrize("text, date, expected", STARTS)
+def test_events_start_from_the_clause_date(nlp, find_events, text, date, expected):
+    found = {e.name: e for e in find_events(make_test_doc(nlp, text, date))}
+    assert set(found) == set(expected)
+    for name, attributes in expected.items():
+        assert {a: getattr(found[name], a) for a in attributes} == attributes
+
+
 @pytest.mark.parametrize("text, expected", EVENTS)
 def test_events_case_table(nlp, find_events, text, expected):
     found = {e.name: e for e in find_events(make_test_doc(nlp, text))}

@@ -15,7 +15,14 @@ day-only date (``16日``, ``从20日持续至22日``) takes the month last state
 the sentence, else the article's month; ``当天``/``当日``/``同日`` is the full date
 just stated (in this sentence or one before), else the article's date (the
 dateline's day). A day-only date followed by
-``内``/``以内``/``之内`` is a duration, not a date.
+``内``/``以内``/``之内`` is a duration, not a date. Relative days are read too:
+``今天``/``昨天``/``昨日``/``前天``/``明天`` move the article's day (only a
+day-precise article date resolves them; else they are left out), ``近日`` is the
+article's month.
+
+An undated article (GUIDELINES "Settled points") keeps relative times null, but
+a bare month or day takes the year and month last stated in its paragraph
+(``2023年3月，…。3月17日，…`` → ``2023-03-17``): the text states them.
 
 Not supported: weekdays, seasons (``春季``), ``上旬``/``下旬``, lunar dates,
 times of day, two-digit years (``'24``).
@@ -39,6 +46,11 @@ RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年"
 CONTEXT_YEARS = ("同年", "当年")  # the year last stated in the sentence
 SAME_DAY = ("当天", "当日", "同日", "同一天")  # the day just stated, else the article's day (days=True)
 SINCE_AFTER = ("起", "以来", "开始", "至今")  # "2021年起": the start of a period
+# Relative day words (days=True) and their offset from the article's day. 今日/明日 are left
+# out: they open names (今日头条, 明日之星) more often than they date a report.
+RELATIVE_DAYS = {"今天": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1}
+RECENT_DAYS = ("近日",)  # "recently": the article's month, no more precise
+_NOT_RECENT = "接靠将"  # 接近日本, 靠近日…: 近 belongs to the word before
 
 EDITION_RE = re.compile(rf"(首|第(?:\d{{1,3}}|[{_CN}]{{1,4}}))届")
 _REL_WORDS = "|".join([*RELATIVE_YEARS, *CONTEXT_YEARS])
@@ -50,7 +62,8 @@ DATE_RE = re.compile(
     rf"(?:(?P<month>{_NUM})月(?:(?P<day>{_NUM})[日号])?)?"
     rf"|(?P<bmonth>{_NUM})月(?:(?P<bday>{_NUM})[日号])?"
     rf"|(?P<dday>\d{{1,2}})[日号](?!内|以内|之内)"
-    rf"|(?P<same>{'|'.join(SAME_DAY)}))"
+    rf"|(?P<same>{'|'.join(SAME_DAY)})"
+    rf"|(?P<rday>{'|'.join(RELATIVE_DAYS)}|(?<![{_NOT_RECENT}])(?:{'|'.join(RECENT_DAYS)})))"
     rf"(?:{_DASH}(?:(?P<y2>{_YEAR})年)?(?:(?P<m2>{_NUM})月)?(?:(?P<d2>{_NUM})[日号])?)?"
 )
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -131,22 +144,33 @@ def find_dates(text: str, article_date: str | None = None, *, days: bool = False
     out: list[DateMention] = []
     sentence_year: int | None = None
     sentence_month = last_day = None
+    # An undated article: the year and month last stated in the paragraph stand in for the
+    # article's (a bare 3月17日 after 2023年3月，…。); a dated one keeps its own.
+    line_year: int | None = None
+    line_month: str | None = None
     last_end = 0
     for m in DATE_RE.finditer(masked):
         if _SENTENCE_END.search(masked, last_end, m.start()):
             sentence_year = sentence_month = None
+        if "\n" in masked[last_end:m.start()]:
+            line_year = line_month = None
         last_end = m.end()
         if m.group("dday") or m.group("same"):
-            mention = _day_mention(m, text, sentence_month or _month_of(article_date),
+            mention = _day_mention(m, text, sentence_month or _month_of(article_date) or line_month,
                                    last_day or _day_of(article_date)) if days else None
+        elif m.group("rday"):
+            mention = _relative_day(m, text, article_date) if days else None
         else:
-            mention = _mention(m, text, year_of(article_date), sentence_year)
-        if mention is None or (mention.value is None and m.group("dday")):
+            mention = _mention(m, text, year_of(article_date), sentence_year, line_year)
+        if mention is None or (mention.value is None and (m.group("dday") or m.group("rday"))):
             continue
         out.append(mention)
         if mention.value:
             sentence_year = mention.year
             sentence_month = mention.value[:7] if len(mention.value) >= 7 else sentence_month
+            if article_date is None:
+                line_year = mention.year
+                line_month = mention.value[:7] if len(mention.value) >= 7 else line_month
             # 至/到 (and a line's newline) right before: a window of 2, not a search from the text's start
             if len(mention.value) == 10 and not _UNTIL_BEFORE.search(masked, max(0, m.start() - 2), m.start()):
                 last_day = mention.value  # 持续至10日 ends a period: 当天 is not that day
@@ -159,6 +183,14 @@ def _month_of(date: str | None) -> str | None:
 
 def _day_of(date: str | None) -> str | None:
     return date if date and len(date) == 10 else None
+
+
+def _relative_day(m: re.Match[str], text: str, article_date: str | None) -> DateMention:
+    """``昨天`` is the article's day minus one (None unless the article's date is a day);
+    ``近日`` is the article's month."""
+    word = m.group("rday")
+    value = _month_of(article_date) if word in RECENT_DAYS else add_days(_day_of(article_date), RELATIVE_DAYS[word])
+    return DateMention(m.start(), m.end("rday"), word, value, None, True)
 
 
 def _day_mention(m: re.Match[str], text: str, month: str | None, day: str | None) -> DateMention | None:
@@ -174,7 +206,8 @@ def _day_mention(m: re.Match[str], text: str, month: str | None, day: str | None
     return DateMention(m.start(), end, text[m.start():end], start_value, end_value or None, True)
 
 
-def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_year: int | None) -> DateMention | None:
+def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_year: int | None,
+             line_year: int | None = None) -> DateMention | None:
     g = m.groupdict()
     relative = not (g["year"] or g["py1"])
     if g["py1"]:  # 2023—2025年
@@ -186,7 +219,7 @@ def _mention(m: re.Match[str], text: str, article_year: int | None, sentence_yea
             article_year + n if article_year and n else None)
         month = day = None
     else:
-        year = _year(g, article_year, sentence_year)
+        year = _year(g, article_year, sentence_year, line_year)
         month, day = (g["month"], g["day"]) if g["month"] else (g["bmonth"], g["bday"])
     start_value = _iso(year, month, day)
     if start_value == "":
@@ -206,14 +239,15 @@ def _first_part_end(m: re.Match[str]) -> int:
     return end + 1 if end < len(text) and text[end] in "年月日号" else end
 
 
-def _year(g: dict, article_year: int | None, sentence_year: int | None) -> int | None:
+def _year(g: dict, article_year: int | None, sentence_year: int | None, line_year: int | None) -> int | None:
     if g["year"]:
         return chinese_number(g["year"])
     if g["rel"] in RELATIVE_YEARS:
         return article_year + RELATIVE_YEARS[g["rel"]] if article_year else None
     if g["rel"] in CONTEXT_YEARS:
         return sentence_year
-    return sentence_year or article_year  # a bare month: this sentence's year, else the article's
+    # a bare month: this sentence's year, else the article's (an undated one's: its paragraph's)
+    return sentence_year or article_year or line_year
 
 
 def _iso(year: int | None, month: str | None, day: str | None) -> str | None:

@@ -25,7 +25,9 @@ issues it (``…会议发表了《…》``), else the article's event for a bare
 date of the sentence before (when its own has none) and the last event of the
 few sentences before. A title released at the article's event (``峰会期间``, ``大会上``,
 ``开幕式上``) takes that event, and the paragraph's last day (or, for ``开幕式上``, the
-event's start; else the paragraph's month or year).
+event's start; else the paragraph's month or year). A title the article's event puts out
+(``作为大会重要成果``, ``将在大会期间发布``) or released on its eve (``大会前夕``): see
+:mod:`kb.extract.documents.released`.
 
 Every word and pattern this reads is data: ``rules/documents.yaml`` (and the
 shared lexicons), built by :mod:`kb.extract.documents.rules`.
@@ -40,6 +42,7 @@ from spacy.tokens import Doc
 from kb.extract.candidates import rule_matches
 from kb.nlp.pipeline import clean_span
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
+from kb.extract.documents.released import eve_of, outcome_of, time_of
 from kb.extract.documents.rules import DocumentRules, HeadRule, IssuedRule, load_document_rules
 from kb.extract.ranges import Sorted
 from kb.records.models import Document, Event, Organization, Provenance, merge_all
@@ -68,11 +71,16 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
     spans = _event_spans(doc, events)
     found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
     found = _one_kind_per_title([*found, *_listed_after(ctx, rules, found)])
+    article_date = getattr(doc._.article, "date", None)
     records: list[Document] = []
     for t in sorted(found, key=lambda t: t.start):
         sentence = _sentence_start(ctx.text, t.start)
         event = _event(ctx, rules, t, sentence, spans, events)
-        date = _date(ctx, rules, t, sentence, spans, events) or _time_of(event, events)
+        future = False
+        if event is None:  # 作为大会重要成果, 》将在大会期间发布: the article's event puts it out
+            event, future = outcome_of(ctx.text, rules, t.end, sentence, events)
+        date = _date(ctx, rules, t, sentence, spans, events) or (
+            None if future else time_of(event, events, article_date)) or eve_of(ctx.text, rules, t.start, sentence, events)
         before = records[-1] if records and _goes_on(ctx.text, rules, t, records[-1]) else None
         if event is None and before is not None:  # 发布《…》 going on from the last release: its event
             event, date = before.event, date or before.date
@@ -102,22 +110,6 @@ def _known_event(rules: DocumentRules, t: _Title, events) -> str | None:
     """The event a known title belongs to (党的二十大报告: 党的二十大), when the article has it."""
     known = next((k for k in rules.known if t.rule == f"documents.known:{k.id}"), None)
     return known.event if known and known.event and any(e.name == known.event for e in events) else None
-
-
-def _time_of(name: str | None, events) -> str | None:
-    """When a document released at the event ``name`` came out, as precise as the event's dates
-    say: what its first and last day share (the day of a one-day event, else the month), the
-    month of the one day known, else its year."""
-    event = next((e for e in events if e.name == name), None)
-    if event is None:
-        return None
-    days = [d.split("-") for d in (event.start_date, event.end_date) if d]
-    if len(days) == 2:
-        shared = next((i for i, (a, b) in enumerate(zip(*days)) if a != b), min(map(len, days)))
-        return "-".join(days[0][:shared]) or None
-    if days:
-        return "-".join(days[0][:2])
-    return str(event.year) if event.year else None
 
 
 def _one_kind_per_title(found: list[_Title]) -> list[_Title]:

@@ -23,7 +23,7 @@ from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, l
 _WORD_LISTS = {
     "words": ("partners", "title_joiners", "verb_tails", "list_joiners", "not_in_unquoted", "not_in_item",
               "count_classifiers"),
-    "at_event": ("at", "during", "alone", "opening", "noun"),
+    "at_event": ("at", "during", "alone", "opening", "noun", "as", "outcome", "future", "eve"),
     "issuing_event": ("openers", "parts", "adverbs"),
     "back_reference": ("at", "refer"),
 }
@@ -89,6 +89,9 @@ class _Patterns:
     at_event: re.Pattern[str]
     event_issues: re.Pattern[str]
     back_reference: re.Pattern[str]
+    outcome: re.Pattern[str]
+    released_after: re.Pattern[str]
+    eve: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def load_document_rules() -> DocumentRules:
         heads, verbs["before"], verbs["after"], load_words(path, "not_after"), load_words(path, "not_before"),
         tuple(load_section(path, "known", KnownRule)), load_words(path, "countries"), issued[0],
         tuple(load_section(path, "not_between", BetweenRule)), lists["words"], shared, lists["at_event"],
-        re.compile(trailer), _build_patterns(heads, verbs["before"], lists, shared),
+        re.compile(trailer), _build_patterns(heads, verbs["before"], lists, shared, verbs["after"]),
         {w: side.country for side in load_section(path, "country_sides", CountrySide) for w in side.words},
     )
 
@@ -158,11 +161,12 @@ def _shared_words() -> dict[str, tuple[str, ...]]:
             for name, (file, section, rule_id) in _SHARED.items()}
 
 
-def _build_patterns(heads, verbs_before, lists, shared) -> _Patterns:
+def _build_patterns(heads, verbs_before, lists, shared, verbs_after=()) -> _Patterns:
     """Compile the regexes of titles found by their context from the word lists."""
     words, at, issuing, back = lists["words"], lists["at_event"], lists["issuing_event"], lists["back_reference"]
     this, summit, parts = alternation(shared["this"]), alternation(shared["summit"]), alternation(issuing["parts"])
     verbs = "|".join(map(re.escape, verbs_before))  # longest first, as the file lists them
+    verbs_after = "|".join(map(re.escape, verbs_after)) or "(?!)"
     bare_heads = "|".join(re.escape(h.head) for h in heads if h.bare)
     settings = alternation(at["during"] + at["alone"] + at["opening"])
     return _Patterns(
@@ -181,4 +185,13 @@ def _build_patterns(heads, verbs_before, lists, shared) -> _Patterns:
                                 rf"(?:{alternation(at['during'])})?(?:{alternation(issuing['adverbs'])})?$"),
         # 会上/当天/同日 发布《…》
         back_reference=re.compile(rf"(?:^|[，,])\s*(?:{alternation(back['at'])})?(?:{alternation(back['refer'])})"),
+        # 作为大会重要理论成果, 作为本次大会的重要成果: the article's event puts the title out
+        outcome=re.compile(rf"(?:{alternation(at['at'])})?(?:{alternation(at['as'])})(?:{this})?(?P<noun>{summit})"
+                           rf"[^，,。；;！？!?\n]{{0,8}}?(?:{alternation(at['outcome'])})"),
+        # 》…将在大会期间发布: released at the article's event, named after the title without its name
+        released_after=re.compile(rf"(?P<future>{alternation(at['future'])})?(?:{alternation(at['at'])})"
+                                  rf"(?:{this})?(?P<noun>{summit})(?:{alternation(at['during'])})"
+                                  rf"(?:{alternation(issuing['adverbs'])})?(?:{verbs_after})"),
+        # 大会前夕: on the eve of the article's event, in its year
+        eve=re.compile(rf"(?:{this})?(?P<noun>{summit})(?:{alternation(at['eve'])})"),
     )

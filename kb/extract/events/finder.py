@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from kb.normalise.dates import DateMention
+from kb.normalise.dates import DateMention, year_of
 from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_frame, anaphor_host, during_noun, fill_from_anaphor,
                                 load_frames, merge_occurrences, paragraph_host, place_in, sub_forum_host)
 from kb.extract.events.rules import EventRules, NounRule, SeriesRule, load_event_rules
@@ -208,7 +208,7 @@ def _form_regex(form: str) -> re.Pattern[str]:
 
 
 def _followed_by(text: str, pos: int, words: frozenset[str]) -> bool:
-    return any(text.startswith(w, pos) for w in words)
+    return text.startswith(tuple(words), pos)
 
 
 def _noun_mentions(doc: Doc, ctx: Context, rules: EventRules, start: int, end: int) -> list[_Mention]:
@@ -349,8 +349,7 @@ def _announced(ctx: Context, rules: EventRules, pos: int, year: int | None) -> d
 
 
 def _article_year(ctx: Context) -> int | None:
-    date = getattr(ctx.doc._.article, "date", None) or ""
-    return int(date[:4]) if date[:4].isdigit() else None
+    return year_of(getattr(ctx.doc._.article, "date", None))
 
 
 def _prefix_start(m: _Mention, ctx: Context, own_date: DateMention | None) -> int:
@@ -394,9 +393,7 @@ def _name_and_kind(m: _Mention, series, year, own_year, own_date, edition) -> tu
 def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | None) -> tuple[str | None, str | None]:
     if date is None or date.value is None:
         return None, None
-    if date.since:
-        return date.value, None
-    if date.end_value:
+    if date.since or date.end_value:  # 2016年起 (no end: a since-date has none) or a range
         return date.value, date.end_value
     after = ctx.clause_rest(m.end)
     of = load_frames().possessive
@@ -407,11 +404,14 @@ def _timing(m: _Mention, ctx: Context, rules: EventRules, date: DateMention | No
         return None, None
     if any(after.startswith(w) or after.startswith(of + w) for w in rules.words["opening"]):
         return (date.value, None) if len(date.value) == 7 else (None, None)
-    happens = any(w in after for w in rules.words["happen"]) or any(before.endswith(w) for w in rules.words["happen"])
-    # 10日，在…论坛上: a one-day activity (not a series' occurrence, which lasts days) took place
+    happen = tuple(rules.words["happen"])  # 26日，举行…论坛: a clause opening with the verb, ending with the name
+    happens = any(w in after for w in happen) or before.endswith(happen) or (
+        not after.strip() and before.lstrip().startswith(happen))
+    # 10日，在…论坛上: a one-day activity took place (a series' occurrence lasts days: its month only)
     regex = load_frames().regex
     held = bool(regex["held-during"].match(after)) or (
-        m.series is None and bool(regex["held-on"].match(after)) and bool(regex["held-at"].search(before)))
+        (m.series is None or len(date.value) == 7) and bool(regex["held-on"].match(after))
+        and bool(regex["held-at"].search(before)))
     return (date.value, None) if happens or held else (None, None)
 
 
