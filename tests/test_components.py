@@ -92,7 +92,9 @@ def test_components_panel_of_three_are_person_ents(full_nlp):
 def test_components_every_ent_has_a_rule_id_and_a_record(full_nlp, text):
     doc = full_nlp(text)
     ids = {r.id for r in doc._.facts.records()}
-    assert all(e.id_ and e.kb_id_ in ids for e in doc.ents)
+    assert all(e.id_ for e in doc.ents)
+    # a place is the rule matcher's span (its name as kb_id_); every other ent is a record's mention
+    assert all(e.kb_id_ in ids for e in doc.ents if e.label_ != "GPE")
 
 
 def test_components_bare_text_gets_facts_with_offsets_into_it(full_nlp):
@@ -114,7 +116,11 @@ def test_components_mentions_label_by_record_type(full_nlp):
 def test_components_ents_do_not_overlap_and_come_from_mentions(full_nlp):
     doc = full_nlp(TEXTS[1])
     mentions = {(s.start, s.end, s.label_, s.id_) for s in doc.spans["kb"]}
-    assert {(e.start, e.end, e.label_, e.id_) for e in doc.ents} <= mentions
+    places = {(s.start, s.end, s.label_, s.id_) for s in doc.spans["rules"] if s.label_ == "GPE"}
+    ents = {(e.start, e.end, e.label_, e.id_) for e in doc.ents}
+    assert ents <= mentions | places
+    spans = sorted((e.start, e.end) for e in doc.ents)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
     # the tagger's 2024年 (DATE) is no record's mention: in doc.spans["tagger"] only
     assert "DATE" not in {e.label_ for e in doc.ents}
 
@@ -124,6 +130,11 @@ def test_components_pipe_gives_the_facts_of_one_by_one(full_nlp):
     piped = list(full_nlp.pipe(TEXTS, batch_size=3))
     assert [_facts(d) for d in piped] == [_facts(d) for d in one_by_one]
     assert [_ents(d) for d in piped] == [_ents(d) for d in one_by_one]
+
+
+def test_components_places_are_ents_unless_inside_a_name(full_nlp):
+    doc = full_nlp("论坛在浙江乌镇举行，浙江大学和美国代表出席。")
+    assert [e.text for e in doc.ents if e.label_ == "GPE"] == ["浙江", "乌镇", "美国"]
 
 
 def test_components_displacy_renders_kb_ents_and_spans(full_nlp):
@@ -139,8 +150,8 @@ def test_components_two_rule_folders_in_one_process(rule_folders):
     text = "2025年青溪湖会在杭州开幕。"
     with_series, without = load_nlp(rules=extra)(text), load_nlp(rules=plain)(text)
     assert [e.name for e in with_series._.facts.events] == ["2025年青溪湖数字文明大会"]
-    assert [(e.text, e.id_) for e in with_series.ents] == [("2025年青溪湖会", "events.series:test-lake-meeting")]
-    assert without._.facts.events == [] and list(without.ents) == []
+    assert [(e.text, e.id_) for e in with_series.ents if e.label_ != "GPE"] == [("2025年青溪湖会", "events.series:test-lake-meeting")]
+    assert without._.facts.events == [] and [e for e in without.ents if e.label_ != "GPE"] == []
 
 
 def test_components_rules_folder_is_read_once(rule_folders):

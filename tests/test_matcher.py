@@ -26,7 +26,23 @@ SPANS = [
     ("国际电信联盟秘书长赵厚麟致辞。", "PERSON", ("赵厚麟", "title-leadership", "赵厚麟")),
     ("新华社记者 王思北", "PERSON", ("王思北", "byline-reporter", "王思北")),
     ("马云、马化腾、李彦宏出席了会议。", "PERSON", ("马化腾", "tagger:lac", "马化腾")),
+    # places: the lexicon of rules/places.yaml, a tagger proposal ending in a division word
+    ("论坛在浙江乌镇举行，美国代表出席。", "GPE", ("乌镇", "cities", "乌镇")),
+    ("论坛在浙江乌镇举行，美国代表出席。", "GPE", ("美国", "country-names", "美国")),
+    ("成都市发布了报告。", "GPE", ("成都市", "tagger:lac", "成都市")),
 ]
+
+# text, places the matcher must not give: inside an organisation's name, a lone 省
+NO_PLACES = [
+    ("浙江大学发布报告。", "浙江"),
+    ("该省发布报告。", "省"),
+]
+
+
+@pytest.mark.parametrize("text, place", NO_PLACES)
+def test_matcher_no_place_inside_a_name(nlp, text, place):
+    doc = run_until(nlp, text, "kb_rules")
+    assert place not in {s.text for s in doc.spans[SPANS_KEY] if s.label_ == "GPE"}
 
 
 def run_until(nlp, text: str, last: str, date: str | None = "2024-11-18"):

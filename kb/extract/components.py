@@ -116,8 +116,9 @@ def make_mentions(nlp: Language, name: str, spans_key: str) -> MentionSpans:
 
 
 class EntityResolver:
-    """``kb_ents``: the mentions of ``doc.spans[spans_key]`` that do not overlap, as
-    ``doc.ents``; every mention stays in ``doc.spans[spans_key]``.
+    """``kb_ents``: the mentions of ``doc.spans[spans_key]``, with the rule matcher's spans
+    of ``rule_labels`` (places: GPE), that do not overlap, as ``doc.ents``; every mention
+    stays in its group of ``doc.spans``.
 
     The policy: spans are taken one by one, each kept unless it shares a token with
     one kept before, in this order —
@@ -127,12 +128,13 @@ class EntityResolver:
     2. then a rule's span before one the name tagger proposed (rule ``tagger:lac``)
        and a rule accepted;
     3. then the earlier start;
-    4. then by label (EVENT, ORG, PERSON, DOCUMENT, QUANTITY) and rule id, so the
+    4. then by label (EVENT, ORG, PERSON, DOCUMENT, QUANTITY, GPE) and rule id, so the
        result does not depend on the order of the candidates.
     """
 
-    def __init__(self, spans_key: str = SPANS_KEY):
+    def __init__(self, spans_key: str = SPANS_KEY, rule_labels: tuple[str, ...] = ("GPE",)):
         self.spans_key = spans_key
+        self.rule_labels = frozenset(rule_labels)
 
     def __call__(self, doc: Doc) -> Doc:
         return self.set_annotations(doc, self.match(doc))
@@ -140,6 +142,8 @@ class EntityResolver:
     def match(self, doc: Doc) -> list[Span]:
         """The spans that become ``doc.ents``, in text order; nothing written."""
         candidates = list(doc.spans[self.spans_key]) if self.spans_key in doc.spans else []
+        if RULE_SPANS in doc.spans:
+            candidates += [s for s in doc.spans[RULE_SPANS] if s.label_ in self.rule_labels]
         return resolve_overlaps(candidates)
 
     def set_annotations(self, doc: Doc, ents: list[Span]) -> Doc:
@@ -166,6 +170,6 @@ def _priority(span: Span) -> tuple:
     )
 
 
-@Language.factory("kb_ents", default_config={"spans_key": SPANS_KEY})
-def make_ents(nlp: Language, name: str, spans_key: str) -> EntityResolver:
-    return EntityResolver(spans_key)
+@Language.factory("kb_ents", default_config={"spans_key": SPANS_KEY, "rule_labels": ["GPE"]})
+def make_ents(nlp: Language, name: str, spans_key: str, rule_labels: list[str]) -> EntityResolver:
+    return EntityResolver(spans_key, tuple(rule_labels))

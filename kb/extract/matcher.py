@@ -14,6 +14,9 @@ ORG        an organisation: gazetteer name or alias,       :func:`kb.extract.org
 PERSON     a person: a name with a title or reporting      :func:`kb.extract.people.finder.person_mentions`
            verb, a byline, a tagger proposal the rules
            accept; with the roles written around it
+GPE        a country, region or city (``rules/places.yaml``),  :func:`kb.extract.places.place_mentions`
+           a tagger proposal ending in 省/市/自治区…;
+           none inside an organisation's name or a title
 DATE       a date expression, day-only dates and 当天 too  :func:`kb.normalise.dates.find_dates`
 QUANTITY   a stated quantity (53.9万亿元, 120多个)         :func:`kb.normalise.numbers.find_quantities`
 TITLE      a title in 《》 (a document, a periodical)      section ``title`` of ``rules/lexicon.yaml``
@@ -46,13 +49,14 @@ from kb.errors import RuleError
 from kb.extract.candidates import MATCHES_KEY, SPANS_KEY, RuleMatch, span_key
 from kb.extract.orgs.finder import org_mentions, org_names
 from kb.extract.people.finder import person_mentions
+from kb.extract.places import place_mentions
 from kb.ingest.articles import Article
 from kb.nlp.pipeline import text_of, words_of
 from kb.normalise.dates import find_dates
 from kb.normalise.numbers import find_quantities
 from kb.rules.ruleset import Regex, Rule, RuleSet, load_section, rule_builder, rule_path
 
-LABELS = ("ORG", "PERSON", "DATE", "QUANTITY", "TITLE")
+LABELS = ("ORG", "PERSON", "GPE", "DATE", "QUANTITY", "TITLE")
 TEXT_ID = "<text>"
 
 
@@ -105,14 +109,16 @@ class RuleMatcher:
         # takes its organisation from the names the article's organisations go by.
         found += [RuleMatch(f.start, f.end, "PERSON", f.rule, text[f.start:f.end], f)
                   for f in person_mentions(doc, org_names(doc, orgs))]
+        rule, titles = title_rule()
+        title_matches = [RuleMatch(m.start(), m.end(), "TITLE", rule, m.group()[1:-1], m) for m in titles.finditer(text)]
+        found += [RuleMatch(p.start, p.end, "GPE", p.rule, p.name, p) for p in place_mentions(doc, [*orgs, *title_matches])]
         # Two readings of the dates: without day-only dates (``date``, what claims and
         # founding frames use) and with them (``date-days``, what event frames use).
         for rule, days in (("date", False), ("date-days", True)):
             found += [RuleMatch(d.start, d.end, "DATE", rule, d.iso or "", d) for d in find_dates(text, date, days=days)]
         ends = [w.idx + len(w.text) for w in words_of(doc)]
         found += [RuleMatch(q.start, q.end, "QUANTITY", q.rule, "", q) for q in find_quantities(text, word_ends=ends)]
-        rule, titles = title_rule()
-        found += [RuleMatch(m.start(), m.end(), "TITLE", rule, m.group()[1:-1], m) for m in titles.finditer(text)]
+        found += title_matches
         return sorted(found, key=lambda m: (m.start, m.end, LABELS.index(m.label)))
 
     def set_annotations(self, doc: Doc, matches: list[RuleMatch]) -> Doc:

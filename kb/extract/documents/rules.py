@@ -139,7 +139,7 @@ def load_document_rules() -> DocumentRules:
     trailer = "|".join(f"(?:{r.pattern})" for r in load_section(path, "trailer", TrailerRule)) or "(?!)"
     return DocumentRules(
         heads, verbs["before"], verbs["after"], load_words(path, "not_after"), load_words(path, "not_before"),
-        tuple(load_section(path, "known", KnownRule)), load_words(path, "countries"), issued[0],
+        tuple(load_section(path, "known", KnownRule)), load_words(rule_path("places"), "countries"), issued[0],
         tuple(load_section(path, "not_between", BetweenRule)), lists["words"], shared, lists["at_event"],
         re.compile(trailer), _build_patterns(heads, verbs["before"], lists, shared, verbs["after"]),
         {w: side.country for side in load_section(path, "country_sides", CountrySide) for w in side.words},

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from kb.records.models import EventKind
-from kb.rules.ruleset import Regex, Rule, WordList, load_section, rule_builder, rule_path
+from kb.rules.ruleset import Regex, Rule, WordList, load_section, load_words, rule_builder, rule_path
 
 
 class Naming(BaseModel):
@@ -110,6 +110,9 @@ def load_event_rules() -> EventRules:
     path = rule_path("events")
     nouns = sorted(load_section(path, "nouns", NounRule), key=lambda n: -len(n.noun))
     words = {w.id: frozenset(w.words) for w in load_section(path, "words", WordList)}
+    places = rule_path("places")  # a location's prefixes to drop, and where a place ends
+    words["regions"] = frozenset(load_words(places, "regions")) | frozenset(load_words(places, "countries"))
+    words["cities"] = frozenset(load_words(places, "cities"))
     patterns = tuple(load_section(path, "patterns", PatternRule))
     activities = tuple(sorted(load_section(path, "activities", NounRule), key=lambda n: -len(n.noun)))
     return EventRules(tuple(load_section(path, "series", SeriesRule)), tuple(nouns), words, patterns, activities)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pydantic import field_validator
 
-from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, rule_builder, rule_path
+from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path
 
 _ALIAS_GROUP = "(?P<alias>"
 VENUE_CONTEXT = 6  # characters before a name searched for a venue cue
@@ -72,7 +72,7 @@ class FormRules:
 def form_rules() -> FormRules:
     """The ``countries``, ``country_organs`` and ``alias_intros`` sections, compiled once."""
     path = rule_path("organizations")
-    countries = frozenset(w for r in load_section(path, "countries", WordList) for w in r.words)
+    countries = frozenset(load_words(rule_path("places"), "countries"))
     organ_rules = load_section(path, "country_organs", WordList)
     organs = [w for r in organ_rules for w in r.words]
     return FormRules(
