@@ -30,6 +30,11 @@ SPANS = [
     ("论坛在浙江乌镇举行，美国代表出席。", "GPE", ("乌镇", "cities", "乌镇")),
     ("论坛在浙江乌镇举行，美国代表出席。", "GPE", ("美国", "country-names", "美国")),
     ("成都市发布了报告。", "GPE", ("成都市", "tagger:lac", "成都市")),
+    # events and documents, with the rule that found them and their name
+    # (the year before a series is read when the builder resolves the mention: 2024年 stays out)
+    ("2024年世界互联网大会乌镇峰会在乌镇开幕。", "EVENT",
+     ("世界互联网大会乌镇峰会", "events.series:world-internet-conference", "世界互联网大会")),
+    (TEXT, "DOCUMENT", ("《中国互联网发展报告》", "documents.title:report", "中国互联网发展报告")),
 ]
 
 # text, places the matcher must not give: inside an organisation's name, a lone 省
@@ -113,7 +118,7 @@ def test_matcher_is_match_then_set_annotations(nlp):
     matches = RuleMatcher().match(doc)
     assert SPANS_KEY not in doc.spans  # match() writes nothing
     RuleMatcher().set_annotations(doc, matches)
-    assert {s.label_ for s in doc.spans[SPANS_KEY]} == {"DATE", "ORG", "TITLE", "QUANTITY"}
+    assert {s.label_ for s in doc.spans[SPANS_KEY]} == {"DATE", "ORG", "TITLE", "QUANTITY", "DOCUMENT"}
 
 
 def test_matcher_title_section_must_hold_one_rule(tmp_path):

@@ -31,12 +31,13 @@ from kb.extract.candidates import rule_matches
 from kb.normalise.dates import DateMention, add_days, duration_days, find_editions
 from kb.errors import RuleError
 from kb.nlp.pipeline import provenance as _provenance, text_of
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.records.models import merge_all
 from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path, valid_regex
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
-_SENTENCE_END = "。！？!?\n"
-_CLAUSE_END = "，,；;：:" + _SENTENCE_END
+_SENTENCE_END = SENTENCE_ENDS
+_CLAUSE_END = CLAUSE_ENDS
 _ASIDE_END = "”」)）】]…"
 # A theme in any quotes the page uses: “…”, or 「…」/『…』 on traditional pages.
 _QUOTED = r"[“「『]([^”」』\n]{2,80})[”」』]"
@@ -120,10 +121,16 @@ class Context:
     titles: list[tuple[int, int]]
 
     @classmethod
-    def of(cls, doc: Doc) -> "Context":
+    def of(cls, doc: Doc, titles: list[tuple[int, int]] | None = None,
+           dates: list[DateMention] | None = None) -> "Context":
+        """The context of ``doc``: its 《》 titles and its dates with day-only ones (``date-days``)
+        as the rule matcher found them — read from ``doc.spans["rules"]`` unless given (the
+        matcher itself gives them while it matches events)."""
         text = text_of(doc)
-        titles = [(m.start, m.end) for m in rule_matches(doc, "TITLE")]
-        dates = [m.value for m in rule_matches(doc, "DATE", "date-days")]
+        if titles is None:
+            titles = [(m.start, m.end) for m in rule_matches(doc, "TITLE")]
+        if dates is None:
+            dates = [m.value for m in rule_matches(doc, "DATE", "date-days")]
         return cls(doc, text, dates, find_editions(text), titles)
 
     def sentences(self) -> list[tuple[int, int]]:

@@ -7,6 +7,10 @@ matching the text again:
 =========  ==============================================  =========================
 label      what                                            found by
 =========  ==============================================  =========================
+EVENT      an event: a known series (2024年世界互联网大会乌镇峰会),  :func:`kb.extract.events.finder.event_mentions`
+           a quoted or bare name ending in an event
+           noun, a pattern (党的二十大), sentence by
+           sentence; its name and fields so far
 ORG        an organisation: gazetteer name or alias,       :func:`kb.extract.orgs.finder.org_mentions`
            marker (``来源：X``), name head (…研究院),
            a country's organ, a short form the article
@@ -17,6 +21,9 @@ PERSON     a person: a name with a title or reporting      :func:`kb.extract.peo
 GPE        a country, region or city (``rules/places.yaml``),  :func:`kb.extract.places.place_mentions`
            a tagger proposal ending in 省/市/自治区…;
            none inside an organisation's name or a title
+DOCUMENT   a document: a title in 《》 with an issuing      :func:`kb.extract.documents.finder.document_mentions`
+           context or a kind word, a known title; its
+           kind
 DATE       a date expression, day-only dates and 当天 too  :func:`kb.normalise.dates.find_dates`
 QUANTITY   a stated quantity (53.9万亿元, 120多个)         :func:`kb.normalise.numbers.find_quantities`
 TITLE      a title in 《》 (a document, a periodical)      section ``title`` of ``rules/lexicon.yaml``
@@ -47,6 +54,9 @@ from spacy.tokens import Doc, Span
 from kb.clean.offsets import Mapped
 from kb.errors import RuleError
 from kb.extract.candidates import MATCHES_KEY, SPANS_KEY, RuleMatch, span_key
+from kb.extract.context import Context
+from kb.extract.documents.finder import document_mentions
+from kb.extract.events.finder import event_mentions
 from kb.extract.orgs.finder import org_mentions, org_names
 from kb.extract.people.finder import person_mentions
 from kb.extract.places import place_mentions
@@ -56,7 +66,7 @@ from kb.normalise.dates import find_dates
 from kb.normalise.numbers import find_quantities
 from kb.rules.ruleset import Regex, Rule, RuleSet, load_section, rule_builder, rule_path
 
-LABELS = ("ORG", "PERSON", "GPE", "DATE", "QUANTITY", "TITLE")
+LABELS = ("EVENT", "ORG", "PERSON", "GPE", "DOCUMENT", "DATE", "QUANTITY", "TITLE")
 TEXT_ID = "<text>"
 
 
@@ -114,11 +124,15 @@ class RuleMatcher:
         found += [RuleMatch(p.start, p.end, "GPE", p.rule, p.name, p) for p in place_mentions(doc, [*orgs, *title_matches])]
         # Two readings of the dates: without day-only dates (``date``, what claims and
         # founding frames use) and with them (``date-days``, what event frames use).
+        dates = {days: find_dates(text, date, days=days) for days in (False, True)}
         for rule, days in (("date", False), ("date-days", True)):
-            found += [RuleMatch(d.start, d.end, "DATE", rule, d.iso or "", d) for d in find_dates(text, date, days=days)]
+            found += [RuleMatch(d.start, d.end, "DATE", rule, d.iso or "", d) for d in dates[days]]
         ends = [w.idx + len(w.text) for w in words_of(doc)]
         found += [RuleMatch(q.start, q.end, "QUANTITY", q.rule, "", q) for q in find_quantities(text, word_ends=ends)]
         found += title_matches
+        ctx = Context.of(doc, [(t.start, t.end) for t in title_matches], dates[True])
+        found += [RuleMatch(m.start, m.end, "EVENT", m.rule, m.name, m) for m in event_mentions(doc, ctx)]
+        found += [RuleMatch(t.start, t.end, "DOCUMENT", t.rule, t.title, t) for t in document_mentions(doc, ctx)]
         return sorted(found, key=lambda m: (m.start, m.end, LABELS.index(m.label)))
 
     def set_annotations(self, doc: Doc, matches: list[RuleMatch]) -> Doc:

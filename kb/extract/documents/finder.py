@@ -47,7 +47,7 @@ from kb.extract.documents.rules import DocumentRules, HeadRule, IssuedRule, load
 from kb.extract.ranges import Sorted
 from kb.records.models import Document, Event, Organization, Provenance, merge_all
 
-__all__ = ["find_documents", "load_document_rules"]
+__all__ = ["document_mentions", "find_documents", "load_document_rules"]
 
 _DOC_SENTENCE_END = "。！？!?；;\n"
 
@@ -63,14 +63,22 @@ class _Title:
     specific: bool = False  # the kind comes from a specific word after 》 (蓝皮书)
 
 
+def document_mentions(doc: Doc, ctx: Context | None = None) -> list[_Title]:
+    """Every document title of ``doc`` with its kind and rule, in text order: what the rule
+    matcher (``kb_rules``) writes as DOCUMENT spans. ``ctx``: as for
+    :func:`kb.extract.events.finder.event_mentions`."""
+    rules, ctx = load_document_rules(), ctx or Context.of(doc)
+    found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
+    return sorted(_one_kind_per_title([*found, *_listed_after(ctx, rules, found)]), key=lambda t: t.start)
+
+
 def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] = ()) -> list[Document]:
     """Every document named in ``doc``; ``orgs`` and ``events`` give issuers and release events."""
     rules = load_document_rules()
     ctx = Context.of(doc)
     issuers = Sorted(_issuer_mentions(doc, ctx.text, orgs, rules))
     spans = _event_spans(doc, events)
-    found = [*_titled(ctx, rules), *_unquoted(ctx, rules)]
-    found = _one_kind_per_title([*found, *_listed_after(ctx, rules, found)])
+    found = [m.value for m in rule_matches(doc, "DOCUMENT")]  # document_mentions, by the kb_rules component
     article_date = getattr(doc._.article, "date", None)
     records: list[Document] = []
     for t in sorted(found, key=lambda t: t.start):

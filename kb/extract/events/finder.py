@@ -41,6 +41,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from kb.extract.candidates import rule_matches
+from kb.extract.ranges import Sorted
 from kb.normalise.dates import DateMention, year_of
 from kb.extract.context import (PUNCT, Context, anaphor_at, anaphor_frame, anaphor_host, during_noun, fill_from_anaphor,
                                 load_frames, merge_occurrences, paragraph_host, place_in, sub_forum_host)
@@ -69,17 +71,27 @@ class _Mention:
     fields: dict = field(default_factory=dict)
 
 
+def event_mentions(doc: Doc, ctx: Context | None = None) -> list[_Mention]:
+    """Every event mention of ``doc``, sentence by sentence, in text order: what the rule
+    matcher (``kb_rules``) writes as EVENT spans. ``ctx``: the doc's context, when the
+    caller has its titles and dates before ``doc.spans["rules"]`` holds them."""
+    rules, ctx = load_event_rules(), ctx or Context.of(doc)
+    return [m for start, end in ctx.sentences() for m in _mentions(doc, ctx, rules, start, end)]
+
+
 def find_events(doc: Doc) -> list[Event]:
-    """Every event occurrence of ``doc``, one record each, in order of first mention."""
+    """Every event occurrence of ``doc``, one record each, in order of first mention: the
+    EVENT spans of the rule matcher (:func:`event_mentions`), resolved sentence by sentence."""
     rules = load_event_rules()
     ctx = Context.of(doc)
     events: list[Event] = []
     sentences = ctx.sentences()
+    found = Sorted(m.value for m in rule_matches(doc, "EVENT"))
     placed: list[tuple[int, Event]] = []  # where each event was found
     for i, (start, end) in enumerate(sentences):
         fill_from_anaphor(ctx, events, start, end, rules.words["regions"], rules.words["cities"])
         summit: Event | None = None
-        mentions = _mentions(doc, ctx, rules, start, end)
+        mentions = found.starting_in(start, end)
         follow = _follow_up(ctx, sentences, i)
         for j, mention in enumerate(mentions):
             spans = [(mention.end, mentions[j + 1].start if j + 1 < len(mentions) else end)]
