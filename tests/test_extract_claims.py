@@ -540,3 +540,126 @@ def test_claims_restated_years_stay_two_facts_when_about_two_things(nlp):
 ])
 def test_claims_subject_from_the_nearest_sentence_naming_one(nlp, text, figure, subject):
     assert _claim(nlp, text, figure).subject == subject
+
+
+# issue 11, what a metric measures in the words a reader expects: a noun phrase naming the count before a
+# figure that carries its own qualifier, a list of counts going on (、), listed nouns joined by 和, a clause
+# ending in 的 that says what the counted did, a figure closing a modifier (可容纳…人的), gathering verbs.
+METRIC_WORDING_CASES = [
+    ("全国5G终端连接数超过5亿户。", "超过5亿户", "5G终端连接数"),
+    ("平台平均连接设备超100万台、服务企业数量超过5万家。", "超100万台", "平台平均连接设备数"),
+    ("平台平均连接设备超100万台、服务企业数量超过5万家。", "超过5万家", "服务企业数"),
+    ("累计下架游戏、应用程序300余款。", "300余款", "下架游戏和应用程序数"),
+    ("出席闭幕式的800多位嘉宾冒雨步入会场。", "800多位嘉宾", "出席闭幕式嘉宾数"),
+    ("大会从60多个国家报送的300余项成果中遴选优秀成果。", "300余项成果", "报送成果数"),
+    ("可容纳5000人的国际会展中心主会场内座无虚席。", "5000人", "可容纳人数"),
+    ("三天里，来自50个国家的约900名嘉宾齐聚杭州，共商合作。", "约900名嘉宾", "参会嘉宾数"),
+    ("三天里，来自50个国家的约900名嘉宾齐聚杭州，共商合作。", "50个国家", "参会国家数"),
+]
+# Exhibitors and entries come from places; countries take part in a meeting themselves (参会国家数).
+ORIGIN_CASES = [
+    ("来自30个国家和地区的200余家企业通过线上方式参展。", "30个国家和地区", "参展企业来源国家和地区数"),
+    ("大赛吸引15个国家600多个项目参赛。", "15个国家", "参赛项目来源国家数"),
+    ("来自30个国家和地区的200余家企业通过线上方式参展。", "200余家企业", "参展企业数"),
+    ("今年,60多个国家和地区的900多名嘉宾参会。", "60多个国家和地区", "参会国家和地区数"),
+]
+# Years of an activity and anniversaries: the verb phrase before the duration; a period up to now (N年来)
+# measures nothing before it.
+YEARS_OF_ACTIVITY_CASES = [
+    ("“在这里生活工作二十多年，见证了小镇的变化。”", "二十多年", "生活工作年数"),
+    ("今年是中国接入国际互联网30周年。", "30周年", "接入国际互联网周年数"),
+    ("今年是高铁开通15周年、大桥通车10周年。", "10周年", "大桥通车周年数"),
+    ("报告重点展示了1年来我国互联网发展的新进展。", "1年", None),
+]
+# A share followed by 的 and a noun: the share of those things the verb reaches; a list of shares keeps it.
+SHARE_OF_FOLLOWING_CASES = [
+    ("目前全省已建成基站20万个，覆盖全省所有地级市、90%以上的县城和40%的乡镇。", "90%以上", "覆盖县城比例"),
+    ("目前全省已建成基站20万个，覆盖全省所有地级市、90%以上的县城和40%的乡镇。", "40%", "覆盖乡镇比例"),
+    ("5G网络覆盖全国90%以上的县城。", "90%以上", "5G网络覆盖县城比例"),
+    ("截至目前，基站覆盖全国所有地级市、95%以上的县区、35%的乡镇，终端连接数超过3亿户。", "35%", "基站覆盖乡镇比例"),
+]
+
+
+@pytest.mark.parametrize("text, figure, metric", METRIC_WORDING_CASES)
+def test_claims_metric_wording(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric", ORIGIN_CASES)
+def test_claims_metric_origin_of_participants(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric", YEARS_OF_ACTIVITY_CASES)
+def test_claims_metric_years_of_activity(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+@pytest.mark.parametrize("text, figure, metric", SHARE_OF_FOLLOWING_CASES)
+def test_claims_metric_share_of_what_follows(nlp, text, figure, metric):
+    assert _claim(nlp, text, figure).metric == metric
+
+
+def test_claims_rate_before_a_growth_is_no_share_of_things(nlp):
+    metric = _claim(nlp, "去年全省数字经济保持9.7%的高位增长。", "9.7%").metric or ""
+    assert not metric.endswith("比例")
+
+
+# issue 11: who states a figure — a body the reporter learnt it from, a report of it named without a verb,
+# a person speaking for the organisation the article named them with (and the paragraph they open), a data
+# document acting in its sentence.
+SOURCE_FRAME_CASES = [
+    ("记者从中国互联网络信息中心举行的新闻发布会获悉，我国网民规模达10.9亿人。", "10.9亿人", "中国互联网络信息中心"),
+    ("据国际电信联盟发布的年度报告，全球网民达54亿人。", "54亿人", "国际电信联盟"),
+    ("中国互联网络信息中心主任刘明出席会议。\n刘明在会上介绍，我国网民达10.9亿人。", "10.9亿人", "中国互联网络信息中心"),
+    ("中国互联网络信息中心主任刘明在会上介绍，我国网民达10.9亿人。全国网站数量为388万个。", "388万个",
+     "中国互联网络信息中心"),
+    ("《全球连通性报告》对50个国家的网络进行测评。", "50个国家", "国际电信联盟"),
+    # a person named with no organisation states nothing for one; a frame of a later paragraph is not carried
+    ("刘明在会上介绍，我国网民达10.9亿人。", "10.9亿人", None),
+    ("中国互联网络信息中心主任刘明在会上介绍，我国网民达10.9亿人。\n全国网站数量为388万个。", "388万个", None),
+]
+
+
+@pytest.mark.parametrize("text, figure, source", SOURCE_FRAME_CASES)
+def test_claims_source_of_frames_without_a_verb_of_showing(nlp, text, figure, source):
+    assert _claim(nlp, text, figure).source == source
+
+
+# issue 11: what a figure is about — the event the clause opens with (大会的…, 峰会从…), not a scope place, not
+# an activity named in a later clause, not a document that only shows the figure.
+EVENT_SUBJECT_CASES = [
+    ("大会的展览面积达6万平方米。", "6万平方米", "2023年世界互联网大会乌镇峰会"),
+    ("峰会从全球100多个国家申报的案例中精选了12项。", "100多个国家", "2023年世界互联网大会乌镇峰会"),
+    ("“互联网之光”博览会吸引了300家企业参展；“数字中国优秀案例”征集活动收到500个案例。", "300家企业",
+     "“互联网之光”博览会"),
+    ("在乌镇举办的“互联网之光”博览会吸引了上万人参观。", "上万人", "“互联网之光”博览会"),
+    ("《全球连通性报告》对50个国家的网络进行测评。", "50个国家", "全球连通性报告"),
+    ("《全球连通性报告》显示，全球网民达54亿人。", "54亿人", "全球"),
+]
+
+
+@pytest.mark.parametrize("text, figure, subject", EVENT_SUBJECT_CASES)
+def test_claims_subject_event_or_document_the_clause_opens_with(nlp, text, figure, subject):
+    assert _claim(nlp, text, figure, MORE_EVENTS).subject == subject
+
+
+def test_claims_event_named_where_its_record_was_read(nlp):
+    # IGF年会 is not the event's name, but the event record was read there: its figures are the event's
+    from kb.nlp.pipeline import provenance, text_of
+    from kb.records.models import Provenance
+    doc = _doc(nlp, "2023年在日本京都举办的IGF年会吸引了来自178个国家的代表参加。")
+    start = text_of(doc).index("IGF")
+    event = Event(name="2023年联合国互联网治理论坛", kind="forum", year=2023, evidence="IGF年会",
+                  provenance=[Provenance(**provenance(doc, start, start + 3, "test"))])
+    claims = find_claims(doc, [], [event], [])
+    assert {c.text: c.subject for c in claims} == {"178个国家": "2023年联合国互联网治理论坛"}
+
+
+# A space beside a Chinese character is the page's layout; one between Latin words is part of a name.
+@pytest.mark.parametrize("metric, cleaned", [("广受关注 的报告数", "广受关注的报告数"), ("5G 基站数", "5G基站数"),
+                                             ("AI Agent应用数", "AI Agent应用数")])
+def test_claims_metric_without_layout_spaces(metric, cleaned):
+    from kb.extract.claims.sanity import clean_metric
+
+    assert clean_metric(metric, load_claim_rules()) == cleaned

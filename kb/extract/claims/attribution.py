@@ -8,8 +8,11 @@
   → the article's year, ``从2016年起…连续七年`` → ``2016/2022``; the day an
   event opens (``12日开幕，3000余名代表参会``) → its year; a change from a dated
   base (``较2022年12月增长``) → the period ``2022-12/2023-12``.
-- **source** — an attribution frame (``据X数据显示``) whose X is one of the
-  organisations found, or the issuer of a document referred back to.
+- **source** — an attribution frame (``据X数据显示``, ``从X获悉``, ``据X发布的…报告，``)
+  whose X is one of the organisations found, or the issuer of a document referred
+  back to or acting in its sentence (``《X报告》对38个国家进行测评``: also its subject);
+  a person speaking (``Y介绍``) states figures for the organisation the article named
+  them with (``工业和信息化部部长Y``), and a speaker's frame opening a paragraph covers it.
 """
 
 from __future__ import annotations
@@ -19,17 +22,20 @@ from bisect import bisect_left
 from kb.extract.claims.context import group_subject, is_comparison_base, issuer_of, part_of_year
 from kb.extract.orgs.rules import org_rules
 from kb.extract.claims.rules import ClaimRules
-from kb.extract.claims.text import (Article, Mention, Sentence, clause_end, series_name, skip_front, strip_end,
+from kb.extract.claims.text import (Article, Mention, Sentence, clause_end, series_name, skip_front, strip_end, strip_words,
                                    undated)
 from kb.normalise.numbers import Quantity
-from kb.records.models import Document, Event
+from kb.records.models import Document, Event, normalise_key
 
 _PAREN_OPEN = "（("
 _SENTENCE_ENDS = "。！？!?\n"
 _PICKED = ("org", "event", "series", "place")  # the kinds of mention a figure can be about, in order
 ANAPHOR_RULE = "ana-this-report"
+TITLE_RULE = "src-title-opens"  # a data document opening its sentence: the subject of its figures
 # Frames that refer back to a document named before (报告显示, 《报告》指出, 该报告显示)
 REFERRING_RULES = ("src-document-says", ANAPHOR_RULE)
+# X介绍，… opening a paragraph: the paragraph goes on with what X said
+SPEAKING_RULES = ("src-says",)
 
 
 def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int, str | None, str]]:
@@ -37,12 +43,18 @@ def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int,
     found = []
     for rule_id, regex in art.rules.sources:
         for m in regex.finditer(art.text, start, end):
+            if "title" in regex.groupindex:  # a data document opening the sentence
+                document = _acting_document(art, m["title"], m.end())
+                if document is not None:
+                    found.append((m.start(), m.end(), issuer_of(art, document, m.start()), rule_id))
+                continue
             if "document" in regex.groupindex:
                 document = named_document(art, m["document"], m.start())
                 found.append((m.start(), m.end(), issuer_of(art, document, m.start()), rule_id))
                 continue
             orgs = [x for x in art.mentions_in(*m.span("source"), topical=False) if x.kind == "org"]
-            found.append((m.start(), m.end(), orgs[-1].name if orgs else None, rule_id))
+            org = orgs[-1].name if orgs else _speaker_org(art, m.start("source"), m.end("source"))
+            found.append((m.start(), m.end(), org, rule_id))
     for m in art.rules.anaphor.finditer(art.text, start, end):  # 该报告显示: its issuer, as a frame
         anaphor = anaphor_document(art, m.start(), m.end())
         if anaphor:
@@ -50,11 +62,45 @@ def sentence_sources(art: Article, start: int, end: int) -> list[tuple[int, int,
     return sorted(found, key=lambda f: (f[0], f[1], f[3]))
 
 
+_TITLE_GAP = 8  # the most characters of a title between an organisation and a person's name (部长, 副主任)
+
+
+def _speaker_org(art: Article, start: int, end: int) -> str | None:
+    """肖某在开幕式上介绍 with 工业和信息化部部长肖某 written before: a person speaking states figures for the
+    organisation the article named them with (an organisation, a title, the name); the name is the first two
+    to four characters of the frame, found after an organisation and a title earlier in the article."""
+    for size in (3, 2, 4):
+        name = art.text[start:start + size]
+        if len(name) < size or not name.isalpha():
+            continue
+        pos = art.text.rfind(name, 0, start)
+        while pos > 0:
+            orgs = [m for m in art.mentions_in(max(0, pos - 40), pos, topical=False)
+                    if m.kind == "org" and 0 < pos - m.end <= _TITLE_GAP and art.text[m.end:pos].isalpha()]
+            if orgs:
+                return orgs[-1].name
+            pos = art.text.rfind(name, 0, pos)
+    return None
+
+
+def _acting_document(art: Article, title: str, end: int) -> Document | None:
+    """The data document titled ``title`` when it acts in its sentence (测评, 展示), not when it shows
+    (《X》显示: a frame of its own kind) or is released (《X》发布)."""
+    document = next((d for d in art.documents if normalise_key(d.title) == normalise_key(title)), None)
+    if document is None or document.kind not in art.rules.data_documents:
+        return None
+    after = strip_words(art.text[end:end + 12], art.rules.adverbs, front=True)
+    if after.startswith(art.rules.report_verbs) or after.startswith(art.rules.release_verbs):
+        return None
+    return document
+
+
 def paragraph_sources(art: Article, sent: Sentence, previous: list[tuple]) -> list[tuple]:
     """Frames of earlier sentences that still hold: a document frame opening a paragraph
-    (蓝皮书显示，…, 《报告》显示，…, 该报告显示，…) covers the paragraph; a paragraph break ends it."""
+    (蓝皮书显示，…, 《报告》显示，…, 该报告显示，…) or a speaker's (X介绍，…) covers the paragraph; a
+    paragraph break ends it."""
     held = [f for f in previous if "\n" not in art.text[f[1]:sent.start]]
-    opening = [f for f in sent.sources if f[3] in REFERRING_RULES
+    opening = [f for f in sent.sources if (f[3] in REFERRING_RULES or f[3] in SPEAKING_RULES and f[2])
                and art.text[art.text.rfind("\n", 0, f[0]) + 1:f[0]].strip() in ("", "《")]
     return held + opening
 
@@ -181,6 +227,9 @@ def _referenced_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple
     anaphor = anaphor_document(art, c_start, q.start)
     if anaphor:
         return anaphor[1].title
+    acting = [f for f in sent.sources if f[3] == TITLE_RULE and sent.start <= f[0] and f[1] <= q.start]
+    if acting:  # 《X报告》从…对38个国家进行测评: the document the sentence opens with
+        return art.text[acting[0][0] + 1:acting[0][1] - 1]
     last = next((p for p, _ in reversed(art.claims) if p.end <= q.start), None)
     if c_start > 0 and text[c_start - 1] in _PAREN_OPEN and last and last.end == c_start - 1:
         return last.text
@@ -216,7 +265,9 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
     topical = [m for m in art.mentions_in(sent.start, sent.end)
                if not any(s <= m.start and m.end <= e for s, e in framed) and not _scopes_any_count(art, m)
                and not _is_media(m)]
+    # an activity named in a later clause (…参展；全球互联网大赛吸引…) is the topic of that clause, not the figure's
     activity = [m for m in topical if m.kind == "event" and not m.summit and not _listed_before(art, m, q)
+                and (m.start < q.start or clause[0] <= m.start < clause[1])
                 and (q.kind != "duration" or clause[0] <= m.start < clause[1])]
     if activity:
         return activity[-1].name

@@ -28,15 +28,16 @@ sentence or the one before it.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from kb.extract.claims.attribution import (REFERRING_RULES, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
+from kb.extract.claims.attribution import (REFERRING_RULES, SPEAKING_RULES, TITLE_RULE, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
                                           paragraph_sources, sentence_sources)
 from kb.extract.claims.context import context_time, cutoff_time, headline_end, merge_headline, release_frames
 from kb.extract.claims.metric import claim_metric, read_topics
 from kb.extract.claims.rules import ClaimRules, load_claim_rules
-from kb.extract.claims.text import Article, Sentence, article_of, clause_end, sentence_spans
+from kb.extract.claims.text import QUOTES, Article, Mention, Sentence, article_of, clause_end, sentence_spans
 from kb.extract.candidates import rule_matches
 from kb.normalise.numbers import Quantity, claim_unit, duration_units
 from kb.records.models import Claim, Document, Event, Organization, Provenance
@@ -63,8 +64,11 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
     if subject is None and q.kind == "duration":
         subject = generic_subject(art, q, clause)
     source, frame = claim_source(art, sent, q)
-    if time is None and source is None and art.date and not _dated_otherwise(art, sent.start, sent.end, q.end):
-        time = art.date[:4]  # stated in the present of a dated article: its year (settled points)
+    # stated in the present of a dated article: its year (settled points); a report's figures hold for its
+    # own time, a speaker's (X介绍) and a document's own work (《X》对38个国家进行测评) for the present
+    told = source is None or frame in SPEAKING_RULES or frame == TITLE_RULE
+    if time is None and told and art.date and not _dated_otherwise(art, sent.start, sent.end, q.end):
+        time = art.date[:4]
     sent.metric, sent.subject, sent.read_to = metric or sent.metric, subject or sent.subject, q.end
     from kb.nlp.pipeline import provenance  # the pipeline module, imported late: it loads spaCy's language data
     evidence = _evidence(art, clause, sent.end)
@@ -119,11 +123,32 @@ def _quantities_by_sentence(quantities: list[Quantity], spans: list[tuple[int, i
     return out
 
 
+def _with_event_spans(doc: Doc, art: Article, events: list[Event]) -> Article:
+    """``art`` with a mention at every place an event record was read from (IGF年会 for 2023年联合国互联网
+    治理论坛): the text names the event there though not by its name; spans already named are kept, and an
+    item of a list (论坛、X和博览会三大功能) names no event the sentence is about."""
+    from kb.nlp.pipeline import clean_span  # imported late, as provenance is: it loads spaCy's language data
+    named = [(m.start, m.end) for m in art.mentions]
+    extra = []
+    for event in events:
+        for p in event.provenance:
+            span = clean_span(doc, p.start, p.end)
+            if not span or span[1] <= span[0] or any(s < span[1] and span[0] < e for s, e in named):
+                continue
+            before, after = art.text[max(0, span[0] - 3):span[0]].rstrip(QUOTES), art.text[span[1]:span[1] + 3].lstrip(QUOTES)
+            if not (before.endswith(art.rules.list_joiners) or after.startswith(art.rules.list_joiners)):
+                extra.append(Mention(span[0], span[1], "event", event.name, event.kind == "summit"))
+                named.append(span)
+    if not extra:
+        return art
+    return replace(art, mentions=sorted([*art.mentions, *extra], key=lambda m: (m.start, m.end, m.kind)))
+
+
 def find_claims(doc: Doc, orgs: list[Organization], events: list[Event],
                 documents: list[Document]) -> list[Claim]:
     """One claim per stated quantity of ``doc``, attributed; restatements merged."""
     rules = load_claim_rules()
-    art = article_of(doc, orgs, events, documents, rules)
+    art = _with_event_spans(doc, article_of(doc, orgs, events, documents, rules), events)
     art.quantities = [m.value for m in rule_matches(doc, "QUANTITY")]
     carried: list[tuple] = []
     held_time = held_subject = None

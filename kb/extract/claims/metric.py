@@ -9,7 +9,17 @@
 - for a duration, ``连续举办年数``, ``诞生年数`` or the verb phrase of the next
   clause (``十年来，X推动…`` → ``推动…的年数``);
 - a clause without a figure may set up the metric of the next figures
-  (``制定…的国家数量持续增加`` → ``制定…的国家数``).
+  (``制定…的国家数量持续增加`` → ``制定…的国家数``);
+- the words a reader expects, not the sentence's modifiers: a clause ending in 的
+  says what the counted did (``出席开幕式的1500多位嘉宾…`` → ``出席开幕式嘉宾数``), a
+  figure closing a modifier has no verb phrase of its own (``可容纳3000人的…`` →
+  ``可容纳人数``), gathering at an event is attending it (``齐聚`` → ``参会``),
+  listed nouns are joined by 和, a noun phrase naming a count is the metric
+  (``连接数超过3.9亿户``);
+- places counted before exhibitors or entries are their origin
+  (``参展企业来源国家和地区数``); countries take part in a meeting themselves;
+- the activity before a duration or an anniversary (``生活工作年数``,
+  ``接入国际互联网周年数``), a share of what follows it (``覆盖95%的县区`` → ``覆盖县区比例``).
 
 Every word written into a metric or read in one is data: ``metric_words`` and
 the other sections of ``rules/claims.yaml`` (via :class:`ClaimRules`), the
@@ -29,6 +39,7 @@ from kb.extract.orgs.rules import org_rules
 from kb.normalise.numbers import Quantity, counted_before
 
 _PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
+_LIST_COMMA = "、"
 _MAX_POSSESSED = 8  # longer, the words after 的 are a clause of their own, not a noun
 
 
@@ -50,16 +61,32 @@ def _verb_phrase(art: Article, start: int, end: int) -> str:
 def _count_metric(art: Article, sent: Sentence, q: Quantity, np: str, vp: str, np_start: int) -> str | None:
     rules, w = art.rules, art.rules.words
     if np and len(np) <= 3:  # a verb before the figure: 已发布超110个…项目, 联合15家单位…
+        # 可容纳3000人的会场: the figure closes a modifier of the noun after 的, no verb phrase of its own
+        vp = "" if vp.startswith(rules.possessive) and not np.startswith(tuple(w.prepositions)) else vp
         return _verb_count_metric(art, sent, q, np.rstrip(rules.perfective), vp, np_start)
     if vp and (q.text.endswith(q.unit) or not sent.metric):
         noun = _qualified_noun(art, sent, q, _noun_of(q, rules))
         return f"{vp}{noun}{w.count}" if len(vp) <= 2 else f"{vp}{rules.possessive}{noun}{w.count}"
-    if np and not vp and counted_before(q):  # 处置账号13.4亿个, 下架应用程序2160余款: the phrase before it
-        return f"{np}{w.count}"
+    if np and np.endswith((*w.count_ends, *rules.heads)) and np not in (*w.count_ends, *rules.heads):
+        return np.replace(w.quantity, w.count)  # 连接数超过3.9亿户, 服务企业数量超过5万家: it names the count
+    if np and not vp and counted_before(q):  # 处置账号13.4亿个, 下架应用程序、小程序2160余款: the phrase before it
+        return f"{np.replace(_LIST_COMMA, w.joiner)}{w.count}"
     if np and not vp and not sent.metric and np.endswith((*rules.heads, w.quantity, q.unit)):
         return np.replace(w.quantity, w.count)  # 网民规模近11亿人: a noun phrase of size before the figure
     # 拥有超过1000名研发人员, 等20场分论坛: the counted noun as written
     return sent.metric or (f"{_noun_of(q, rules)}{w.count}" if q.text.endswith(q.unit) else None)
+
+
+def _modified_noun(art: Article, q: Quantity, core: str, np: str) -> str | None:
+    """出席开幕式的1500多位嘉宾…, 各国申报的210余项案例: a clause ending in 的 right before the figure
+    says what the counted noun did; with the noun written in the figure it is the metric (出席开幕式嘉宾数)."""
+    noun = _noun_of(q, art.rules)
+    np = np.split(art.rules.words.coming_from)[0]  # 收录来自中外机构的30个案例: where they come from is no deed
+    if not core.endswith(art.rules.possessive) or len(np) < 2 or art.rules.possessive in np:
+        return None
+    if not q.text.endswith(noun) or noun == q.unit and len(noun) < 2:
+        return None
+    return f"{np}{noun}{art.rules.words.count}"
 
 
 def _verb_count_metric(art: Article, sent: Sentence, q: Quantity, verb: str, vp: str, np_start: int) -> str:
@@ -142,14 +169,37 @@ def _duration_metric(art: Article, q: Quantity, np_start: int, subject: str | No
         return f"{words[-1]}{w.years}" if len(words) > 1 else None
     # The years of an event series are years of holding it; a name that is also an organisation's counts
     # years of its development (十年来，世界互联网大会… names the conference and its organisation).
+    written = rules.number_part.sub("", q.text)
+    if written != q.unit and written.endswith(q.unit):  # 接入国际互联网30周年 → 接入国际互联网周年数
+        return _years_of_activity(art, np_start, q, f"{written}{w.count}")
     if subject and subject.endswith(rules.event_heads):
         if q.unit != rules.year_unit:  # 三天时间里 about an event: its session, never years of holding it
             return f"{w.session}{q.unit}{w.count}"
         known = subject in art.org_names or subject in org_rules().entries  # a body's name, said or known
         return w.developed_years if known else w.held_years
     if strip_words(raw, rules.duration_dropped, front=True):
-        return None
+        return _years_of_activity(art, np_start, q, w.years)
     return _next_clause_metric(art, q, sentence_end)
+
+
+def _years_of_activity(art: Article, start: int, q: Quantity, years: str) -> str | None:
+    """在这里生活工作十多年 → 生活工作年数: the verb phrase right before a duration (after the last
+    predicate, without frames, adverbs and fillers) is the activity it measures; a reference (这) is none."""
+    rules = art.rules
+    if art.text.startswith(rules.open_period_ends, q.end):  # 展示了1年来…的新进展: a period up to now
+        return None
+    pos = begin = start
+    for word in art.words(start, q.start):  # after the last predicate word (今年也是…周年)
+        pos = art.text.find(word, pos) + len(word)
+        begin = pos if word in dict(rules.predicates) else begin
+    rest = art.text[begin:q.start]
+    begin = skip_front(art, begin + len(rest) - len(rest.lstrip(_LIST_COMMA)), q.start)  # past 、, names, adverbs
+    vp = _without_fillers(_verb_phrase(art, begin, q.start), rules.fillers)
+    if vp in rules.duration_dropped or len(strip_words(vp, rules.duration_dropped, front=True)) < 2:
+        return None  # 未来三年, 过去十年: a time, no activity
+    if vp.startswith(rules.references) or vp.endswith(rules.possessive):
+        return None
+    return f"{vp}{years}"
 
 
 def _next_clause_metric(art: Article, q: Quantity, sentence_end: int) -> str | None:
@@ -195,7 +245,22 @@ def _frame_metric(art: Article, sent: Sentence, q: Quantity) -> str | None:
     if q.kind == "count" and (listed := _listed_metric(art, sent, q)):
         return listed
     verb = sent.participation_after(art, q.end)
+    if verb in w.origin_verbs and q.kind == "count" and q.unit in rules.origin_units:
+        if origin := _origin_metric(art, q, verb):
+            return origin
     return f"{verb}{q.unit}{w.count}" if verb and q.kind == "count" else None
+
+
+def _origin_metric(art: Article, q: Quantity, verb: str) -> str | None:
+    """来自40个国家和地区的400余家企业参展 → 参展企业来源国家和地区数: places counted right before the
+    count of exhibitors or entries (…的 between them, or nothing) are where those come from."""
+    after = art.quantity_from(q.end)
+    if after is None or after.kind != "count" or art.text[q.end:after.start] not in ("", art.rules.possessive):
+        return None
+    noun = _noun_of(after, art.rules)
+    if not after.text.endswith(noun) or len(noun) < 2:
+        return None
+    return f"{verb}{noun}{art.rules.words.origin}{q.unit}{art.rules.words.count}"
 
 
 def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], subject: str | None) -> str | None:
@@ -209,17 +274,19 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
     np_start = _past_modified_name(art, np_start, q.start)
     group = group_subject(art, clause[0], q.start)  # 中美两国贸易额: the group is the subject, not the metric
     np_start = max(np_start, group.end()) if group else np_start
-    core, _ = strip_end(text[np_start:q.start], rules.adverbs)
+    core, _ = strip_end(text[np_start:q.start].lstrip(_LIST_COMMA), rules.adverbs)
     predicate = next((p for p in rules.predicates if core.endswith(p[0])), None)
     if predicate:
         core, _ = strip_end(core[: -len(predicate[0])], rules.adverbs)
     core, comparative = _comparative(core, rules)
-    np = _without_fillers(clean_metric(core.strip(rules.possessive), rules), rules.fillers)
+    np = _without_fillers(clean_metric(core.strip(rules.possessive), rules), (*rules.fillers, w.coming_from))
     np = _without_fillers(rules.leading_time.sub("", np), rules.fillers)
     if np.startswith(w.share_verb) or np.endswith(w.share_verb):  # 占GDP比重达到34.8%, 外宾约占四成: who holds it
         np = _share_owner(art, sent, q, np, subject)
         if np.endswith(w.bare_share):
             return np
+    if q.kind == "share" and not predicate and (following := _share_of_following(art, sent, q, core, np)):
+        return following
     if np in rules.relative and sent.metric:  # 比重同比提升: the share named before
         np = sent.metric if sent.metric.endswith(np) else strip_end(sent.metric, rules.heads)[0] + np
     if q.kind == "amount" and np in rules.spending_verbs:  # 我们将投入不少于20亿元 → 投入金额
@@ -228,7 +295,8 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         return np if np.endswith(tuple(w.counted)) else f"{np}{w.count}"  # 新增网民2480万人 → 新增网民数
     next_q = min([p.start for p in _quantities_after(art, q)] + [clause[1]])
     vp = _verb_phrase(art, q.end, min(next_q, clause[1]))
-    vp = "" if vp in rules.list_joiners else vp  # 51个国家、130多家企业: a list goes on, no verb phrase
+    # 51个国家、130多家企业, 连接设备超100万台、服务企业数量…: a list goes on, no verb phrase
+    vp = "" if vp in rules.list_joiners or vp.startswith(_LIST_COMMA) else vp
     if predicate and predicate[1]:
         suffix = w.point_growth if q.unit == rules.point_unit else w.growth.get(q.kind, w.count)
         return f"{np or _growth_topic(sent.metric, w)}{comparative}{predicate[0].rstrip(rules.perfective)}{suffix}"
@@ -236,6 +304,8 @@ def _metric(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, int], 
         return f"{np or sent.metric or ''}{w.doubling}"
     if not predicate and (share := rules.share_of.search(np)):
         return _share_metric(rules, np, share)
+    if q.kind == "count" and not predicate and (modified := _modified_noun(art, q, core, np)):
+        return modified
     if q.kind == "count" and (not predicate or not np):  # 仍有约26亿人尚未接入互联网: the verb phrase after
         return _count_metric(art, sent, q, np, vp, np_start)
     if q.kind == "count" and np and not np.endswith((*w.count_ends, *rules.heads, *w.share_nouns)):
@@ -251,6 +321,45 @@ def _share_metric(rules: ClaimRules, np: str, share: re.Match) -> str:
     share_of = share.group(1)
     noun = "" if share_of.endswith(tuple(w.share_nouns)) else w.share
     return _share_noun(f"{owner}{w.share_verb}{share_of}{noun}", rules)
+
+
+def _noun_after(art: Article, pos: int, end: int) -> str | None:
+    """覆盖95%的县区和35%的乡镇 at the first 的 → 县区: the noun after 的, up to a list joiner, a figure or
+    the clause's end; None when no 的 follows or the words run on into a clause."""
+    if not art.text.startswith(art.rules.possessive, pos):
+        return None
+    pos += len(art.rules.possessive)
+    nxt = art.quantity_from(pos)
+    end = min(clause_end(art.text, pos, end), nxt.start if nxt else end)
+    words = art.words(pos, end)
+    cut = next((i for i, word in enumerate(words) if word in art.rules.list_joiners), len(words))
+    noun = "".join(words[:cut])
+    return noun if 0 < len(noun) <= _MAX_POSSESSED and art.rules.possessive not in noun else None
+
+
+def _share_of_following(art: Article, sent: Sentence, q: Quantity, core: str, np: str) -> str | None:
+    """覆盖全国所有地级市、95%以上的县区和35%的乡镇 → 覆盖县区比例, 覆盖乡镇比例: a share followed by 的 and a
+    noun is the share of those things the verb before it reaches (the verb opens a list of objects: its
+    first word; a place before the figure is the subject's scope). The next share of the list keeps the verb."""
+    rules, w = art.rules, art.rules.words
+    noun = _noun_after(art, q.end, sent.end)
+    if not noun or noun.endswith(tuple(p for p, growth in rules.predicates if growth)):
+        return None  # 保持9.7%的高位增长: a rate, no share of things
+    prev = next(((p, c) for p, c in art.claims_back_to(sent.start) if p.end <= q.start), None)
+    before = _noun_after(art, prev[0].end, q.start) if prev and prev[0].kind == "share" and prev[1].metric else None
+    if before and art.text[prev[0].end:q.start].rstrip("".join(rules.list_joiners)).endswith(before):
+        old = f"{before}{w.proportion}"  # 95%以上的县区和35%的乡镇: the list of shares goes on
+        return prev[1].metric.replace(old, f"{noun}{w.proportion}") if prev[1].metric.endswith(old) else None
+    if not np or w.share_verb in np or rules.possessive in np:
+        return None
+    places = tuple(p for p, _ in rules.places)
+    first = np.split(_LIST_COMMA)[0]  # 覆盖全国所有地级市、95%…: the verb phrase opens the list's first item
+    at = min((i for i in (first.find(p) for p in places) if i > 0), default=-1)
+    if _LIST_COMMA in np:
+        verb = first[:at] if at > 0 else (art.words(q.start - len(core), q.start) or [""])[0]
+    else:
+        verb = strip_end(np, places)[0]
+    return f"{verb}{noun}{w.proportion}" if len(verb) >= 2 else None
 
 
 def _listed_metric(art: Article, sent: Sentence, q: Quantity) -> str | None:

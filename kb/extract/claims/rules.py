@@ -78,6 +78,12 @@ class MetricWords(Rule):
     share: str  # the share noun written when none is (外宾占GDP → 外宾占GDP比重)
     bare_share: str  # a share of nothing named: 外宾约占四成 → 外宾占比
     share_nouns: list[str]  # nouns of a share, written without 的 before them
+    origin: str  # where the counted participants come from: 参展企业来源国家和地区数
+    origin_verbs: list[str]  # taking part as a body from a place (参展, 参赛): a place count is their origin
+    joiner: str  # joins the listed nouns of a metric: 下架应用程序、小程序 → 下架应用程序和小程序数
+    proportion: str  # a share of the things after the figure: 覆盖95%的县区 → 覆盖县区比例
+    coming_from: str  # where the counted come from (来自X的30个案例): no part of what is measured
+    prepositions: list[str]  # open no verb phrase: 对52个国家的发展情况 (52个国家 is a possessor there)
 
 
 @dataclass(frozen=True)

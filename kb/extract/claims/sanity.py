@@ -2,7 +2,7 @@
 
 A metric is built from the words around a figure, and odd sentences give odd
 words (``但“仍``, ``占GDP比重比重``, ``设置和多场分论坛论坛数``). :func:`sane_metric`
-cleans what can be cleaned — quote marks, a leading conjunction or adverb
+cleans what can be cleaned — quote marks, spaces of the page's layout, a leading conjunction or adverb
 (``metric_openers`` of ``rules/claims.yaml``), a segment written twice in a
 row — and rejects what is no noun phrase: a metric holding a count of its own
 (``多场``, ``20个``), or ending in a function word or a verb particle. A
@@ -20,12 +20,14 @@ from kb.extract.claims.rules import ClaimRules
 from kb.normalise.numbers import Quantity
 
 _REPEATED = re.compile(r"(.{2,}?)\1")
+# a space next to a non-ASCII character is page layout (广受关注 的报告), one between Latin words is not
+_LAYOUT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
 def clean_metric(metric: str, rules: ClaimRules) -> str:
-    """``metric`` without quote marks, leading conjunctions/adverbs and doubled segments, with
+    """``metric`` without quote marks, layout spaces, leading conjunctions/adverbs and doubled segments, with
     one word for the variants of its first one (``metric_forms``: 参加嘉宾数 → 参会嘉宾数)."""
-    metric = "".join(c for c in metric if c not in QUOTES).strip()
+    metric = _LAYOUT_SPACE.sub("", "".join(c for c in metric if c not in QUOTES)).strip()
     while (m := rules.metric_openers.match(metric)) and len(metric) > m.end():
         metric = metric[m.end():]
     if rules.metric_openers.fullmatch(metric):
