@@ -34,6 +34,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from kb.nlp.text import SENTENCE_ENDS
+
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "〇零一二三四五六七八九十两"
@@ -66,7 +68,7 @@ DATE_RE = re.compile(
     rf"|(?P<rday>{'|'.join(RELATIVE_DAYS)}|(?<![{_NOT_RECENT}])(?:{'|'.join(RECENT_DAYS)})))"
     rf"(?:{_DASH}(?:(?P<y2>{_YEAR})年)?(?:(?P<m2>{_NUM})月)?(?:(?P<d2>{_NUM})[日号])?)?"
 )
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS)}]")
 _UNTIL_BEFORE = re.compile(r"(?:至|到)$")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from kb.nlp.text import SENTENCE_ENDS
 from kb.extract.claims.context import group_subject, is_comparison_base, issuer_of, part_of_year
 from kb.extract.orgs.rules import org_rules
 from kb.extract.claims.rules import ClaimRules
@@ -28,7 +29,7 @@ from kb.normalise.numbers import Quantity
 from kb.records.models import Document, Event, normalise_key
 
 _PAREN_OPEN = "（("
-_SENTENCE_ENDS = "。！？!?\n"
+_SENTENCE_ENDS = SENTENCE_ENDS
 _PICKED = ("org", "event", "series", "place")  # the kinds of mention a figure can be about, in order
 ANAPHOR_RULE = "ana-this-report"
 TITLE_RULE = "src-title-opens"  # a data document opening its sentence: the subject of its figures

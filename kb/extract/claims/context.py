@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from kb.nlp.text import SENTENCE_ENDS
 from kb.normalise.dates import DateMention
 from kb.extract.claims.text import Article, Sentence
 from kb.normalise.numbers import Quantity
@@ -31,7 +32,7 @@ from kb.records.models import Claim, Document, normalise_key
 RELEASE_RULE = "rel-release"  # the release_verbs rule of rules/claims.yaml that makes the frame
 _REFERRING_RULES = ("src-document-says", "ana-this-report")  # frames referring back to a named report
 _LARGE_COUNT = 10_000  # equal counts this large in headline and body are one figure, not chance
-_SENTENCE_START = "。！？!?\n"
+_SENTENCE_START = SENTENCE_ENDS  # a sentence starts after one
 
 
 def _sentence_start(text: str, pos: int) -> int:

@@ -32,6 +32,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
+from kb.nlp.text import SENTENCE_ENDS
 from kb.extract.claims.attribution import (REFERRING_RULES, SPEAKING_RULES, TITLE_RULE, claim_source, compared_period, claim_subject, claim_time, event_time, generic_subject,
                                           paragraph_sources, sentence_sources)
 from kb.extract.claims.context import context_time, cutoff_time, headline_end, merge_headline, release_frames
@@ -80,7 +81,7 @@ def _claim(doc: Doc, art: Article, sent: Sentence, q: Quantity, events: list[Eve
 def _evidence(art: Article, clause: tuple[int, int], sentence_end: int) -> str:
     """The clause of the figure, run on into the next ones while it is too short to say much."""
     start, end = clause
-    while end - start < 12 and end < sentence_end and art.text[end] not in "。！？!?\n":
+    while end - start < 12 and end < sentence_end and art.text[end] not in SENTENCE_ENDS:
         end = clause_end(art.text, end + 1, sentence_end)
     return art.text[start:end].strip()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from kb.nlp.pipeline import sentence_spans as nlp_sentences, text_of, words_of
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.extract.candidates import rule_matches
 from kb.normalise.dates import DateMention, year_of
 from kb.extract.claims.rules import ClaimRules
@@ -24,9 +25,10 @@ from kb.records.models import Claim, Document, Event, normalise_key
 
 QUOTES = "“”\"‘’「」『』"
 _QUOTE_MARK = re.compile(f"[{re.escape(QUOTES)}]")
-CLAUSE_BREAK = re.compile(r"[，,：:（）()。！？!?；;\n]|……")
-# Where a sentence ends even if the sentencizer ran on (…… before a paragraph break).
-_SENTENCE_BREAK = re.compile(r"[。！？!?]+|\n+|…+(?=\s)")
+# A clause (kb.nlp.text); for a figure's frame a bracket or …… closes one too.
+CLAUSE_BREAK = re.compile(f"[{re.escape(CLAUSE_ENDS)}（）()]|……")
+# A sentence (kb.nlp.text), and …… before a paragraph break.
+_SENTENCE_BREAK = re.compile(f"[{re.escape(SENTENCE_ENDS.replace(chr(10), ''))}]+|\n+|…+(?=\s)")
 
 
 # --- mentions of names ------------------------------------------------------------

@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
+from kb.nlp.text import CLAUSE_ENDS, SENTENCE_ENDS
 from kb.extract.candidates import rule_matches
 from kb.nlp.pipeline import clean_span
 from kb.extract.context import Context, anaphor_host, during_noun, host_event
@@ -49,7 +50,7 @@ from kb.records.models import Document, Event, Organization, Provenance, merge_a
 
 __all__ = ["document_mentions", "find_documents", "load_document_rules"]
 
-_DOC_SENTENCE_END = "。！？!?；;\n"
+_DOC_SENTENCE_END = SENTENCE_ENDS
 
 
 @dataclass
@@ -105,7 +106,7 @@ def find_documents(doc: Doc, orgs: list[Organization] = (), events: list[Event] 
 def _released_at_after(text: str, rules: DocumentRules, t: _Title, spans: list[tuple[int, int, str]]) -> str | None:
     """The event named after the title in its sentence with 上/期间 and a release verb right
     after (``《…》蓝皮书在第四届世界互联网大会上发布``)."""
-    sentence_end = min((i for i in (text.find(c, t.end) for c in "。！？!?\n") if i >= 0), default=len(text))
+    sentence_end = min((i for i in (text.find(c, t.end) for c in SENTENCE_ENDS) if i >= 0), default=len(text))
     for start, end, name in spans:
         if t.end <= start and end <= sentence_end:
             during = next((w for w in rules.at_event["during"] if text.startswith(w, end)), None)
@@ -227,7 +228,7 @@ def _goes_on(text: str, rules: DocumentRules, t: _Title, last: Document) -> bool
     summit's outcomes goes on."""
     if t.verb_at is None or last.event is None:
         return False
-    clause = max(text.rfind(c, 0, t.verb_at) for c in "，,。；;！？!?\n") + 1
+    clause = max(text.rfind(c, 0, t.verb_at) for c in CLAUSE_ENDS.replace("：", "").replace(":", "")) + 1
     paragraph = text.rfind("\n", 0, t.start)
     last_at = text.rfind("《" + last.title, 0, t.start)
     return not text[clause:t.verb_at].strip() and last_at > paragraph

@@ -10,10 +10,11 @@ event's year. The words are rules: section ``at_event`` of ``rules/documents.yam
 
 from __future__ import annotations
 
+from kb.nlp.text import SENTENCE_ENDS
 from kb.extract.context import anaphor_host
 from kb.extract.documents.rules import DocumentRules
 
-_SENTENCE_END = "。！？!?；;\n"
+_SENTENCE_END = SENTENCE_ENDS
 
 
 def time_of(name: str | None, events, article_date: str | None = None) -> str | None:
