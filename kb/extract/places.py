@@ -66,11 +66,13 @@ def place_mentions(doc: Doc, names: list = ()) -> list[Place]:
     found += [Place(s, e, text[s:e], TAGGER_RULE) for s, e in proposals(doc, "LOC") if rules.division.match(text[s:e])]
     inside = Cover([(n.start, n.end) for n in names])
     kept: list[Place] = []
+    taken: set[int] = set()  # characters of the places kept (each a few characters: linear)
     for p in sorted(found, key=lambda p: (p.start - p.end, p.start)):  # longest first
-        if inside.covers(p.start, p.end) or any(p.start < k.end and k.start < p.end for k in kept):
+        if inside.covers(p.start, p.end) or not taken.isdisjoint(range(p.start, p.end)):
             continue
         span = doc.char_span(p.start, p.end, alignment_mode="expand")
         if span is not None and len(span.text) > len(p.name) + 1:
             continue  # a token holding more (the segmenter's one word for 世界互联网大会乌镇峰会): part of a name
         kept.append(p)
+        taken.update(range(p.start, p.end))
     return sorted(kept, key=lambda p: p.start)

@@ -37,11 +37,15 @@ class Sorted:
     def __init__(self, items):
         self.items = list(items)
         self.starts = [_start(i) for i in self.items]
+        self.longest = max((_end(i) - s for i, s in zip(self.items, self.starts)), default=0)
 
     def within(self, start: int, end: int) -> list:
-        """The items with ``start <= item.start`` and ``item.end <= end``."""
+        """The items with ``start <= item.start`` and ``item.end <= end``. Only the items
+        starting less than the longest item's length before ``end`` can reach past it: the
+        rest are taken as a slice, so a query costs its answer, not a scan of it."""
         first, last = bisect_left(self.starts, start), bisect_right(self.starts, end)
-        return [i for i in self.items[first:last] if _end(i) <= end]
+        sure = max(first, bisect_right(self.starts, end - self.longest, first, last))
+        return self.items[first:sure] + [i for i in self.items[sure:last] if _end(i) <= end]
 
     def starting_in(self, start: int, end: int) -> list:
         """The items with ``start <= item.start < end``."""

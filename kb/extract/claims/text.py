@@ -203,12 +203,14 @@ class Article:
     _dates: Sorted = field(init=False, repr=False)
     _ignored: Sorted = field(init=False, repr=False)
     _ignored_cover: Cover = field(init=False, repr=False)
+    _topical: Sorted = field(init=False, repr=False)  # the mentions outside every ignore frame
     _quantities: tuple[list, Sorted] | None = field(default=None, init=False, repr=False)  # (list indexed, index)
 
     def __post_init__(self) -> None:
         self._word_ends = [e for _, e in self.spans]
         self._mentions, self._dates, self._ignored = Sorted(self.mentions), Sorted(self.dates), Sorted(self.ignored)
         self._ignored_cover = Cover(self.ignored)
+        self._topical = Sorted(m for m in self.mentions if not self._ignored_cover.covers(m.start, m.end))
 
     def words(self, start: int, end: int) -> list[str]:
         """The segmenter's words in ``[start, end)`` (cut at the edges), punctuation dropped."""
@@ -221,10 +223,7 @@ class Article:
 
     def mentions_in(self, start: int, end: int, *, topical: bool = True) -> list[Mention]:
         """Names in ``[start, end)``; topical ones exclude names inside an ignore frame."""
-        out = self._mentions.within(start, end)
-        if topical:
-            out = [m for m in out if not self.ignored_covers(m.start, m.end)]
-        return out
+        return (self._topical if topical else self._mentions).within(start, end)
 
     def ignored_covers(self, start: int, end: int) -> bool:
         """``[start, end)`` lies inside an ignore frame."""
