@@ -117,13 +117,14 @@ def node_labels(merged: Merged, ids: set[str]) -> dict[str, str]:
 
 
 def _record_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
-    for record in merged.records():
-        attrs = record.model_dump(mode="json", exclude={"provenance"})
+    for record_id, record in merged.with_ids():
+        attrs = record.model_dump(mode="json", exclude={"provenance", "id"})
+        attrs["id"] = record_id  # where the dump puts it (computed fields last), not computed again
         if isinstance(record, Person):
             attrs["roles"] = [_role_text(r.title, r.organization) for r in record.roles]
         attrs.update(type=NODE_TYPES[type(record)], label=node_label(record), year=record_year(record))
-        attrs["docs"] = merged.docs_of(record.id)
-        yield record.id, attrs
+        attrs["docs"] = merged.docs_of(record_id)
+        yield record_id, attrs
 
 
 def _article_nodes(merged: Merged) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -177,9 +178,9 @@ def _edges(merged: Merged) -> Iterator[Edge]:
 
 
 def _mention_edges(merged: Merged) -> Iterator[Edge]:
-    for record in merged.records():
-        for doc in merged.docs_of(record.id):
-            yield record.id, article_id(doc), "mentioned_in", ()
+    for record_id, _ in merged.with_ids():
+        for doc in merged.docs_of(record_id):
+            yield record_id, article_id(doc), "mentioned_in", ()
 
 
 def _document_edges(merged: Merged) -> Iterator[Edge]:

@@ -63,9 +63,9 @@ from kb.records.models import (
 R = TypeVar("R", bound=Record)
 Member = tuple[str, Record]  # (article file name, record as stated there)
 # A group's members (article, id() of the record object) and the chosen name → the combined
-# record, the articles stating it, its disagreements and the alias look-ups it made (folded
-# name → canonical name or None), which must give the same answers for it to be reused.
-MergeMemo = dict[tuple, tuple[Record, list[str], list["Disagreement"], tuple[tuple[str, str | None], ...]]]
+# record, its id, the articles stating it, its disagreements and the alias look-ups it made
+# (folded name → canonical name or None), which must give the same answers for it to be reused.
+MergeMemo = dict[tuple, tuple[Record, str, list[str], list["Disagreement"], tuple[tuple[str, str | None], ...]]]
 
 # Fields whose value is not compared: text is "as written", evidence a quote.
 _NOT_COMPARED = frozenset({"evidence", "text"})
@@ -156,15 +156,19 @@ class Merged(BaseModel):
     conflicts: list[Conflict] = []
     _by_id: dict[str, Record] = PrivateAttr(default_factory=dict)
     _by_name: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+    _ids: list[str] = PrivateAttr(default_factory=list)
 
     def model_post_init(self, context: Any) -> None:
         index = context.get("index") if isinstance(context, dict) else None
+        known = iter(context["ids"]) if isinstance(context, dict) and "ids" in context else None
         if index is not None:  # given by kb.store.knowledge as this method made it before
-            self._by_id = dict(zip(index["ids"], self.records()))
+            self._ids = list(index["ids"])
+            self._by_id = dict(zip(self._ids, self.records()))
             self._by_name = index["names"]
             return
         for record in self.records():
-            record_id = record.id  # computed from the fields at every access: once here
+            record_id = record.id if known is None else next(known)  # computed at every access: once
+            self._ids.append(record_id)
             self._by_id[record_id] = record
             for name in names_of(record):
                 ids = self._by_name.setdefault(fold(name), [])
@@ -178,7 +182,12 @@ class Merged(BaseModel):
         """The look-up tables built on validation, as plain data: ``ids`` (of :meth:`records`,
         in order) and ``names`` (folded name → ids). Validating with ``context={"index": …}``
         takes them instead of computing every id and folding every name again."""
-        return {"ids": [r.id for r in self.records()], "names": self._by_name}
+        return {"ids": list(self._ids), "names": self._by_name}
+
+    def with_ids(self) -> list[tuple[str, Record]]:
+        """(id, record) for every record of :meth:`records`, in order: the ids computed on
+        validation (a record computes its id from its fields at every access)."""
+        return list(zip(self._ids, self.records()))
 
     def get(self, record_id: str) -> Record | None:
         return self._by_id.get(record_id)
@@ -262,19 +271,15 @@ def _merge(ordered: list[ArticleFacts], memo: MergeMemo | None) -> Merged:
     people = merger.by_key(members[Person], lambda p: fold(p.name))
     documents = merger.by_key(members[Document], lambda d: (fold(d.title), d.kind))
     claims = merger.claims(members[Claim])
-    return Merged(
+    sections = [merger.by_id(records) for records in (events, orgs, people, documents, claims)]
+    return Merged.model_validate(dict(
         articles={a.doc: a.doc_date for a in ordered},
         article_info={a.doc: a.metadata() for a in ordered if a.metadata()},
-        events=_by_id(events), organizations=_by_id(orgs), people=_by_id(people),
-        documents=_by_id(documents), claims=_by_id(claims),
+        events=sections[0], organizations=sections[1], people=sections[2], documents=sections[3], claims=sections[4],
         mentions=dict(sorted(merger.mentions.items())),
         disagreements=sorted(merger.disagreements, key=lambda d: (d.record, d.field)),
         conflicts=merger.conflicts,
-    )
-
-
-def _by_id(records: list[R]) -> list[R]:
-    return sorted(records, key=lambda r: r.id)
+    ), context={"ids": [merger.ids[id(r)] for records in sections for r in records]})
 
 
 def _groups(members: list[Member], key: Callable[[Any], Any]) -> list[list[Member]]:
@@ -301,6 +306,11 @@ class _Merger:
         self.conflicts: list[Conflict] = []
         self.canonical_org: dict[str, str] = {}  # folded name or alias → folded canonical name
         self.looked_up: dict[str, str | None] = {}  # alias look-ups of the group being combined
+        self.ids: dict[int, str] = {}  # id() of a combined record (kept alive by the merge) → its record id
+
+    def by_id(self, records: list[R]) -> list[R]:
+        """``records`` (combined by this merger) sorted by record id, no id computed again."""
+        return sorted(records, key=lambda r: self.ids[id(r)])
 
     def key_of(self, value: Any) -> Any:
         """Values are the same (up to script and organisation aliases) when their keys are equal."""
@@ -345,15 +355,16 @@ class _Merger:
         (looked up in the memo when this very group was combined before)."""
         memo_key = (tuple((doc, id(record)) for doc, record in group), name)
         found = self.memo.get(memo_key)
-        if found is None or any(self.canonical_org.get(k) != v for k, v in found[3]):
+        if found is None or any(self.canonical_org.get(k) != v for k, v in found[4]):
             self.looked_up = {}
             found = self.memo[memo_key] = (*self._combine(group, name), tuple(self.looked_up.items()))
-        merged, docs, disagreements, _ = found
-        self.mentions[merged.id] = docs
+        merged, record_id, docs, disagreements, _ = found
+        self.ids[id(merged)] = record_id
+        self.mentions[record_id] = docs
         self.disagreements.extend(disagreements)
         return merged
 
-    def _combine(self, group: list[Member], name: str | None) -> tuple[Record, list[str], list[Disagreement]]:
+    def _combine(self, group: list[Member], name: str | None) -> tuple[Record, str, list[str], list[Disagreement]]:
         first = group[0][1]
         update: dict[str, Any] = {}
         disagreeing: list[tuple[str, list[tuple[Any, list[str]]]]] = []
@@ -371,8 +382,9 @@ class _Merger:
             update["aliases"] = _aliases(update["name"], group)
         merged = first.model_copy(update=update)
         docs = sorted({doc for doc, _ in group} | {p.doc for p in merged.provenance})
-        return merged, docs, [
-            Disagreement(record=merged.id, field=f, values=[Variant(value=v, docs=d) for v, d in variants])
+        record_id = merged.id
+        return merged, record_id, docs, [
+            Disagreement(record=record_id, field=f, values=[Variant(value=v, docs=d) for v, d in variants])
             for f, variants in disagreeing
         ]
 

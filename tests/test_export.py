@@ -387,3 +387,27 @@ def test_export_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
         atomic_write(target, "new")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["out.txt"]
+
+
+# Text the XML writers must escape (they write text directly, not through xml.etree).
+AWKWARD = [
+    ("ampersand", "A & B"),
+    ("angle brackets", "<b>粗体</b>"),
+    ("quotes", "say \"hi\" and 'bye'"),
+    ("newline and tab", "line one\nline\ttwo"),
+    ("entity-like", "&amp; &#10; &lt;"),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in AWKWARD], ids=[n for n, _ in AWKWARD])
+def test_export_xml_text_reads_back_as_written(text):
+    graph = nx.MultiDiGraph()
+    graph.add_node("org:x", type="organization", label=text, note=text)
+    graph.add_node("org:y", type="organization", label="y")
+    graph.add_edge("org:x", "org:y", key="about", type="about", label=text)
+    graphml = nx.parse_graphml(graphml_bytes(graph).decode("utf-8"))
+    gexf = nx.read_gexf(io.BytesIO(gexf_bytes(graph)))
+    for back in (graphml, gexf):
+        node = back.nodes[graphml_node_id("org:x")]
+        assert (node["label"], node["note"]) == (text, text)
+        assert [d["label"] for _, _, d in back.edges(data=True)] == [text]

@@ -175,6 +175,55 @@ def test_store_rebuild_with_one_changed_article_rewrites_only_it(gold, tmp_path)
     assert [name for name in articles if after[name] != before[name]] == ["articles/001_2a564194b7dcf398.yaml"]
 
 
+def _renamed_event(gold: list[ArticleFacts]) -> list[ArticleFacts]:
+    """The first dated event of the gold articles renamed: a new record on the timeline."""
+    n = next(n for n, facts in enumerate(gold) if any(e.start_date or e.year for e in facts.events))
+    events = list(gold[n].events)
+    i = next(i for i, e in enumerate(events) if e.start_date or e.year)
+    events[i] = events[i].model_copy(update={"name": events[i].name + "分论坛"})
+    return [*gold[:n], gold[n].model_copy(update={"events": events}), *gold[n + 1:]]
+
+
+SECTION_FILES = [f"facts/{name}.yaml" for name in ("events", "organizations", "people", "documents", "claims")]
+
+
+# (what changes in the gold articles, outputs made again, outputs kept as they were)
+REMADE_CASES = [
+    ("an article's date", lambda gold: [gold[0].model_copy(update={"doc_date": "2000-01-01"}), *gold[1:]],
+     ["graph.graphml", "graph.gexf"], ["timeline.svg", "timeline.png", *SECTION_FILES]),
+    ("an event's name", _renamed_event,
+     ["graph.graphml", "graph.gexf", "timeline.svg", "timeline.png", "facts/events.yaml"], SECTION_FILES[1:]),
+]
+
+
+@pytest.mark.parametrize("change, remade, kept", [c[1:] for c in REMADE_CASES], ids=[c[0] for c in REMADE_CASES])
+def test_store_rebuild_makes_again_only_the_outputs_whose_inputs_changed(gold, tmp_path, monkeypatch, change, remade, kept):
+    from kb.store import build
+
+    write_build(KnowledgeBase(gold), tmp_path)
+    before = _stats(tmp_path)
+    old = {name: (tmp_path / name).read_bytes() for name in remade}
+    drawn: list[str] = []
+    for name in ("write_timeline", "write_timeline_png", "facts_yaml"):  # count what is made again
+        made = getattr(build, name)
+        monkeypatch.setattr(build, name, lambda *a, _made=made, _name=name, **k: drawn.append(_name) or _made(*a, **k))
+    write_build(KnowledgeBase(change(gold)), tmp_path)
+    after = _stats(tmp_path)
+    assert [name for name in kept if after[name] != before[name]] == []  # same file, same mtime
+    assert [name for name in remade if (tmp_path / name).read_bytes() == old[name]] == []
+    assert ("write_timeline" in drawn) == ("timeline.svg" in remade)
+    assert drawn.count("facts_yaml") == len([name for name in remade if name.startswith("facts/")])
+
+
+def test_store_output_edited_by_hand_is_made_again(gold, tmp_path):
+    write_build(KnowledgeBase(gold), tmp_path)
+    svg = tmp_path / "timeline.svg"
+    made = svg.read_bytes()
+    svg.write_bytes(made.replace(b"</svg>", b"<!-- edited --></svg>"))
+    write_build(KnowledgeBase([gold[0].model_copy(update={"doc_date": "2000-01-01"}), *gold[1:]]), tmp_path)
+    assert svg.read_bytes() == made  # not taken for the one the previous build drew
+
+
 def test_store_links_read_off_the_graph_are_those_computed(gold):
     from kb.graph import link_edges
 

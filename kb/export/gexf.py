@@ -1,6 +1,6 @@
 """GEXF 1.3 for Gephi, with dynamic intervals for its timeline: :func:`write_gexf`, :func:`gexf_bytes`.
 
-Written by kb itself (xml.etree), not by networkx's writer, as Gephi reads it:
+Written by kb itself (as text, as xml.etree would write it), not by networkx's writer, as Gephi reads it:
 
 - ``<gexf xmlns="http://gexf.net/1.3" version="1.3">``, one
   ``<graph defaultedgetype="directed" mode="dynamic" timeformat="date">``;
@@ -24,7 +24,6 @@ the same bytes. Not written: viz (colours, positions), hierarchy, spells.
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,7 +31,8 @@ import networkx as nx
 
 from kb.store.files import atomic_write
 from kb.export.flat import (
-    Scalar, _edge_rows, _node_rows, _text, _typed, _unify_types, date_interval, node_interval)
+    XML_DECLARATION, GraphRows, Scalar, _unify_types, date_interval, escape_attr, graph_rows, node_interval, tag,
+    typed_text)
 from kb.export.graphml import graphml_node_id
 
 
@@ -46,28 +46,40 @@ _GEXF_TYPES = {"string": "string", "int": "integer", "double": "double", "boolea
 _OWN = frozenset({"label"})
 
 
-def _declare(graph: ET.Element, domain: str, types: dict[str, str]) -> list[str]:
+def _declare(lines: list[str], domain: str, types: dict[str, str]) -> list[str]:
     """One <attributes class=domain> block: ``type`` first, then by name; the declared names."""
     names = sorted((n for n in types if n not in _OWN), key=lambda n: (n != "type", n))
-    block = ET.SubElement(graph, "attributes", {"class": domain, "mode": "static"})
+    start = tag("attributes", (("class", domain), ("mode", "static")))
+    if not names:
+        lines.append(f"    {start} />")
+        return names
+    lines.append(f"    {start}>")
     for name in names:
-        ET.SubElement(block, "attribute", {"id": name, "title": name, "type": _GEXF_TYPES[types[name]]})
+        lines.append("      " + tag("attribute", (("id", name), ("title", name), ("type", _GEXF_TYPES[types[name]]))) + " />")
+    lines.append("    </attributes>")
     return names
 
 
-def _attvalues(element: ET.Element, attrs: dict[str, Scalar], types: dict[str, str], names: list[str]) -> None:
-    present = [name for name in names if name in attrs]
-    if present:
-        values = ET.SubElement(element, "attvalues")
-        for name in present:
-            ET.SubElement(values, "attvalue", {"for": name, "value": _text(_typed(attrs[name], types[name]))})
+def _element(lines: list[str], start: str, name: str, attrs: dict[str, Scalar], types: dict[str, str],
+             names: list[str]) -> None:
+    """``start`` (an open tag at depth 3) closed, with an <attvalues> block of the attributes present."""
+    present = [n for n in names if n in attrs]
+    if not present:
+        lines.append(f"      {start} />")
+        return
+    lines.append(f"      {start}>")
+    lines.append("        <attvalues>")
+    for n in present:
+        lines.append(f'          <attvalue for="{escape_attr(n)}" value="{escape_attr(typed_text(attrs[n], types[n]))}" />')
+    lines.append("        </attvalues>")
+    lines.append(f"      </{name}>")
 
 
-def _edge_ids(edges: Iterable[tuple[str, str, dict[str, Scalar]]]) -> list[str]:
+def _edge_ids(edges: Iterable[tuple[str, str, dict[str, Scalar]]], node_ids: dict[str, str] | None = None) -> list[str]:
     """``source|kind|target`` (GEXF node ids) per edge, numbered ``#2``… should two coincide."""
-    ids, seen = [], set()
+    ids, seen, known = [], set(), node_ids or {}
     for u, v, attrs in edges:
-        base = f"{graphml_node_id(u)}|{attrs['type']}|{graphml_node_id(v)}"
+        base = f"{known.get(u) or graphml_node_id(u)}|{attrs['type']}|{known.get(v) or graphml_node_id(v)}"
         edge_id, number = base, 1
         while edge_id in seen:
             number += 1
@@ -77,35 +89,47 @@ def _edge_ids(edges: Iterable[tuple[str, str, dict[str, Scalar]]]) -> list[str]:
     return ids
 
 
-def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """The GEXF 1.3 document for ``graph``, as written by :func:`write_gexf`."""
-    nodes, edges = _node_rows(graph), _edge_rows(graph)
+def gexf_bytes(graph: nx.MultiDiGraph, rows: GraphRows | None = None) -> bytes:
+    """The GEXF 1.3 document for ``graph``, as written by :func:`write_gexf`; ``rows``:
+    :func:`kb.export.flat.graph_rows` of it, when made already."""
+    nodes, edges = rows if rows is not None else graph_rows(graph)
     node_types, edge_types = _unify_types(a for _, a in nodes), _unify_types(a for _, _, a in edges)
     location = f"{GEXF_NS} {GEXF_NS}/gexf.xsd"
-    root = ET.Element("gexf", {"xmlns": GEXF_NS, "xmlns:xsi": _XSI_NS, "xsi:schemaLocation": location,
-                               "version": "1.3"})
-    ET.SubElement(ET.SubElement(root, "meta"), "creator").text = "kb"
+    root = (("xmlns", GEXF_NS), ("xmlns:xsi", _XSI_NS), ("xsi:schemaLocation", location), ("version", "1.3"))
     direction = "directed" if graph.is_directed() else "undirected"
-    element = ET.SubElement(root, "graph", {"defaultedgetype": direction, "mode": "dynamic", "timeformat": "date"})
-    node_names = _declare(element, "node", node_types)
-    edge_names = _declare(element, "edge", edge_types)
-    node_list = ET.SubElement(element, "nodes", {"count": str(len(nodes))})
+    lines = [XML_DECLARATION, tag("gexf", root) + ">", "  <meta>", "    <creator>kb</creator>", "  </meta>",
+             "  " + tag("graph", (("defaultedgetype", direction), ("mode", "dynamic"), ("timeformat", "date"))) + ">"]
+    node_names = _declare(lines, "node", node_types)
+    edge_names = _declare(lines, "edge", edge_types)
+    node_ids: dict[str, str] = {}
+    _open_list(lines, "nodes", len(nodes))
     for record_id, attrs in nodes:
         span = node_interval(attrs)
-        timing = {"start": span[0], "end": span[1]} if span else {}
-        own = {"id": graphml_node_id(record_id), "label": str(attrs["label"]), **timing}
-        node = ET.SubElement(node_list, "node", own)
-        _attvalues(node, attrs, node_types, node_names)
-    edge_list = ET.SubElement(element, "edges", {"count": str(len(edges))})
-    for edge_id, (u, v, attrs) in zip(_edge_ids(edges), edges):
-        ends = {"source": graphml_node_id(u), "target": graphml_node_id(v)}
-        edge = ET.SubElement(edge_list, "edge", {"id": edge_id, **ends, "label": str(attrs["label"]),
-                                                 "kind": str(attrs["type"])})
-        _attvalues(edge, attrs, edge_types, edge_names)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        timing = (("start", span[0]), ("end", span[1])) if span else ()
+        node_id = node_ids[record_id] = graphml_node_id(record_id)
+        start = tag("node", (("id", node_id), ("label", str(attrs["label"])), *timing))
+        _element(lines, start, "node", attrs, node_types, node_names)
+    _close_list(lines, "nodes", len(nodes))
+    _open_list(lines, "edges", len(edges))
+    for edge_id, (u, v, attrs) in zip(_edge_ids(edges, node_ids), edges):
+        source, target = node_ids.get(u) or graphml_node_id(u), node_ids.get(v) or graphml_node_id(v)
+        start = (f'<edge id="{escape_attr(edge_id)}" source="{escape_attr(source)}" target="{escape_attr(target)}" '
+                 f'label="{escape_attr(str(attrs["label"]))}" kind="{escape_attr(str(attrs["type"]))}"')
+        _element(lines, start, "edge", attrs, edge_types, edge_names)
+    _close_list(lines, "edges", len(edges))
+    lines.extend(("  </graph>", "</gexf>"))
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def write_gexf(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+def _open_list(lines: list[str], name: str, count: int) -> None:
+    lines.append(f'    <{name} count="{count}"' + (">" if count else " />"))
+
+
+def _close_list(lines: list[str], name: str, count: int) -> None:
+    if count:
+        lines.append(f"    </{name}>")
+
+
+def write_gexf(graph: nx.MultiDiGraph, path: str | os.PathLike[str], rows: GraphRows | None = None) -> Path:
     """Write ``graph`` as dynamic GEXF 1.3 for Gephi's timeline (see the module docstring)."""
-    return atomic_write(path, gexf_bytes(graph))
+    return atomic_write(path, gexf_bytes(graph, rows))

@@ -33,7 +33,6 @@ import os
 import textwrap
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from kb.store.files import atomic_write
-from kb.export.flat import _DATE_FIELDS, _flat_value, _node_label, node_interval, xml_text
+from kb.export.flat import xml_text
+from kb.export.timeline_items import TYPE_NAMES, Item, timeline_items
+
+__all__ = ["FONT_STACK", "TYPE_NAMES", "Item", "timeline_items", "timeline_png", "timeline_svg", "write_timeline",
+           "write_timeline_png"]
 
 
 FONT_STACK = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "DejaVu Sans"]
@@ -59,70 +62,11 @@ _STYLE = {
     "svg.fonttype": "none",  # text stays text: the viewer picks a CJK font from the stack
     "svg.hashsalt": "kb-timeline",  # clip-path ids from a fixed salt, not a random one
 }
-# Display words of the picture (like kb.graph.EDGE_LABELS), by record type.
-TYPE_NAMES = {"event": "活动", "document": "文件"}
 _COLOURS = {"event": "#1f77b4", "document": "#d62728"}
 _MARKERS = {"event": "o", "document": "s"}
 _UNDATED, _PRECISION = "无日期", {"day": "日期", "month": "整月", "year": "整年"}
 _WIDTH, _ROW, _TOP, _BOTTOM, _LEFT, _RIGHT = 12.0, 0.3, 1.0, 0.55, 1.8, 0.3  # inches
 _LINE, _WRAP, _DPI = 0.22, 70, 100
-
-
-@dataclass(frozen=True)
-class Item:
-    """One record on the timeline."""
-
-    node: str
-    type: str  # event or document
-    label: str
-    lane: str
-    span: tuple[date, date] | None  # first and last day it covers; None: undated
-    precision: str  # day, month or year
-
-
-def _precision(data: dict[str, Any]) -> str:
-    stated = next((str(data[f]) for f in _DATE_FIELDS if data.get(f)), "")
-    if "/" in stated or not stated:
-        return "year"
-    return {10: "day", 7: "month"}.get(len(stated), "year")
-
-
-def _lanes(graph: nx.MultiDiGraph) -> dict[str, str]:
-    """Event id → the label of its series, for editions (``edition_of``) and events held during one."""
-    lanes = {}
-    for u, v, key in graph.edges(keys=True):
-        if key == "edition_of" and graph.nodes[v].get("type") == "series":
-            lanes[u] = str(_flat_value(graph.nodes[v].get("label")) or v)
-    for u, v, key in graph.edges(keys=True):
-        if key == "part_of" and v in lanes and u not in lanes:
-            lanes[u] = lanes[v]
-    return lanes
-
-
-def _wanted(graph: nx.MultiDiGraph, series: str | None) -> set[str] | None:
-    """Nodes linked to ``series`` (and to its events), or None for all."""
-    if series is None:
-        return None
-    near = set(nx.all_neighbors(graph, series)) if series in graph else set()
-    events = {n for n in near if graph.nodes[n].get("type") == "event"}
-    return near | {n for e in events for n in nx.all_neighbors(graph, e)}
-
-
-def timeline_items(graph: nx.MultiDiGraph, series: str | None = None) -> list[Item]:
-    """Events and documents to show (linked to ``series`` when given): by lane, then start, then label."""
-    lanes, wanted = _lanes(graph), _wanted(graph, series)
-    items = []
-    for node, data in graph.nodes(data=True):
-        kind = data.get("type")
-        if kind not in TYPE_NAMES or (wanted is not None and node not in wanted):
-            continue
-        interval = node_interval(data)
-        span = (date.fromisoformat(interval[0]), date.fromisoformat(interval[1])) if interval else None
-        label = xml_text(_flat_value(data.get("label")) or _node_label(node, data))
-        items.append(Item(str(node), kind, label, lanes.get(node) or TYPE_NAMES[kind], span, _precision(data)))
-    order = {lane: i for i, lane in enumerate(sorted({i.lane for i in items} - set(TYPE_NAMES.values())))}
-    order.update({name: len(order) + i for i, name in enumerate(TYPE_NAMES.values())})
-    return sorted(items, key=lambda i: (order[i.lane], i.span or (date.max, date.max), i.label, i.node))
 
 
 # ---------------------------------------------------------------- drawing

@@ -321,7 +321,14 @@ def apply_reviews_to_articles(
     report, seen = ReviewReport(), set()
     out = []
     for facts in articles:
-        kept = _apply(facts.records(), verdicts, report, seen)
+        records = facts.records()
+        ids = [record.id for record in records]
+        if not any(record_id in verdicts for record_id in ids):  # nothing to apply: the article as it is
+            seen.update(ids)
+            report.statuses.update(dict.fromkeys(ids, "unreviewed"))
+            out.append(facts)
+            continue
+        kept = _apply(records, verdicts, report, seen)
         out.append(ArticleFacts.from_records(facts.doc, facts.doc_date, kept, **facts.metadata()))
     _report_orphans(verdicts, seen, report)
     return out, report

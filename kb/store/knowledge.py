@@ -28,7 +28,9 @@
   a SHA-256 of the reviewer's files (``reviews.yaml`` and the review dump
   ``facts/*.yaml``) as the build left them; ``articles``: doc → [file name,
   digest of its facts]; ``outputs``:
-  every output file → [size, mtime in ns] (:func:`outputs_intact`).
+  every output file → [size, mtime in ns] (:func:`outputs_intact`); ``inputs``: output
+  name → digest of what the build made it from (the timeline pictures and the review
+  dump files, :class:`kb.store.build._Made`).
 
 ``load_knowledge_base(out)`` reads ``review.json`` and ``merged.json`` and never merges while the
 reviewer's files hash as they did after the build. When they changed (a
@@ -74,8 +76,12 @@ _PROVENANCE = TypeAdapter(list[Provenance])
 
 
 def facts_json(kb: KnowledgeBase) -> dict[str, str]:
-    """Each article's facts as JSON (what ``extracted.json`` holds), by doc."""
-    return {facts.doc: facts.model_dump_json() for facts in kb.extracted}
+    """Each article's facts as JSON (what ``extracted.json`` holds), by doc; made once per
+    knowledge base (its key and its save both need it)."""
+    made = getattr(kb, "_facts_json", None)
+    if made is None:
+        made = kb._facts_json = {facts.doc: facts.model_dump_json() for facts in kb.extracted}  # type: ignore[attr-defined]
+    return made
 
 
 def _digest(data: bytes | str) -> str:
@@ -115,12 +121,15 @@ def verdict_files_digest(out: Path, dump_dir: Path | None = None) -> str:
 
 
 def save_knowledge_base(
-    kb: KnowledgeBase, out: str | os.PathLike[str], *, previous: Path | None = None
+    kb: KnowledgeBase, out: str | os.PathLike[str], *, previous: Path | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write ``articles/`` and ``knowledge/`` of ``kb`` into ``out`` (see the module
     docstring), last of a build's outputs; returns the state written. ``previous`` is
     the build folder when ``out`` is its staging folder: its unchanged article files
-    are linked rather than written, and its ``reviews.yaml`` is the reviewer's."""
+    are linked rather than written, and its ``reviews.yaml`` is the reviewer's.
+    ``inputs``: output name → digest of what the build made it from (kept in the state
+    for the next build, :class:`kb.store.build._Made`)."""
     out = Path(out)
     texts = facts_json(kb)
     digests = {doc: _digest(text) for doc, text in texts.items()}
@@ -141,6 +150,7 @@ def save_knowledge_base(
         "verdict_files": verdict_files_digest(previous or out, out / DUMP_DIR),
         "articles": articles,
         "outputs": _manifest(out),
+        "inputs": dict(sorted((inputs or {}).items())),
     }
     write(folder / STATE, json.dumps(state, ensure_ascii=False, indent=0))
     return state
