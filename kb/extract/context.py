@@ -36,8 +36,6 @@ from kb.records.models import merge_all
 from kb.rules.ruleset import Regex, Rule, WordList, alternation, load_section, load_words, rule_builder, rule_path, valid_regex
 
 PUNCT = frozenset("，,。；;：:、！？!?“”\"「」『』《》〈〉（）()\n…[]【】 |#*")
-_SENTENCE_END = SENTENCE_ENDS
-_CLAUSE_END = CLAUSE_ENDS
 _ASIDE_END = "”」)）】]…"
 # A theme in any quotes the page uses: “…”, or 「…」/『…』 on traditional pages.
 _QUOTED = r"[“「『]([^”」』\n]{2,80})[”」』]"
@@ -136,7 +134,7 @@ class Context:
     def sentences(self) -> list[tuple[int, int]]:
         out, start = [], 0
         for i, char in enumerate(self.text):
-            if char in _SENTENCE_END:
+            if char in SENTENCE_ENDS:
                 if i + 1 > start:
                     out.append((start, i + 1))
                 start = i + 1
@@ -157,16 +155,16 @@ class Context:
         return i
 
     def sentence_start(self, pos: int) -> int:
-        return self._back(pos, _SENTENCE_END)
+        return self._back(pos, SENTENCE_ENDS)
 
     def sentence_end(self, pos: int) -> int:
-        return self._forward(pos, _SENTENCE_END)
+        return self._forward(pos, SENTENCE_ENDS)
 
     def clause_start(self, pos: int) -> int:
-        return self._back(pos, _CLAUSE_END)
+        return self._back(pos, CLAUSE_ENDS)
 
     def clause_end(self, pos: int) -> int:
-        return self._forward(pos, _CLAUSE_END)
+        return self._forward(pos, CLAUSE_ENDS)
 
     def clause_rest(self, pos: int) -> str:
         return self.text[pos:self.clause_end(pos)]

@@ -29,7 +29,6 @@ from kb.normalise.numbers import Quantity
 from kb.records.models import Document, Event, normalise_key
 
 _PAREN_OPEN = "（("
-_SENTENCE_ENDS = SENTENCE_ENDS
 _PICKED = ("org", "event", "series", "place")  # the kinds of mention a figure can be about, in order
 ANAPHOR_RULE = "ana-this-report"
 TITLE_RULE = "src-title-opens"  # a data document opening its sentence: the subject of its figures
@@ -295,7 +294,7 @@ def claim_subject(art: Article, sent: Sentence, q: Quantity, clause: tuple[int, 
                 if "\n\n" not in art.text[m.end:sent.start] and not _in_source_frame(art, m) and not _is_media(m)
                 and m.kind in _PICKED]
     if previous:  # the nearest sentence naming something: an organisation further back is no longer the topic
-        opened = max(art.text.rfind(c, 0, previous[-1].start) for c in _SENTENCE_ENDS) + 1
+        opened = max(art.text.rfind(c, 0, previous[-1].start) for c in SENTENCE_ENDS) + 1
         previous = [m for m in previous if m.start >= opened]
     m = _pick(art, previous, q)
     return _resolve(art, m, q, time, events) if m else None

@@ -32,11 +32,10 @@ from kb.records.models import Claim, Document, normalise_key
 RELEASE_RULE = "rel-release"  # the release_verbs rule of rules/claims.yaml that makes the frame
 _REFERRING_RULES = ("src-document-says", "ana-this-report")  # frames referring back to a named report
 _LARGE_COUNT = 10_000  # equal counts this large in headline and body are one figure, not chance
-_SENTENCE_START = SENTENCE_ENDS  # a sentence starts after one
 
 
 def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in _SENTENCE_START) + 1
+    return max(text.rfind(c, 0, pos) for c in SENTENCE_ENDS) + 1
 
 
 def _releasing_org(art: Article, title_start: int, title_end: int, *, announced: bool = False) -> str | None:

@@ -50,7 +50,6 @@ from kb.records.models import Document, Event, Organization, Provenance, merge_a
 
 __all__ = ["document_mentions", "find_documents", "load_document_rules"]
 
-_DOC_SENTENCE_END = SENTENCE_ENDS
 
 
 @dataclass
@@ -139,7 +138,7 @@ def _one_kind_per_title(found: list[_Title]) -> list[_Title]:
 
 def _sentence_start(text: str, pos: int) -> int:
     i = pos - 1
-    while i >= 0 and text[i] not in _DOC_SENTENCE_END:
+    while i >= 0 and text[i] not in SENTENCE_ENDS:
         i -= 1
     return i + 1
 

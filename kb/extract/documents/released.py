@@ -14,7 +14,6 @@ from kb.nlp.text import SENTENCE_ENDS
 from kb.extract.context import anaphor_host
 from kb.extract.documents.rules import DocumentRules
 
-_SENTENCE_END = SENTENCE_ENDS
 
 
 def time_of(name: str | None, events, article_date: str | None = None) -> str | None:
@@ -39,7 +38,7 @@ def time_of(name: str | None, events, article_date: str | None = None) -> str | 
 def outcome_of(text: str, rules: DocumentRules, title_end: int, sentence: int, events) -> tuple[str | None, bool]:
     """The article's event named in the title's sentence as the one that puts it out (``作为大会
     重要理论成果，《…》``; ``《…》将在大会期间发布``) and whether the release is still to come."""
-    end = min((i for i in (text.find(c, title_end) for c in _SENTENCE_END) if i >= 0), default=len(text))
+    end = min((i for i in (text.find(c, title_end) for c in SENTENCE_ENDS) if i >= 0), default=len(text))
     outcome = rules.patterns.outcome.search(text, sentence, end)
     released = rules.patterns.released_after.search(text, title_end, end)
     found = outcome or released

@@ -160,9 +160,10 @@ def org_mentions(doc: Doc) -> list[Mention]:
     organs = [Mention(s, e, text[s:e], text[s:e], rule, rank=0) for s, e, rule in country_organ_spans(text)]
     known = gazetteer_mentions(text, getattr(doc._.article, "date", None)) + marker_mentions(text) + organs
     not_orgs = org_rules().words["not_organizations"]
+    not_names = not_orgs | org_rules().words["bare_departments"]  # a bare department is no mention
     people = tagger_names(text, proposals(doc, "PERSON"), not_people())
     heads = [m for m in head_mentions(doc, known) if not _has_person_inside(m, people)]
-    found = [m for m in known + heads if m.surface not in not_orgs | org_rules().words["bare_departments"]]
+    found = [m for m in known + heads if m.surface not in not_names]
     found += posted_offices(text, resolve(found))
     aliases = introduced_aliases(text, resolve(found), lambda a: a not in not_orgs and a not in org_rules().entries)
     found += [Mention(s, e, name, surface, rule, rank=1) for s, e, name, surface, rule in alias_spans(text, aliases)]
@@ -229,7 +230,8 @@ def tagger_org_mentions(doc: Doc, found: list[Mention]) -> list[Mention]:
     for start, end in proposals(doc, "ORG"):
         name = text[start:end]
         overlaps = [m for m in found if m.start < end and start < m.end]
-        if any(m.start != start or m.end >= end for m in overlaps) or name in rules.words["not_organizations"] | rules.words["bare_departments"]:
+        if (any(m.start != start or m.end >= end for m in overlaps) or name in rules.words["not_organizations"]
+                or name in rules.words["bare_departments"]):
             continue
         if name in rules.entries or _proposed_head_ok(doc, start, end):
             out.append(Mention(start, end, canonical(name), name, rules.tagger_rule, rank=3))

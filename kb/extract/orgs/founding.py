@@ -42,7 +42,6 @@ from kb.records.models import Provenance
 from kb.rules.ruleset import Regex, Rule, load_section, rule_builder, rule_path
 
 _CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
-_SENTENCE_END = frozenset(SENTENCE_ENDS)
 _SPACES = re.compile(r"\s*")
 _CLAUSE_PADDING = " \t”’」』）)》\"\u3000"  # a quote closed before a date-only clause
 
@@ -183,7 +182,7 @@ def _date_before(text: str, dates: list[DateMention], m: re.Match[str], clause: 
     inside = [d for d in dates if clause[0] <= d.start and d.end <= m.start()]
     if inside:
         return inside[-1]
-    if clause[0] == 0 or text[clause[0] - 1] in _SENTENCE_END:
+    if clause[0] == 0 or text[clause[0] - 1] in SENTENCE_ENDS:
         return None
     previous = _clause(text, clause[0] - 1)
     lead = [d for d in dates if d.start >= previous[0] and d.end <= previous[1]]

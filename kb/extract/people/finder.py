@@ -99,8 +99,8 @@ def _prefix_start(text: str, pos: int) -> int:
     return pos - len(prefix)
 
 
-_LATIN_ALIAS = re.compile(r"[（(][A-Za-z0-9&.\- ]{2,12}[）)]$")
-_LATIN_ALIAS_LEAD = re.compile(r"^[（(][A-Za-z0-9&.\- ]{2,12}[）)]")
+_LATIN_ALIAS_BODY = r"[（(][A-Za-z0-9&.\- ]{2,12}[）)]"  # (GSMA): an organisation's Latin short form
+_LATIN_ALIAS, _LATIN_ALIAS_LEAD = re.compile(_LATIN_ALIAS_BODY + "$"), re.compile("^" + _LATIN_ALIAS_BODY)
 
 
 def _org_before(text: str, pos: int, orgs_by_end: dict[int, Mention]) -> Mention | None:
