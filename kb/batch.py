@@ -158,8 +158,11 @@ def _extract(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[int, Res
 
 
 def _extract_forked(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[int, Result]]:
+    from kb.nlp.pipeline import load_whole_model
+
     global _WORKER_NLP, _WORKER_ARTICLES
     _WORKER_NLP, _WORKER_ARTICLES = nlp, articles
+    load_whole_model(nlp)  # one feature table, shared, instead of one built per worker
     # Objects alive now are never collected in the children, so the collector
     # does not write to (and so copy) the pages holding the model.
     gc.freeze()

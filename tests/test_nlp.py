@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import shutil
 
 import pytest
@@ -121,10 +122,42 @@ def test_nlp_segmenter_built_as_spacy_pkuseg_builds_it(nlp, seed_paths):
 
     ours = _pkuseg(str(model_dir()))
     theirs = spacy_pkuseg.pkuseg(str(model_dir()), user_dict="default")
-    assert vars(ours).keys() == vars(theirs).keys() and vars(ours.model).keys() == vars(theirs.model).keys()
+    assert vars(ours).keys() - {"shards"} == vars(theirs).keys()
+    assert vars(ours.model).keys() == vars(theirs.model).keys()
     assert np.array_equal(ours.model.w, theirs.model.w)
+    assert (ours.n_feature, ours.n_tag) == (theirs.n_feature, theirs.n_tag)
     text = "\n".join(path.read_text(encoding="utf-8") for path in seed_paths)
     assert ours.cut(text) == theirs.cut(text)
+
+
+def test_nlp_segmenter_reads_the_feature_shards_that_fetch_wrote(seed_paths):
+    """``kb model fetch`` (run by the set-up) cut the feature table into shards: the
+    segmenter builds only the part the texts it saw need, and segments as the whole
+    table does (the test above), also text in traditional script and with Latin and digits."""
+    import spacy_pkuseg
+
+    from kb.nlp.features import FeatureShards, ShardedPkuseg
+    from kb.nlp.pipeline import _pkuseg
+    from kb.paths import model_dir
+
+    shared = _pkuseg(str(model_dir()))
+    assert isinstance(shared, ShardedPkuseg)
+    # a table of its own: the shared one may be whole already (load_whole_model, below)
+    ours = copy.copy(shared)
+    ours.shards = FeatureShards(model_dir())
+    ours.feature_extractor = ours.shards.extractor
+    whole = spacy_pkuseg.pkuseg(str(model_dir()), user_dict="default")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in seed_paths)
+    extra = "第十屆世界互聯網大會於2023年11月8日在烏鎮開幕，ChatGPT與AI成為焦點（Wuzhen Summit）。"
+    assert [ours.cut(t) for t in (text, extra)] == [whole.cut(t) for t in (text, extra)]
+    assert 0 < len(ours.shards.feature_to_idx) < ours.n_feature and not ours.shards.complete
+
+
+def test_nlp_whole_model_loaded_before_workers_fork(nlp):
+    from kb.nlp.pipeline import load_whole_model
+
+    load_whole_model(nlp)
+    assert nlp.tokenizer.pkuseg_seg.shards.complete
 
 
 def _model_dir(folder, w):

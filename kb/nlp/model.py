@@ -11,10 +11,14 @@ Beside the model, :func:`fetch` writes ``weights.npy``: the array of
 ``weights.npz`` uncompressed, which kb maps into memory (:func:`weights`)
 instead of reading and copying 100 MB at each start. It is derived data: a
 ``weights.npy`` older than ``weights.npz``, or of another size, is ignored.
+It also writes ``features.shards``, the feature table cut by character so that
+kb builds only the part its texts need (:mod:`kb.nlp.features`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import subprocess
 import sys
@@ -67,17 +71,38 @@ def write_mapped_weights(path: Path) -> Path:
     return target
 
 
+def write_feature_shards(path: Path) -> Path:
+    """Write ``features.shards`` beside the features file in ``path`` (whole, or not at all)."""
+    import spacy_pkuseg
+
+    from kb.nlp.features import write_shards
+
+    # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        features = spacy_pkuseg.FeatureExtractor.load(str(path))
+    return write_shards(path, features)
+
+
+def _write_derived(path: Path) -> None:
+    """``weights.npy`` and ``features.shards`` in the model folder ``path``, where missing or stale."""
+    from kb.nlp.features import is_current
+
+    mapped = path / MAPPED_WEIGHTS
+    try:
+        if not mapped.is_file() or mapped.stat().st_mtime < (path / "weights.npz").stat().st_mtime:
+            write_mapped_weights(path)
+        if not is_current(path):
+            write_feature_shards(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass  # derived data only: without it kb reads the model's own files (the load says if they are bad)
+
+
 def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
-    """Put pkuseg's default model in ``dest`` (default: the cache), with ``weights.npy``;
-    when the model is there already, only writes a missing or stale ``weights.npy``."""
+    """Put pkuseg's default model in ``dest`` (default: the cache), with ``weights.npy`` and
+    ``features.shards``; when the model is there already, only writes those where missing or stale."""
     dest = dest or paths.default_model_dir()
     if is_model_dir(dest):
-        mapped = dest / MAPPED_WEIGHTS
-        if not mapped.is_file() or mapped.stat().st_mtime < (dest / "weights.npz").stat().st_mtime:
-            try:
-                write_mapped_weights(dest)
-            except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-                pass  # derived data only: without it kb reads weights.npz (the load says if that is bad)
+        _write_derived(dest)
         return dest
     with tempfile.TemporaryDirectory(prefix="kb-pkuseg-") as tmp:
         sdist = _download_sdist(Path(tmp), quiet=quiet)
@@ -88,6 +113,7 @@ def fetch(dest: Path | None = None, *, quiet: bool = True) -> Path:
             shutil.rmtree(dest)
         write_mapped_weights(staging)
         shutil.move(str(staging), dest)  # whole directory at once: no half-written cache
+    _write_derived(dest)
     return dest
 
 

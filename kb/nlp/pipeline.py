@@ -103,26 +103,45 @@ def _pkuseg(model_path: str):
     """The pkuseg segmenter of ``model_path``: seconds and about 1 GB to load.
 
     Built as ``spacy_pkuseg.pkuseg(model_path, user_dict="default")`` builds it
-    (what spaCy's ``initialize`` does), except that the weights come from
-    :func:`kb.nlp.model.weights`: mapped into memory when ``kb model fetch``
-    wrote ``weights.npy``, instead of read and copied from ``weights.npz``."""
+    (what spaCy's ``initialize`` does), except for what ``kb model fetch`` wrote
+    beside the model: the weights come from :func:`kb.nlp.model.weights`,
+    mapped into memory from ``weights.npy`` instead of read and copied from
+    ``weights.npz``; and the feature table from ``features.shards``, a
+    character's shard at a time as texts need them (:mod:`kb.nlp.features`),
+    instead of built whole."""
     import spacy_pkuseg
 
-    # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        features = spacy_pkuseg.FeatureExtractor.load(model_path)
-    seg = spacy_pkuseg.pkuseg.__new__(spacy_pkuseg.pkuseg)
+    from kb.nlp import features as sharded
+
+    path = Path(model_path)
+    if sharded.is_current(path):
+        shards = sharded.FeatureShards(path)
+        seg = sharded.ShardedPkuseg.__new__(sharded.ShardedPkuseg)
+        seg.shards, features, n_feature = shards, shards.extractor, shards.n_feature
+    else:
+        # spacy-pkuseg prints a notice when it falls back to features.pkl: keep the terminal clean.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            features = spacy_pkuseg.FeatureExtractor.load(model_path)
+        seg, n_feature = spacy_pkuseg.pkuseg.__new__(spacy_pkuseg.pkuseg), len(features.feature_to_idx)
     seg.postag = False
     seg.preprocesser = spacy_pkuseg.Preprocesser(None)
     seg.postprocesser = spacy_pkuseg.Postprocesser(None, [str(Path(spacy_pkuseg.__file__).parent / "dicts" / "default.pkl")])
     seg.feature_extractor = features
     seg.idx_to_tag = {idx: tag for tag, idx in features.tag_to_idx.items()}
-    seg.n_feature, seg.n_tag = len(features.feature_to_idx), len(features.tag_to_idx)
+    seg.n_feature, seg.n_tag = n_feature, len(features.tag_to_idx)
     seg.model = spacy_pkuseg.Model.__new__(spacy_pkuseg.Model)
     seg.model.n_tag, seg.model.n_feature = seg.n_tag, seg.n_feature
     seg.model.n_transition_feature = seg.n_tag * (seg.n_feature + seg.n_tag)
-    seg.model.w = weights(Path(model_path), seg.model.n_transition_feature)
+    seg.model.w = weights(path, seg.model.n_transition_feature)
     return seg
+
+
+def load_whole_model(nlp: Language) -> None:
+    """Fill the segmenter's feature table whole (it is filled as texts need it otherwise):
+    before forking workers, so they share one table instead of building one each."""
+    shards = getattr(getattr(nlp.tokenizer, "pkuseg_seg", None), "shards", None)
+    if shards is not None:
+        shards.need_all()
 
 
 def set_sentence_starts(doc: Doc) -> Doc:
