@@ -22,25 +22,53 @@ def _model(folder, table):
     return folder, extractor
 
 
-TABLE = {"$$": 0, "c.**Num": 1, "c.网": 2, "c.会": 3, "cc1.网.会": 4, "w1.互联网": 5, "c-1.乌": 6, "c.乌": 7}
+TABLE = {"$$": 0, "c.**Num": 1, "c.网": 2, "c.会": 3, "cc1.网.会": 4, "w1.互联网": 5, "c-1.乌": 6, "c.乌": 7,
+         "ww.l.互联*网": 8, "ww.r.**noWord*大会": 9, "c-1c.**Num.年": 10, "w-1.**Letter**Letter": 11}
 
 
-BASE = {"$$", "c.**Num"}  # ASCII only: pkuseg's own prefixes and tokens, always there
+@pytest.mark.parametrize(
+    ("feature", "run"),
+    [
+        ("$$", ""),
+        ("c.网", "网"),
+        ("c-2.**Num", "\ue000"),
+        ("c-1c.网.络", "网络"),
+        ("cc1.**Num.年", "\ue000年"),
+        ("c-2c-1.乌.镇", "乌镇"),
+        ("w1.互联网", "互联网"),
+        ("w-1.**Num**Num年", "\ue000\ue000年"),
+        ("ww.l.互联*网", "互联网"),  # a word ending before the character, one starting at it: adjacent
+        ("ww.r.**noWord*网络", "网络"),
+        ("ww.l.**noWord***noWord", ""),
+        ("cc1.网", ""),  # not of the form the kind has: in the shard every text needs
+        ("zz.网", ""),  # a kind kb does not know: likewise
+    ],
+)
+def test_features_trigger(feature, run):
+    assert features.trigger(feature) == run
+
+
+BASE = {"$$"}  # no text in it: every text needs it
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("", BASE),
-        ("2023", BASE),
-        ("网", BASE | {"c.网"}),  # w1.互联网 is in the shard of 互, its rarest character
-        ("会", BASE | {"c.会", "cc1.网.会"}),  # 会 is rarer than 网: the pair came with it
+        ("2023", BASE | {"c.**Num"}),
+        ("１２", BASE | {"c.**Num"}),  # full-width digits are **Num to pkuseg too
+        ("网", BASE | {"c.网"}),
+        ("会网", BASE | {"c.网", "c.会"}),
         ("网会", BASE | {"c.网", "c.会", "cc1.网.会"}),
         ("乌镇", BASE | {"c-1.乌", "c.乌"}),
-        ("互联网", BASE | {"c.网", "w1.互联网"}),
+        ("互联网", BASE | {"c.网", "w1.互联网", "ww.l.互联*网"}),
+        ("大会", BASE | {"c.会", "ww.r.**noWord*大会"}),
+        ("2023年", BASE | {"c.**Num", "c-1c.**Num.年"}),
+        ("ＡＢ", BASE | {"w-1.**Letter**Letter"}),
+        ("AB", BASE),  # half-width letters stay themselves
     ],
 )
-def test_features_need_adds_every_feature_the_text_can_look_up(tmp_path, text, expected):
+def test_features_need_adds_the_shards_of_the_text(tmp_path, text, expected):
     folder, extractor = _model(tmp_path / "m", TABLE)
     features.write_shards(folder, extractor)
     shards = features.FeatureShards(folder)

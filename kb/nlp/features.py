@@ -1,19 +1,22 @@
-"""pkuseg's feature table, loaded a character at a time.
+"""pkuseg's feature table, loaded as the texts need it.
 
 pkuseg scores each character of a text with features such as ``c.网``,
-``cc1.网.络`` or ``w1.互联网``: strings looked up in a dict of 2.6 million
-entries (``feature_to_idx``) that takes most of the model's load time to
-build. A feature is looked up only when every character in it occurs in the
-text, or in the ASCII of pkuseg's own prefixes and tokens (``cc1.``,
-``**Num``). So ``kb model fetch`` writes ``features.shards`` beside the model:
-the table cut into one shard per character, each feature in the shard of its
-rarest character (the one fewest features contain; ASCII only when it has
-nothing else). Before pkuseg segments a
-text, :meth:`FeatureShards.need` adds the shards of the text's characters not
-seen yet to the dict pkuseg reads: every feature the text can look up is
-then there, with the index it has in the full table, so the segmentation is
-the model's own (a test compares the two on real text). An article's
-characters need about a tenth of the table, 34 articles about three fifths.
+``cc1.网.络``, ``w1.互联网`` or ``ww.l.互联*网``: strings looked up in a dict
+of 2.6 million entries (``feature_to_idx``) that takes most of the model's
+load time to build. Each feature is made of a run of the text's characters
+(after pkuseg's normalisation: digits become ``**Num``, full-width letters
+``**Letter``, ``-._,|/*:`` become ``&``): its *trigger*. ``cc1.网.络`` is
+looked up only where ``网络`` occurs, ``w1.互联网`` only where ``互联网`` does.
+
+So ``kb model fetch`` writes ``features.shards`` beside the model: the table
+cut into shards by the first two characters of each feature's trigger (one
+character for features of one character; features of no character, such as
+``$$``, are always there). Before pkuseg segments a text,
+:meth:`FeatureShards.need` adds the shards of the text's characters and
+pairs of adjacent characters not seen yet to the dict pkuseg reads: every
+feature the text can look up is then there, with the index it has in the
+whole table, so the segmentation is the model's own (tests compare the two
+on real text). 34 articles need about a fifth of the table.
 
 Also left out: the ``bigram`` set, which pkuseg only reads when training.
 
@@ -21,10 +24,10 @@ The file is derived data, like ``weights.npy``: it records the size and
 modification time of the features file it was cut from, and is ignored when
 they differ (kb then loads the table whole, as spacy-pkuseg does).
 
-Layout: a pickled header (format, source, tags, unigram words, and for each
-character the offset, byte length and count of its shard), then the shards:
-each its feature strings joined by NUL in UTF-8, then their indexes as
-little-endian int32.
+Layout: a pickled header (format, source, tags, unigram words; per shard, in
+order of its code, the code and where its rows start in the file), then
+the rows: every feature string joined by NUL in UTF-8, then their indexes
+in the whole table as little-endian int32.
 """
 
 from __future__ import annotations
@@ -33,17 +36,55 @@ import mmap
 import pickle
 import shutil
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import spacy_pkuseg
 
 FEATURE_SHARDS = "features.shards"
-FORMAT = 1
-# The characters of pkuseg's feature prefixes and special tokens: always needed.
-ASCII = frozenset(map(chr, range(128)))
+FORMAT = 2
+_FE = spacy_pkuseg.FeatureExtractor
+# pkuseg's multi-character nodes, each written as one private-use character in a trigger
+_NUM, _LETTER, _NO_WORD = "\ue000", "\ue001", "\ue002"
+_NODES = {"**Num": _NUM, "**Letter": _LETTER, "**noWord": _NO_WORD}
+# pkuseg's normalisation (FeatureExtractor.normalize_text) as one table, nodes as above
+_NORMALISE = str.maketrans({**dict.fromkeys(_FE.num, _NUM), **dict.fromkeys(_FE.letter, _LETTER),
+                            **dict.fromkeys(_FE.keywords, "&")})
+# feature name → how its trigger is written after it: one run, two nodes "X.Y", two words "A*B"
+_KINDS = {**dict.fromkeys(("c.", "c-1.", "c1.", "c-2.", "c2.", "w-1.", "w1."), ""),
+          **dict.fromkeys(("c-1c.", "cc1.", "c-2c-1."), "."), **dict.fromkeys(("ww.l.", "ww.r."), "*")}
+_ALWAYS = -1  # the code of the shard every text needs
 _INDEX = np.dtype("<i4")
+
+
+def trigger(feature: str) -> str:
+    """The run of (normalised) text a feature is made of, multi-character nodes written as
+    one character each; ``""`` for a feature of no text, or of a kind kb does not know."""
+    for name, separator in _KINDS.items():
+        if feature.startswith(name):
+            rest = feature[len(name):]
+            for node, char in _NODES.items():
+                rest = rest.replace(node, char)
+            if separator and rest.count(separator) == 1:
+                rest = rest.replace(separator, "")
+            elif separator:
+                return ""
+            return rest.replace(_NO_WORD, "")
+    return ""
+
+
+def code(run: str) -> int:
+    """The shard of a trigger: its first two characters as one number."""
+    if not run:
+        return _ALWAYS
+    return ord(run[0]) << 22 | (ord(run[1]) + 1 if len(run) > 1 else 0)
+
+
+def text_codes(text: str) -> np.ndarray:
+    """The codes of every character and pair of adjacent characters of ``text``, normalised
+    as pkuseg normalises it, once each."""
+    chars = np.frombuffer(text.translate(_NORMALISE).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    return np.unique(np.concatenate([chars << 22, chars[:-1] << 22 | (chars[1:] + 1), [_ALWAYS]]))
 
 
 def source_file(model: Path) -> Path | None:
@@ -63,26 +104,21 @@ def write_shards(model: Path, features) -> Path:
     """Write ``features.shards`` in ``model`` from spacy-pkuseg's ``FeatureExtractor``
     ``features`` (whole, or not at all)."""
     table: dict[str, int] = features.feature_to_idx
-    counts = Counter(c for key in table for c in set(key))
-    shards: dict[str, list[str]] = {}
-    for key in table:
-        # An ASCII character's shard is always added: only features of nothing else go there.
-        shards.setdefault(min(set(key) or {""}, key=lambda c: (c in ASCII, counts[c], c)), []).append(key)
-    index, blobs, offset = {}, [], 0
-    for char, keys in shards.items():
-        if any("\0" in k for k in keys):
-            raise ValueError("a pkuseg feature holds NUL: not cut into shards")
-        text = "\0".join(keys).encode("utf-8")
-        ids = np.array([table[k] for k in keys], dtype=_INDEX).tobytes()
-        index[char] = (offset, len(text), len(keys))
-        blobs += [text, ids]
-        offset += len(text) + len(ids)
+    if any("\0" in key for key in table):
+        raise ValueError("a pkuseg feature holds NUL: not cut into shards")
+    rows = sorted(table, key=lambda key: (code(trigger(key)), table[key]))
+    codes = np.array([code(trigger(key)) for key in rows], dtype=np.int64)
+    data = [key.encode("utf-8") + b"\0" for key in rows]
+    ends = np.cumsum([len(d) for d in data])
+    firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     header = {"format": FORMAT, "source": _stamp(source_file(model)), "n_feature": len(table),
-              "tag_to_idx": dict(features.tag_to_idx), "unigram": sorted(features.unigram), "index": index}
+              "tag_to_idx": dict(features.tag_to_idx), "unigram": sorted(features.unigram),
+              "codes": codes[firsts], "rows": np.r_[firsts, len(rows)],
+              "bytes": np.r_[0, ends][np.r_[firsts, len(rows)]]}
     with tempfile.NamedTemporaryFile(dir=model, prefix=".features-", suffix=".shards", delete=False) as out:
         pickle.dump(header, out, protocol=pickle.HIGHEST_PROTOCOL)
-        for blob in blobs:
-            out.write(blob)
+        out.write(b"".join(data))
+        out.write(np.array([table[key] for key in rows], dtype=_INDEX).tobytes())
     shutil.copymode(source_file(model), out.name)  # readable as the model is
     target = model / FEATURE_SHARDS
     Path(out.name).replace(target)
@@ -97,9 +133,9 @@ def is_current(model: Path) -> bool:
     try:
         with path.open("rb") as handle:
             header = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
         return False
-    return header.get("format") == FORMAT and tuple(header.get("source", ())) == _stamp(source)
+    return isinstance(header, dict) and header.get("format") == FORMAT and tuple(header.get("source", ())) == _stamp(source)
 
 
 class FeatureShards:
@@ -109,41 +145,45 @@ class FeatureShards:
     ``feature_to_idx`` is the dict that grows as texts need it."""
 
     def __init__(self, model: Path):
-        handle = (model / FEATURE_SHARDS).open("rb")
-        with handle:
+        with (model / FEATURE_SHARDS).open("rb") as handle:
             header = pickle.load(handle)
             base = handle.tell()
             if header.get("format") != FORMAT:
                 raise ValueError(f"{model / FEATURE_SHARDS}: format {header.get('format')!r}, not {FORMAT}")
             self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        self._base = base
-        self._index: dict[str, tuple[int, int, int]] = header["index"]
+        self._codes: np.ndarray = header["codes"]
+        self._rows: np.ndarray = header["rows"]
+        self._bytes: np.ndarray = header["bytes"] + base
+        self._ids = base + int(header["bytes"][-1])  # where the indexes start
+        self._loaded = np.zeros(len(self._codes), dtype=bool)
         self.n_feature: int = header["n_feature"]
         self.feature_to_idx: dict[str, int] = {}
-        self.extractor = spacy_pkuseg.FeatureExtractor.__new__(spacy_pkuseg.FeatureExtractor)
+        self.extractor = _FE.__new__(_FE)
         self.extractor.feature_to_idx = self.feature_to_idx
         self.extractor.tag_to_idx = header["tag_to_idx"]
         self.extractor.unigram = set(header["unigram"])
         self.extractor.bigram = set()  # read by pkuseg's training only
-        self._seen: set[str] = set()
-        self.need(ASCII)
 
-    def need(self, chars) -> None:
-        """Add the shards of ``chars`` (any iterable of characters, e.g. a text) not added yet."""
-        for char in set(chars) - self._seen:
-            self._seen.add(char)
-            found = self._index.get(char)
-            if found is None:
-                continue
-            offset, size, count = found
-            start = self._base + offset
-            keys = self._data[start : start + size].decode("utf-8").split("\0")
-            ids = np.frombuffer(self._data, dtype=_INDEX, count=count, offset=start + size).tolist()
-            self.feature_to_idx.update(zip(keys, ids))
+    def need(self, text: str) -> None:
+        """Add the shards ``text`` needs that were not added yet."""
+        wanted = text_codes(text)
+        at = np.searchsorted(self._codes, wanted)
+        inside = at < len(self._codes)
+        at, wanted = at[inside], wanted[inside]
+        self._add(at[self._codes[at] == wanted])
 
     def need_all(self) -> None:
         """Add every shard: the whole table (before forking workers that share it)."""
-        self.need(self._index)
+        self._add(np.arange(len(self._codes)))
+
+    def _add(self, shards: np.ndarray) -> None:
+        shards = shards[~self._loaded[shards]]
+        self._loaded[shards] = True
+        for shard in shards.tolist():
+            first, last = int(self._rows[shard]), int(self._rows[shard + 1])
+            keys = self._data[self._bytes[shard] : self._bytes[shard + 1] - 1].decode("utf-8").split("\0")
+            ids = np.frombuffer(self._data, dtype=_INDEX, count=last - first, offset=self._ids + 4 * first)
+            self.feature_to_idx.update(zip(keys, ids.tolist()))
 
     @property
     def complete(self) -> bool:
