@@ -252,3 +252,16 @@ def test_ruleset_edited_file_is_read_again(rules_copy):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "series:\n", "series:\n  - {id: test-series, name: 数字丝路测试周, kind: meeting}\n", 1), encoding="utf-8")
     assert {s.id for s in load_event_rules().series} == before | {"test-series"}
+
+
+def test_rules_files_read_the_same_by_libyaml_and_by_python():
+    """kb reads rule files with libyaml's parser (composing in Python): the same rules and
+    the same ``__line__`` of every mapping as PyYAML's pure-Python loader gives."""
+    import yaml
+
+    from kb.rules import ruleset
+
+    assert ruleset._FastLineLoader is not None  # the wheels of PyYAML ship libyaml
+    for path in sorted((paths.ROOT / "rules").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=ruleset._FastLineLoader) == yaml.load(text, Loader=ruleset._LineLoader), path.name

@@ -51,8 +51,8 @@ def _temp_prefix(path: Path) -> str:
     return f"{TEMP_PREFIX}{hashlib.sha256(path.name.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}."
 
 
-class NoAliasLoader(yaml.SafeLoader):
-    """A SafeLoader that rejects aliases (``*name``).
+class NoAliasComposer(yaml.composer.Composer):
+    """A YAML composer that rejects aliases (``*name``).
 
     kb's own files never need them, and a few nested aliases expand into
     gigabytes (the "billion laughs"): refusing them bounds the work of reading
@@ -77,6 +77,10 @@ class NoAliasLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class NoAliasLoader(NoAliasComposer, yaml.SafeLoader):
+    """A SafeLoader that rejects aliases and deep nesting (:class:`NoAliasComposer`)."""
 
 
 def load_yaml(text: str) -> Any:
