@@ -207,3 +207,40 @@ def test_nlp_weights_ignore_a_stale_or_wrong_npy(tmp_path, problem):
         np.save(folder / model.MAPPED_WEIGHTS, np.arange(5.0))
     weights = model.weights(folder, size)
     assert not isinstance(weights, np.memmap) and weights.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "words, text",
+    [
+        (["世界", "互联网", "大会"], "世界互联网大会"),
+        (["世界", "互联网", "大会"], "世界 互联网  大会 "),
+        (["乌镇", " ", "峰会"], "乌镇 峰会"),
+        (["A", "I"], "\u3000A\nI"),
+        (["大会", "，", "大会"], "大会，大会"),  # the same word twice: each found after the last
+        ([], ""),
+    ],
+)
+def test_nlp_words_and_spaces_as_spacy_finds_them(words, text):
+    from spacy.util import get_words_and_spaces
+
+    from kb.nlp.pipeline import words_and_spaces
+
+    assert words_and_spaces(words, text) == get_words_and_spaces(words, text)
+
+
+def test_nlp_words_and_spaces_refuses_words_not_in_the_text():
+    from kb.nlp.pipeline import words_and_spaces
+
+    for words, text in ((["世界", "大会"], "世界互联网大会"), (["大会", "大会"], "大会，大会")):
+        with pytest.raises(ValueError, match="E194"):
+            words_and_spaces(words, text)
+
+
+def test_nlp_tokenizer_makes_the_docs_spacy_makes(nlp, seed_paths):
+    from spacy.util import get_words_and_spaces
+
+    text = "\n".join(path.read_text(encoding="utf-8") for path in seed_paths)
+    doc = nlp.make_doc(text)
+    words, spaces = get_words_and_spaces(nlp.tokenizer.pkuseg_seg.cut(text), text)
+    assert [t.text for t in doc] == words and [bool(t.whitespace_) for t in doc] == spaces
+    assert type(nlp.tokenizer).__module__ == "kb.nlp.pipeline"
