@@ -57,3 +57,16 @@ def test_model_dir_resolution(monkeypatch, env, expected):
     for var, value in env.items():
         monkeypatch.setenv(var, value)
     assert str(paths.model_dir()) == expected
+
+
+def test_model_fetch_with_a_bad_features_file_writes_no_shards(tmp_path):
+    """Derived files are optional: a features file that cannot be read leaves kb model fetch
+    working (the load of the model says what is wrong), with no features.shards."""
+    import numpy as np
+
+    from kb.nlp import features
+
+    (tmp_path / "features.pkl").write_bytes(b"not a pickle")
+    np.savez(tmp_path / "weights.npz", w=np.arange(4.0))
+    assert model.fetch(tmp_path) == tmp_path
+    assert (tmp_path / model.MAPPED_WEIGHTS).is_file() and not (tmp_path / features.FEATURE_SHARDS).exists()

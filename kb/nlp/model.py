@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import pickle
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def _write_derived(path: Path) -> None:
             write_mapped_weights(path)
         if not is_current(path):
             write_feature_shards(path)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile):
         pass  # derived data only: without it kb reads the model's own files (the load says if they are bad)
 
 
