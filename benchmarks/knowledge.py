@@ -11,12 +11,18 @@ For each N, ``run`` reports CPU seconds (user + sys) and the peak of memory allo
 by Python (tracemalloc, in a second pass: tracing slows the code down) of each step —
 loading and the queries in a fresh process, as ``kb find`` runs (in the process that
 made the facts, the graph and the exports, loading takes three times as long) — the graph's size, and the ``write_build`` times: cold (an empty folder),
-unchanged (the same facts again) and one article changed; the ratios are over those
+unchanged (the same facts again) and one article changed (the first with records, dated
+anew: the groups of its records are combined again, the others taken from the previous
+build); the ratios are over those
 build steps only, extraction excluded (it is cached by kb.store.cache, and would make a
 cold build far slower still).
 
     python benchmarks/knowledge.py [N ...]      # default: 1000 10000
+    python benchmarks/knowledge.py --builds-up-to 10000 1000 10000   # write_build at both sizes too
     python benchmarks/knowledge.py --queries OUT   # load OUT and query it: JSON
+
+With builds at the smallest and the largest size, ``scaling`` has ``build cold``: the
+whole cold ``write_build`` (every output) at the largest size over the smallest.
 """
 
 from __future__ import annotations
@@ -166,7 +172,9 @@ def _builds(facts: list[ArticleFacts], folder: Path) -> dict[str, float]:
     out = folder / "build"
     _, cold = _timed(lambda: write_build(KnowledgeBase(facts), out))
     _, unchanged = _timed(lambda: write_build(KnowledgeBase(facts, verdicts=read_verdicts(out)), out))
-    changed = [facts[0].model_copy(update={"doc_date": "2000-01-01"}), *facts[1:]]
+    # The first article with records gets another date: every group it is in is combined again.
+    i = next(i for i, f in enumerate(facts) if f.records())
+    changed = [*facts[:i], facts[i].model_copy(update={"doc_date": "2000-01-01"}), *facts[i + 1:]]
     _, one = _timed(lambda: write_build(KnowledgeBase(changed, verdicts=read_verdicts(out)), out))
     return {"build cold": cold, "build unchanged": unchanged, "build one changed": one,
             "unchanged/cold": cold / max(unchanged, 1e-9), "one changed/cold": cold / max(one, 1e-9)}
@@ -197,6 +205,9 @@ def run(sizes: tuple[int, ...] = (1000, 10000), *, memory: bool = True, builds_u
     if len(sizes) > 1:
         small, large = results[str(min(sizes))]["seconds"], results[str(max(sizes))]["seconds"]
         results["scaling"] = {name: large[name] / max(small[name], 1e-9) for name in small}
+        builds = [results[str(n)].get("builds") for n in (min(sizes), max(sizes))]
+        if builds[0] and builds[1]:
+            results["scaling"]["build cold"] = builds[1]["build cold"] / max(builds[0]["build cold"], 1e-9)
     return results
 
 
@@ -206,7 +217,7 @@ def table(results: dict) -> str:
     head = "step".ljust(20) + "".join(f"{n + ' s':>12}{n + ' MB':>12}" for n in sizes)
     head += f"{'scaling':>10}" if "scaling" in results else ""
     lines = [head]
-    for step in results[sizes[0]]["seconds"]:
+    for step in results[sizes[0]]["seconds"]:  # "build cold", in scaling only, is printed below
         row = step.ljust(20)
         for n in sizes:
             peak = results[n].get("peak_mb", {}).get(step)
@@ -219,6 +230,8 @@ def table(results: dict) -> str:
     for n in sizes:
         for name, value in results[n].get("builds", {}).items():
             lines.append(f"{n} {name}".ljust(32) + f"{value:>10.2f}" + ("x" if "/" in name else " s"))
+    if "build cold" in results.get("scaling", {}):
+        lines.append("build cold scaling".ljust(32) + f"{results['scaling']['build cold']:>10.2f}x")
     return "\n".join(lines)
 
 
@@ -226,4 +239,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--queries"]:
         print(json.dumps(measure_queries(Path(sys.argv[2]), memory="--no-memory" not in sys.argv)))
     else:
-        print(table(run(tuple(int(a) for a in sys.argv[1:]) or (1000, 10000))))
+        args = sys.argv[1:]
+        up_to = 1000
+        if args[:1] == ["--builds-up-to"]:
+            up_to, args = int(args[1]), args[2:]
+        print(table(run(tuple(int(a) for a in args) or (1000, 10000), builds_up_to=up_to)))

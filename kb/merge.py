@@ -40,6 +40,15 @@ index of their prefixes), never by comparing it with each one kept before.
 ``merge_facts(facts, memo=...)`` shares a memo between two merges of the same
 articles (as extracted, as reviewed), so a group no verdict touched is combined
 once.
+
+``merge_facts(facts, stored=...)`` reuses the groups an earlier merge (another
+process: a previous build) combined, found by a digest of what a group is made
+from (:class:`StoredGroups`): the kind of record, the chosen name, and each
+member's article, the digest of that article's facts and the member's place in
+it. The alias look-ups a group made must still give the same answers. So one
+changed article costs the grouping of every record but the combining of only
+the groups it is in. :attr:`StoredGroups.made` gives each merged record's
+digest, for the next merge.
 """
 
 from __future__ import annotations
@@ -48,8 +57,9 @@ import gc
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -65,7 +75,9 @@ Member = tuple[str, Record]  # (article file name, record as stated there)
 # A group's members (article, id() of the record object) and the chosen name → the combined
 # record, its id, the articles stating it, its disagreements and the alias look-ups it made
 # (folded name → canonical name or None), which must give the same answers for it to be reused.
-MergeMemo = dict[tuple, tuple[Record, str, list[str], list["Disagreement"], tuple[tuple[str, str | None], ...]]]
+Combined = tuple[Record, str, list[str], list["Disagreement"], tuple[tuple[str, str | None], ...]]
+MergeMemo = dict[tuple, Combined]
+GroupDigest = tuple[str | None, tuple[tuple[str, str | None], ...]]
 
 # Fields whose value is not compared: text is "as written", evidence a quote.
 _NOT_COMPARED = frozenset({"evidence", "text"})
@@ -235,6 +247,26 @@ def record_year(record: Record) -> int | None:
 # ---------------------------------------------------------------- merging
 
 
+@dataclass
+class StoredGroups:
+    """What an earlier merge combined, for :func:`merge_facts` to reuse.
+
+    ``digests``: article → digest of its facts, given only for articles whose records are
+    those the digest was made from (not one a verdict changed); ``salt``: what else the
+    result depends on (kb's code); ``found``: group digest → what combining it gave
+    (record with its provenance, record id, articles, disagreements, alias look-ups)."""
+
+    digests: Mapping[str, str]
+    salt: str = ""
+    found: Mapping[str, Combined] = dataclass_field(default_factory=dict)
+    # Set by the merge: for each merged record, in ``Merged.records()`` order, the digest of its
+    # group (None when it cannot be found again: a member from an article without a digest, or
+    # a record id two records share) and the alias look-ups combining it made; and how many
+    # groups were taken from ``found``.
+    made: list[GroupDigest] = dataclass_field(default_factory=list)
+    reused: int = 0
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Python's cyclic collector off meanwhile. Merging (or loading) makes hundreds of
@@ -249,30 +281,35 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def merge_facts(facts: Iterable[ArticleFacts], *, memo: MergeMemo | None = None) -> Merged:
+def merge_facts(
+    facts: Iterable[ArticleFacts], *, memo: MergeMemo | None = None, stored: StoredGroups | None = None,
+) -> Merged:
     """One record per real-world thing across all articles (see the module docstring).
 
     ``memo`` (a dict, empty at first) shares work between merges of two versions of the
     same articles, the facts as extracted and as reviewed: a group of records that is the
     same in both (the same record objects, whose organisation aliases resolve the same) is
-    combined once: only the groups a verdict touches are combined twice."""
+    combined once: only the groups a verdict touches are combined twice. ``stored``: the
+    groups an earlier merge combined, and the digests to find them by (:class:`StoredGroups`)."""
     with paused_gc():
-        return _merge(sorted(facts, key=lambda f: f.doc), memo)
+        return _merge(sorted(facts, key=lambda f: f.doc), memo, stored)
 
 
-def _merge(ordered: list[ArticleFacts], memo: MergeMemo | None) -> Merged:
+def _merge(ordered: list[ArticleFacts], memo: MergeMemo | None, stored: StoredGroups | None = None) -> Merged:
     members: dict[type[Record], list[Member]] = {t: [] for t in (Event, Organization, Person, Document, Claim)}
+    places: dict[tuple[str, int], int] = {}  # (article, id() of a record) → its place in the article
     for article in ordered:
-        for record in article.records():
+        for place, record in enumerate(article.records()):
             members[type(record)].append((article.doc, record))
-    merger = _Merger({a.doc: a.doc_date for a in ordered}, memo)
+            places.setdefault((article.doc, id(record)), place)
+    merger = _Merger({a.doc: a.doc_date for a in ordered}, memo, stored, places)
     orgs = merger.organizations(members[Organization])
     events = merger.by_key(members[Event], lambda e: (fold(e.name), e.year))
     people = merger.by_key(members[Person], lambda p: fold(p.name))
     documents = merger.by_key(members[Document], lambda d: (fold(d.title), d.kind))
     claims = merger.claims(members[Claim])
     sections = [merger.by_id(records) for records in (events, orgs, people, documents, claims)]
-    return Merged.model_validate(dict(
+    merged = Merged.model_validate(dict(
         articles={a.doc: a.doc_date for a in ordered},
         article_info={a.doc: a.metadata() for a in ordered if a.metadata()},
         events=sections[0], organizations=sections[1], people=sections[2], documents=sections[3], claims=sections[4],
@@ -280,6 +317,11 @@ def _merge(ordered: list[ArticleFacts], memo: MergeMemo | None) -> Merged:
         disagreements=sorted(merger.disagreements, key=lambda d: (d.record, d.field)),
         conflicts=merger.conflicts,
     ), context={"ids": [merger.ids[id(r)] for records in sections for r in records]})
+    if stored is not None:
+        ids = Counter(merged._ids)
+        stored.made = [(merger.groups.get(id(r)) if ids[i] == 1 else None, merger.lookups.get(id(r), ()))
+                       for i, r in zip(merged._ids, merged.records())]
+    return merged
 
 
 def _groups(members: list[Member], key: Callable[[Any], Any]) -> list[list[Member]]:
@@ -298,9 +340,15 @@ class _Merger:
     named in 10,000 articles has 10,000 provenance entries, and comparing each
     with every one kept before would take 50 million comparisons."""
 
-    def __init__(self, dates: dict[str, str | None] | None = None, memo: MergeMemo | None = None) -> None:
+    def __init__(self, dates: dict[str, str | None] | None = None, memo: MergeMemo | None = None,
+                 stored: StoredGroups | None = None, places: dict[tuple[str, int], int] | None = None) -> None:
         self.dates = dates or {}  # article → its publication date
-        self.memo: MergeMemo = memo if memo is not None else {}
+        self.memo = memo  # None: no second merge of these articles will ask
+        self.stored, self.places = stored, places or {}
+        if stored is not None:
+            stored.reused = 0
+        self.groups: dict[int, str | None] = {}  # id() of a combined record → its group's digest
+        self.lookups: dict[int, tuple[tuple[str, str | None], ...]] = {}  # … → the alias look-ups it made
         self.mentions: dict[str, list[str]] = {}
         self.disagreements: list[Disagreement] = []
         self.conflicts: list[Conflict] = []
@@ -353,16 +401,36 @@ class _Merger:
     def combine(self, group: list[Member], *, name: str | None = None) -> Record:
         """One record from the group: the first stated, completed by the others
         (looked up in the memo when this very group was combined before)."""
-        memo_key = (tuple((doc, id(record)) for doc, record in group), name)
-        found = self.memo.get(memo_key)
+        memo_key = (tuple((doc, id(record)) for doc, record in group), name) if self.memo is not None else None
+        found = self.memo.get(memo_key) if self.memo is not None else None
+        digest = self._digest(group, name) if self.stored is not None else None
+        if found is None and digest is not None and (found := self.stored.found.get(digest)) is not None:
+            self.stored.reused += 1
         if found is None or any(self.canonical_org.get(k) != v for k, v in found[4]):
             self.looked_up = {}
-            found = self.memo[memo_key] = (*self._combine(group, name), tuple(self.looked_up.items()))
-        merged, record_id, docs, disagreements, _ = found
+            found = (*self._combine(group, name), tuple(self.looked_up.items()))
+            if self.memo is not None:
+                self.memo[memo_key] = found
+        merged, record_id, docs, disagreements, looked_up = found
         self.ids[id(merged)] = record_id
+        if self.stored is not None:
+            self.groups[id(merged)], self.lookups[id(merged)] = digest, looked_up
         self.mentions[record_id] = docs
         self.disagreements.extend(disagreements)
         return merged
+
+    def _digest(self, group: list[Member], name: str | None) -> str | None:
+        """What the group is made from, as a digest (see :class:`StoredGroups`); None when a
+        member's article has no digest."""
+        assert self.stored is not None
+        digests = self.stored.digests
+        parts = [self.stored.salt, type(group[0][1]).__name__, name or ""]
+        for doc, record in group:
+            article = digests.get(doc)
+            if article is None:
+                return None
+            parts.append(f"{doc}\0{article}\0{self.places[(doc, id(record))]}")
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _combine(self, group: list[Member], name: str | None) -> tuple[Record, str, list[str], list[Disagreement]]:
         first = group[0][1]

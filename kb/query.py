@@ -18,6 +18,9 @@ extracted values. ``extracted`` keeps the records as extracted, and
 rejected facts stay visible to the reviewer); the two merges share their work
 (kb.merge's ``memo``), so only the groups a verdict touches are merged twice.
 Facts are merged when first needed, not when the knowledge base is made.
+Given the groups a previous build combined (:meth:`KnowledgeBase.use_stored_groups`,
+by :mod:`kb.store.build`), merging combines again only the groups of the articles
+that changed.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ from pydantic import BaseModel, ConfigDict
 from kb.batch import extract_all
 from kb.errors import InputError, KbError, UnknownRecord
 from kb.graph import Edge, article_id, build_graph, link_edges, node_labels, rule_series_of, series_name
-from kb.merge import Conflict, Disagreement, MergeMemo, Merged, Series, claim_series, fold, merge_facts, names_of, year_of
+from kb.merge import (
+    Combined, Conflict, Disagreement, GroupDigest, MergeMemo, Merged, Series, StoredGroups, claim_series, fold,
+    merge_facts, names_of, year_of,
+)
 from kb.review.verdicts import ReviewReport, Verdict, apply_reviews_to_articles
 from kb.ingest.articles import read_articles
 from kb.records.models import ArticleFacts, Claim, Document, Event, Organization, Provenance, Record
@@ -103,6 +109,9 @@ class KnowledgeBase:
         self._links: list[Edge] | None = None
         self._rule_series: dict[str, str] | None = None  # event id → its series in the rules
         self._memo: MergeMemo = {}
+        self._stored_groups: StoredGroups | None = None
+        self.reused_groups = 0  # groups the last merge took from the stored ones
+        self._group_digests: list[GroupDigest] = []
 
     # ------------------------------------------------------------ making
 
@@ -137,6 +146,36 @@ class KnowledgeBase:
         of the same facts and verdicts (the store checks this by their key), instead of merging."""
         self._merged, self._bare, self._provenance = stored._merged, stored._bare, stored._provenance
         self._review, self._links, self._rule_series = stored.review, stored._links, stored._rule_series
+
+    def use_stored_groups(self, digests: Mapping[str, str], salt: str, found: Mapping[str, Combined]) -> None:
+        """Let merging reuse the groups an earlier merge combined (:class:`kb.merge.StoredGroups`):
+        ``digests``: each article's facts as extracted, by doc; ``salt``: kb's code; ``found``:
+        group digest → what combining it gave. Also makes :meth:`group_digests` known."""
+        self._stored_groups = StoredGroups(digests=dict(digests), salt=salt, found=found)
+
+    def _stored_for(self, facts: list[ArticleFacts]) -> StoredGroups | None:
+        """The stored groups, with digests only for the articles of ``facts`` as extracted."""
+        if self._stored_groups is None:
+            return None
+        extracted = {f.doc: f for f in self.extracted}
+        digests = self._stored_groups.digests
+        # An article a verdict changed is another object: its groups are combined again.
+        kept = {f.doc: digests[f.doc] for f in facts if f.doc in digests and extracted.get(f.doc) is f}
+        return StoredGroups(digests=kept, salt=self._stored_groups.salt, found=self._stored_groups.found)
+
+    def _merge(self, facts: list[ArticleFacts], memo: MergeMemo | None) -> Merged:
+        stored = self._stored_for(facts)
+        merged = merge_facts(facts, memo=memo, stored=stored)
+        self.reused_groups = stored.reused if stored is not None else 0
+        if facts is self._facts and stored is not None:
+            self._group_digests = stored.made
+        return merged
+
+    def group_digests(self) -> list[GroupDigest]:
+        """:attr:`kb.merge.StoredGroups.made` of the merge that made :attr:`merged` (empty
+        unless :meth:`use_stored_groups` was called first): what the next build finds them by."""
+        self.merged  # noqa: B018 - merged first
+        return self._group_digests
 
     @classmethod
     def build(
@@ -194,7 +233,7 @@ class KnowledgeBase:
         if self._merged is None:
             # Remember the groups only when the review dump will need a second merge.
             reviewed = self.review.rejected or self.review.corrected
-            self._merged = merge_facts(self.facts, memo=self._memo if reviewed else None)
+            self._merged = self._merge(self.facts, self._memo if reviewed else None)
         return self._merged
 
     @property
@@ -223,7 +262,7 @@ class KnowledgeBase:
         if not self.review.rejected and not self.review.corrected:
             return self.merged
         self.merged  # noqa: B018 - merge the reviewed facts first, so the memo holds their groups
-        merged = merge_facts(self.extracted, memo=self._memo)
+        merged = self._merge(self.extracted, self._memo)
         self._memo.clear()  # both merges are done
         return merged
 

@@ -250,3 +250,70 @@ def test_store_unreadable_stored_knowledge_is_built_again(gold, tmp_path):
     os.utime(merged, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and mtime: it looks intact
     write_build(KnowledgeBase(gold, verdicts=read_verdicts(tmp_path)), tmp_path)
     assert load_knowledge_base(tmp_path).merged == KnowledgeBase(gold).merged
+
+
+# ---------------------------------------------------------------- incremental builds
+
+
+def _with_org(facts: ArticleFacts, name: str, alias: str) -> ArticleFacts:
+    """``facts`` with ``alias`` added to its organisation ``name``."""
+    orgs = [o.model_copy(update={"aliases": [*o.aliases, alias]}) if o.name == name else o for o in facts.organizations]
+    assert orgs != facts.organizations
+    return facts.model_copy(update={"organizations": orgs})
+
+
+def _with_value(facts: ArticleFacts, metric: str, add: int) -> ArticleFacts:
+    claims = [c.model_copy(update={"value": c.value + add}) if c.metric == metric else c for c in facts.claims]
+    assert claims != facts.claims
+    return facts.model_copy(update={"claims": claims})
+
+
+# (what changes in 8 copies of the gold articles: facts → (facts, verdicts))
+INCREMENTAL_CASES = [
+    ("an article's date", lambda f: ([f[0], f[1].model_copy(update={"doc_date": "2000-01-01"}), *f[2:]], {})),
+    ("a claim's value", lambda f: ([*f[:2], _with_value(f[2], "会员数", 7), *f[3:]], {})),
+    # 世界互联网大会 becomes an alias of two bodies: it no longer names one, in every article
+    ("an alias shared by two bodies",
+     lambda f: ([f[0], _with_org(f[1], "国际电信联盟", "世界互联网大会"), *f[2:]], {})),
+    ("two bodies made one", lambda f: ([f[0], _with_org(f[1], "光明网", "人民日报"), *f[2:]], {})),
+    ("an article removed", lambda f: ([*f[:5], *f[6:]], {})),
+    ("articles added", lambda f: (_copies(GOLD, 10), {})),  # the 9th has no record, the 10th has
+    ("a body rejected", lambda f: (f, {REJECTED: Verdict(status="rejected")})),
+    ("a changed article with a verdict", lambda f: ([*f[:2], _with_value(f[2], "会员数", 7), *f[3:]],
+                                                    {REJECTED: Verdict(status="rejected")})),
+]
+GOLD = [load_article_facts(p) for p in GOLD_FILES]
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every output's bytes but the lock and the state (it holds mtimes)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name not in (".lock", ".state.json")}
+
+
+@pytest.mark.parametrize("change", [c[1] for c in INCREMENTAL_CASES], ids=[c[0] for c in INCREMENTAL_CASES])
+def test_store_incremental_build_is_byte_for_byte_the_cold_build(tmp_path, change):
+    base = _copies(GOLD, 8)
+    incremental, cold = tmp_path / "incremental", tmp_path / "cold"
+    first = KnowledgeBase(base)
+    write_build(first, incremental)
+    facts, verdicts = change(base)
+    for out in (incremental, cold):
+        out.mkdir(exist_ok=True)
+        save_reviews(out / REVIEWS_FILE, verdicts)
+    again = KnowledgeBase(facts, verdicts=read_verdicts(incremental))
+    write_build(again, incremental)
+    write_build(KnowledgeBase(facts, verdicts=verdicts), cold)
+    assert _outputs(incremental) == _outputs(cold)
+    assert 0 < again.reused_groups < len(first.merged.records())  # some groups combined again, not all
+
+
+def test_store_incremental_build_reuses_nothing_from_stored_files_edited(tmp_path):
+    base = _copies(GOLD, 8)
+    write_build(KnowledgeBase(base), tmp_path)
+    groups = tmp_path / "knowledge" / ".groups.json"
+    groups.write_bytes(groups.read_bytes() + b" ")  # its size no longer the one the build recorded
+    again = KnowledgeBase([base[0], base[1].model_copy(update={"doc_date": "2000-01-01"}), *base[2:]])
+    write_build(again, tmp_path)
+    assert again.reused_groups == 0
+    assert again.merged == KnowledgeBase(again.extracted).merged

@@ -207,21 +207,32 @@ def tag(name: str, attrs: Iterable[tuple[str, str]]) -> str:
 
 
 def _unify_types(rows: Iterable[dict[str, Scalar]]) -> dict[str, str]:
-    """One GraphML attr.type per attribute name: boolean, int, double or string."""
-    seen: dict[str, set[str]] = {}
+    """One GraphML attr.type per attribute name: boolean, int, double or string (an int
+    beyond 32 bits: double)."""
+    # (name, type) pairs gathered a row at a time in C, values looked at only for the range
+    # of ints (a few names): a Python step per value was a tenth of an export.
+    rows = list(rows)
+    pairs: set[tuple[str, type]] = set()
     for attrs in rows:
-        for name, value in attrs.items():
-            if isinstance(value, bool):
-                kind = "boolean"
-            elif isinstance(value, int):
-                kind = "int" if -(2**31) <= value < 2**31 else "double"
-            else:
-                kind = "double" if isinstance(value, float) else "string"
-            seen.setdefault(name, set()).add(kind)
-    types = {}
+        pairs.update(zip(attrs, map(type, attrs.values())))
+    seen: dict[str, set[str]] = {}
+    for name, kind in pairs:
+        seen.setdefault(name, set()).add(_kind(kind))
     for name, kinds in seen.items():
-        types[name] = kinds.pop() if len(kinds) == 1 else "double" if kinds <= {"int", "double"} else "string"
-    return types
+        if "int" in kinds:  # int or double by the range of each int value
+            kinds.discard("int")
+            kinds.update("int" if -(2**31) <= v < 2**31 else "double"
+                         for attrs in rows if isinstance(v := attrs.get(name), int) and not isinstance(v, bool))
+    return {name: kinds.pop() if len(kinds) == 1 else "double" if kinds <= {"int", "double"} else "string"
+            for name, kinds in seen.items()}
+
+
+def _kind(kind: type) -> str:
+    if issubclass(kind, bool):
+        return "boolean"
+    if issubclass(kind, int):
+        return "int"
+    return "double" if issubclass(kind, float) else "string"
 
 
 def typed_text(value: Scalar, attr_type: str) -> str:

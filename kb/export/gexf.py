@@ -111,11 +111,22 @@ def gexf_bytes(graph: nx.MultiDiGraph, rows: GraphRows | None = None) -> bytes:
         _element(lines, start, "node", attrs, node_types, node_names)
     _close_list(lines, "nodes", len(nodes))
     _open_list(lines, "edges", len(edges))
+    # Most edges carry only their type and label: the rest of their element made once per kind.
+    escaped = {record_id: escape_attr(node_id) for record_id, node_id in node_ids.items()}
+    bodies: dict[tuple, tuple[str, list[str]]] = {}
     for edge_id, (u, v, attrs) in zip(_edge_ids(edges, node_ids), edges):
-        source, target = node_ids.get(u) or graphml_node_id(u), node_ids.get(v) or graphml_node_id(v)
-        start = (f'<edge id="{escape_attr(edge_id)}" source="{escape_attr(source)}" target="{escape_attr(target)}" '
-                 f'label="{escape_attr(str(attrs["label"]))}" kind="{escape_attr(str(attrs["type"]))}"')
-        _element(lines, start, "edge", attrs, edge_types, edge_names)
+        source = escaped.get(u) or escape_attr(graphml_node_id(u))
+        target = escaped.get(v) or escape_attr(graphml_node_id(v))
+        known = bodies.get(key := tuple(attrs.items()))
+        if known is None:
+            body: list[str] = []
+            _element(body, "", "edge", attrs, edge_types, edge_names)
+            label_kind = f'label="{escape_attr(str(attrs["label"]))}" kind="{escape_attr(str(attrs["type"]))}"'
+            known = bodies[key] = (label_kind, body)
+        start = f'      <edge id="{escape_attr(edge_id)}" source="{source}" target="{target}" {known[0]}'
+        # known[1][0] is the open tag of an empty start at depth 3, as _element closed it: its end
+        lines.append(start + known[1][0].removeprefix("      "))
+        lines.extend(known[1][1:])
     _close_list(lines, "edges", len(edges))
     lines.extend(("  </graph>", "</gexf>"))
     return ("\n".join(lines) + "\n").encode("utf-8")

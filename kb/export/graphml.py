@@ -98,10 +98,22 @@ def graphml_bytes(graph: nx.MultiDiGraph, rows: GraphRows | None = None) -> byte
     for record_id, attrs in nodes:
         node_id = node_ids[record_id] = graphml_node_id(record_id)
         _graphml_element(lines, "    ", f'<node id="{escape_attr(node_id)}"', "node", attrs, *declared["node"])
+    # Most edges carry only their type and label: their <data> lines made once per kind.
+    escaped = {record_id: escape_attr(node_id) for record_id, node_id in node_ids.items()}
+    bodies: dict[tuple, list[str]] = {}
     for number, (u, v, attrs) in enumerate(edges):
-        source, target = escape_attr(node_ids.get(u) or graphml_node_id(u)), escape_attr(node_ids.get(v) or graphml_node_id(v))
+        source = escaped.get(u) or escape_attr(graphml_node_id(u))
+        target = escaped.get(v) or escape_attr(graphml_node_id(v))
         start = f'<edge id="e{number}" source="{source}" target="{target}"'
-        _graphml_element(lines, "    ", start, "edge", attrs, *declared["edge"])
+        body = bodies.get(key := tuple(attrs.items()))
+        if body is None:
+            body = bodies[key] = _data_lines("      ", attrs, *declared["edge"])
+        if body:
+            lines.append(f"    {start}>")
+            lines.extend(body)
+            lines.append("    </edge>")
+        else:
+            lines.append(f"    {start} />")
     start = tag("graph", (("id", "G"), ("edgedefault", direction)))
     if len(lines) > open_graph + 1:
         lines[open_graph] = f"  {start}>"

@@ -20,7 +20,12 @@
   reads no rule file); the merged records' look-up tables
   (:meth:`kb.merge.Merged.index`, so loading computes no id and folds no name);
 - ``out/knowledge/extracted.json``: every article's facts as extracted, one
-  JSON list (read only when the verdicts changed or ``kb.extracted`` is asked for);
+  JSON list, without record ids (read only when the verdicts changed or ``kb.extracted`` is asked for);
+- ``out/knowledge/.groups.json`` (hidden, as the state below: it is a cache, empty
+  when the build did not merge): for each merged record, in ``Merged.records()``
+  order, the digest of the group it was combined from and the alias look-ups
+  combining made (:meth:`kb.query.KnowledgeBase.group_digests`): the next build reuses
+  the groups no changed article is in (:func:`stored_groups`);
 - ``out/knowledge/.state.json``, written last (hidden: unlike the other
   outputs it is not the same bytes for the same facts, as it holds mtimes):
   ``format``; ``key``, a SHA-256 of kb's code, every article's facts and the
@@ -30,7 +35,7 @@
   digest of its facts]; ``outputs``:
   every output file → [size, mtime in ns] (:func:`outputs_intact`); ``inputs``: output
   name → digest of what the build made it from (the timeline pictures and the review
-  dump files, :class:`kb.store.build._Made`).
+  dump files, :class:`kb.store.build._Made`); ``groups``: size and mtime of ``.groups.json``.
 
 ``load_knowledge_base(out)`` reads ``review.json`` and ``merged.json`` and never merges while the
 reviewer's files hash as they did after the build. When they changed (a
@@ -57,7 +62,7 @@ from pydantic import TypeAdapter
 
 from kb.errors import InputError
 from kb.graph import Edge
-from kb.merge import Merged, paused_gc
+from kb.merge import Combined, Disagreement, Merged, paused_gc
 from kb.query import KnowledgeBase
 from kb.records.models import ArticleFacts, Provenance, dump_article_facts, load_article_facts
 from kb.review.verdicts import ReviewProblem, ReviewReport, Verdict, reviews_yaml
@@ -67,21 +72,30 @@ from kb.store.layout import ARTICLES_DIR, DUMP_DIR, KNOWLEDGE_DIR, REVIEWS_FILE
 FORMAT = "kb-knowledge-v1"  # bump when a file's shape or the key's recipe changes
 # The state is hidden: it holds mtimes, so unlike every other output it differs between two builds.
 STATE, MERGED, REVIEW, EXTRACTED = ".state.json", "merged.json", "review.json", "extracted.json"
+# Hidden too: the same facts give other bytes when the knowledge base was not merged by the
+# build (restored from a stored one: no digests) or by other code.
+GROUPS = ".groups.json"
 PROVENANCE = "provenance.jsonl"
 _EXTRACTED = TypeAdapter(list[ArticleFacts])
 _PROVENANCE = TypeAdapter(list[Provenance])
+_PROVENANCES = TypeAdapter(list[list[Provenance]])
 
 
 # ---------------------------------------------------------------- keys
 
 
 def facts_json(kb: KnowledgeBase) -> dict[str, str]:
-    """Each article's facts as JSON (what ``extracted.json`` holds), by doc; made once per
-    knowledge base (its key and its save both need it)."""
+    """Each article's facts as JSON (what ``extracted.json`` holds), by doc, without record ids
+    (they follow from the fields: computing each costs more than the rest of its JSON); made
+    once per knowledge base (its key and its save both need it)."""
     made = getattr(kb, "_facts_json", None)
     if made is None:
-        made = kb._facts_json = {facts.doc: facts.model_dump_json() for facts in kb.extracted}  # type: ignore[attr-defined]
+        made = kb._facts_json = {  # type: ignore[attr-defined]
+            facts.doc: facts.model_dump_json(exclude=_NO_IDS) for facts in kb.extracted}
     return made
+
+
+_NO_IDS: dict[str, Any] = {name: {"__all__": {"id"}} for name in ("events", "organizations", "people", "documents", "claims")}
 
 
 def _digest(data: bytes | str) -> str:
@@ -101,9 +115,17 @@ def knowledge_key(digests: Mapping[str, str], verdicts: Mapping[str, Verdict]) -
     return digest.hexdigest()
 
 
+def facts_digests(kb: KnowledgeBase) -> dict[str, str]:
+    """A SHA-256 of each article's facts as extracted (of its JSON), by doc; made once per knowledge base."""
+    made = getattr(kb, "_facts_digests", None)
+    if made is None:
+        made = kb._facts_digests = {doc: _digest(text) for doc, text in facts_json(kb).items()}  # type: ignore[attr-defined]
+    return made
+
+
 def key_of(kb: KnowledgeBase) -> str:
     """:func:`knowledge_key` of ``kb``'s facts as extracted and verdicts."""
-    return knowledge_key({doc: _digest(text) for doc, text in facts_json(kb).items()}, kb.verdicts)
+    return knowledge_key(facts_digests(kb), kb.verdicts)
 
 
 def verdict_files_digest(out: Path, dump_dir: Path | None = None) -> str:
@@ -132,7 +154,7 @@ def save_knowledge_base(
     for the next build, :class:`kb.store.build._Made`)."""
     out = Path(out)
     texts = facts_json(kb)
-    digests = {doc: _digest(text) for doc, text in texts.items()}
+    digests = facts_digests(kb)
     articles = _save_articles(kb, out, digests, previous)
     folder = out / KNOWLEDGE_DIR
     # A staging folder is private until committed as a whole: no temp file and rename per file there.
@@ -141,8 +163,10 @@ def save_knowledge_base(
     lines = [_PROVENANCE.dump_json(record.provenance) + b"\n" for record in kb.merged.records()]
     write(folder / PROVENANCE, b"".join(lines))
     write(folder / MERGED, _bare_json(kb.merged))
-    sizes = [[record.id, len(line)] for record, line in zip(kb.merged.records(), lines)]
+    sizes = [[record_id, len(line)] for (record_id, _), line in zip(kb.merged.with_ids(), lines)]
     write(folder / REVIEW, _review_json(kb, sizes))
+    write(folder / GROUPS, json.dumps(kb.group_digests(), ensure_ascii=False))
+    groups = (folder / GROUPS).stat()
     state = {
         "format": FORMAT,
         "key": knowledge_key(digests, kb.verdicts),
@@ -151,6 +175,7 @@ def save_knowledge_base(
         "articles": articles,
         "outputs": _manifest(out),
         "inputs": dict(sorted((inputs or {}).items())),
+        "groups": [groups.st_size, groups.st_mtime_ns],
     }
     write(folder / STATE, json.dumps(state, ensure_ascii=False, indent=0))
     return state
@@ -311,6 +336,40 @@ def read_merged(out: Path, state: dict[str, Any]) -> KnowledgeBase:
         merged, _review(data["review"]), stored_verdicts(state), lambda: read_extracted(out), _links(data["links"]),
         provenance, data["rule_series"],
     )
+
+
+def stored_groups(out: Path, state: dict[str, Any]) -> dict[str, Combined]:
+    """Group digest → what combining it gave (:class:`kb.merge.StoredGroups`), read from the
+    build in ``out``; empty when its files are not as that build left them, or unreadable."""
+    outputs = state.get("outputs") or {}
+    names = [f"{KNOWLEDGE_DIR}/{name}" for name in (REVIEW, MERGED, PROVENANCE)]
+    if not all(_same_stat(out / name, outputs.get(name)) for name in names):
+        return {}
+    if not _same_stat(out / KNOWLEDGE_DIR / GROUPS, state.get("groups")):
+        return {}
+    try:
+        with paused_gc():
+            groups = json.loads((out / KNOWLEDGE_DIR / GROUPS).read_bytes())
+            if not any(digest for digest, _ in groups):
+                return {}
+            data = json.loads((out / KNOWLEDGE_DIR / REVIEW).read_bytes())
+            merged = Merged.model_validate_json((out / KNOWLEDGE_DIR / MERGED).read_bytes(),
+                                                context={"index": data["index"]})
+            lines = (out / KNOWLEDGE_DIR / PROVENANCE).read_bytes().splitlines()
+            provenance = _PROVENANCES.validate_json(b"[" + b",".join(lines) + b"]")  # one call, not one a record
+            disagreements: dict[str, list[Disagreement]] = {}
+            for disagreement in merged.disagreements:
+                disagreements.setdefault(disagreement.record, []).append(disagreement)
+            found: dict[str, Combined] = {}
+            rows = zip(merged.with_ids(), groups, provenance, strict=True)
+            for (record_id, record), (digest, looked_up), mentions in rows:
+                if digest:
+                    complete = record.model_copy(update={"provenance": mentions})
+                    found[digest] = (complete, record_id, merged.mentions.get(record_id, []),
+                                     disagreements.get(record_id, []), tuple(tuple(pair) for pair in looked_up))
+            return found
+    except (OSError, ValueError, KeyError, TypeError):  # not as this code writes it: merge from scratch
+        return {}
 
 
 class _StoredProvenance:
