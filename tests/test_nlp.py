@@ -151,6 +151,11 @@ def test_nlp_segmenter_reads_the_feature_shards_that_fetch_wrote(seed_paths):
     extra = "第十屆世界互聯網大會於2023年11月8日在烏鎮開幕，ChatGPT與AI成為焦點（Wuzhen Summit）。"
     assert [ours.cut(t) for t in (text, extra)] == [whole.cut(t) for t in (text, extra)]
     assert 0 < len(ours.shards.feature_to_idx) < ours.n_feature and not ours.shards.complete
+    # a piece segmented on its own (_cut, not through cut) adds its shards too
+    piece = copy.copy(shared)
+    piece.shards = FeatureShards(model_dir())
+    piece.feature_extractor = piece.shards.extractor
+    assert piece._cut("鲲鹏展翅九万里") == whole._cut("鲲鹏展翅九万里")
     # not only the same words: the same features at every character
     for piece in (*text.split(), *extra.split()):
         nodes = list(whole.feature_extractor.normalize_text(piece))

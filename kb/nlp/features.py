@@ -191,11 +191,22 @@ class FeatureShards:
 
 
 class ShardedPkuseg(spacy_pkuseg.pkuseg):
-    """A pkuseg segmenter whose feature table is :class:`FeatureShards`, filled before
-    each piece of text is segmented (``_cut`` is where every path of ``cut`` ends)."""
+    """A pkuseg segmenter whose feature table is :class:`FeatureShards`, filled before a
+    text is segmented: once for the whole text in ``cut`` (which segments it piece by
+    piece), else for the piece in ``_cut``, where every path ends."""
 
     shards: FeatureShards
+    _filled = False  # inside cut: the whole text's shards are there
+
+    def cut(self, txt):
+        self.shards.need(txt)
+        self._filled = True
+        try:
+            return super().cut(txt)
+        finally:
+            self._filled = False
 
     def _cut(self, text):
-        self.shards.need(text)
+        if not self._filled:
+            self.shards.need(text)
         return super()._cut(text)
