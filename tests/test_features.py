@@ -23,7 +23,8 @@ def _model(folder, table):
 
 
 TABLE = {"$$": 0, "c.**Num": 1, "c.网": 2, "c.会": 3, "cc1.网.会": 4, "w1.互联网": 5, "c-1.乌": 6, "c.乌": 7,
-         "ww.l.互联*网": 8, "ww.r.**noWord*大会": 9, "c-1c.**Num.年": 10, "w-1.**Letter**Letter": 11}
+         "ww.l.互联*网": 8, "ww.r.**noWord*大会": 9, "c-1c.**Num.年": 10, "w-1.**Letter**Letter": 11,
+         "c-1c.互.联": 12}
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,10 @@ BASE = {"$$"}  # no text in it: every text needs it
         ("会网", BASE | {"c.网", "c.会"}),
         ("网会", BASE | {"c.网", "c.会", "cc1.网.会"}),
         ("乌镇", BASE | {"c-1.乌", "c.乌"}),
-        ("互联网", BASE | {"c.网", "w1.互联网", "ww.l.互联*网"}),
+        # 互联网's pairs: 互联 (in three triggers) and 联网 (in two): its features go with 联网
+        ("互联", BASE | {"c-1c.互.联"}),
+        ("联网", BASE | {"c.网", "w1.互联网", "ww.l.互联*网"}),  # more than the text can look up: harmless
+        ("互联网", BASE | {"c.网", "w1.互联网", "ww.l.互联*网", "c-1c.互.联"}),
         ("大会", BASE | {"c.会", "ww.r.**noWord*大会"}),
         ("2023年", BASE | {"c.**Num", "c-1c.**Num.年"}),
         ("ＡＢ", BASE | {"w-1.**Letter**Letter"}),
