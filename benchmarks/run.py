@@ -30,6 +30,7 @@ run by a full run and its figures added.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -116,6 +117,7 @@ def stages(paths: list[Path], tagger: str = "lac") -> dict:
         load_lac()
         t = add("tagger load", t)
     nlp = pipeline.load_pipeline(tagger=tagger)
+    gc.freeze()  # as kb.batch does after the load
     t = add("pipeline", t)
     articles = [a for a in read_articles(paths) if not isinstance(a, Exception)]
     t = add("read", t)
