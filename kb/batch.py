@@ -174,8 +174,11 @@ def _extract_forked(nlp, articles: list[Article], jobs: int) -> Iterator[tuple[i
     # does not write to (and so copy) the pages holding the model.
     gc.freeze()
     try:
+        # Longest first: the last articles handed out are short, so no worker is left with a
+        # long one while the others wait.
+        order = sorted(range(len(articles)), key=lambda i: -len(articles[i].text))
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap_unordered(_extract_one, range(len(articles)), chunksize=1)
+            yield from pool.imap_unordered(_extract_one, order, chunksize=1)
     finally:
         gc.unfreeze()
         _WORKER_NLP, _WORKER_ARTICLES = None, ()
