@@ -24,8 +24,9 @@ The file is derived data, like ``weights.npy``: it records the size and
 modification time of the features file it was cut from, and is ignored when
 they differ (kb then loads the table whole, as spacy-pkuseg does).
 
-Layout: a pickled header (format, source, tags, unigram words; per shard, in
-order of its code, the code and where its rows start in the file), then
+Layout: a pickled stamp (format, source: all :func:`is_current` reads), a
+pickled header (tags, unigram words; per shard, in order of its code, the
+code and where its rows start in the file), then
 the rows: every feature string joined by NUL in UTF-8, then their indexes
 in the whole table as little-endian int32.
 """
@@ -43,7 +44,7 @@ import numpy as np
 import spacy_pkuseg
 
 FEATURE_SHARDS = "features.shards"
-FORMAT = 3
+FORMAT = 4
 _FE = spacy_pkuseg.FeatureExtractor
 # pkuseg's multi-character nodes, each written as one private-use character in a trigger
 _NUM, _LETTER, _NO_WORD = "\ue000", "\ue001", "\ue002"
@@ -127,11 +128,13 @@ def write_shards(model: Path, features) -> Path:
     data = [key.encode("utf-8") + b"\0" for key in rows]
     ends = np.cumsum([len(d) for d in data])
     firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    header = {"format": FORMAT, "source": _stamp(source_file(model)), "n_feature": len(table),
+    stamp = {"format": FORMAT, "source": _stamp(source_file(model))}
+    header = {"n_feature": len(table),
               "tag_to_idx": dict(features.tag_to_idx), "unigram": sorted(features.unigram),
               "codes": codes[firsts], "rows": np.r_[firsts, len(rows)],
               "bytes": np.r_[0, ends][np.r_[firsts, len(rows)]]}
     with tempfile.NamedTemporaryFile(dir=model, prefix=".features-", suffix=".shards", delete=False) as out:
+        pickle.dump(stamp, out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(header, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.write(b"".join(data))
         out.write(np.array([table[key] for key in rows], dtype=_INDEX).tobytes())
@@ -148,10 +151,10 @@ def is_current(model: Path) -> bool:
         return False
     try:
         with path.open("rb") as handle:
-            header = pickle.load(handle)
+            stamp = pickle.load(handle)  # the small first object only: the header follows
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
         return False
-    return isinstance(header, dict) and header.get("format") == FORMAT and tuple(header.get("source", ())) == _stamp(source)
+    return isinstance(stamp, dict) and stamp.get("format") == FORMAT and tuple(stamp.get("source", ())) == _stamp(source)
 
 
 class FeatureShards:
@@ -162,10 +165,11 @@ class FeatureShards:
 
     def __init__(self, model: Path):
         with (model / FEATURE_SHARDS).open("rb") as handle:
+            stamp = pickle.load(handle)
+            if stamp.get("format") != FORMAT:
+                raise ValueError(f"{model / FEATURE_SHARDS}: format {stamp.get('format')!r}, not {FORMAT}")
             header = pickle.load(handle)
             base = handle.tell()
-            if header.get("format") != FORMAT:
-                raise ValueError(f"{model / FEATURE_SHARDS}: format {header.get('format')!r}, not {FORMAT}")
             self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         self._codes: np.ndarray = header["codes"]
         self._rows: np.ndarray = header["rows"]
